@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
+import { parseWindowSpec } from '../domain/window.js';
+import { buildFixture, startPrometheus } from '../fixture/prometheus-server.js';
+import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js';
+import { SloLedgerError } from '../errors.js';
+import { toStatusJson } from '../report/status-json.js';
+import { formatStatusTable } from '../report/status-table.js';
+import { openServices } from './compose.js';
+import { buildStatusReport } from './status-report.js';
+
+export interface DemoOptions {
+  keep: boolean;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+  /** The report (stdout). */
+  out: (text: string) => void;
+  /** Working folder for the generated TSDB and the demo ledger. */
+  workDir?: string;
+  reportsDir?: string;
+}
+
+/**
+ * The README's first command: generates 42 days of Rendiff traffic with known truth, backfills
+ * it into a local Prometheus, runs the real sync against it and reports October 2026.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  for (const tool of ['prometheus', 'promtool']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new SloLedgerError(`the demo needs \`${tool}\` on PATH: on Debian/Ubuntu run \`apt-get install -y prometheus\` (or ./scripts/setup.sh)`);
+    }
+  }
+  const workDir = resolve(options.workDir ?? '.demo');
+  const reportsDir = resolve(options.reportsDir ?? 'reports');
+  options.log('demo: generating 42 days of Rendiff traffic and backfilling it with promtool …');
+  const fixture = await buildFixture(RENDIFF_SCENARIO, join(workDir, 'fixtures'));
+  options.log(`demo: ${fixture.samples.toLocaleString('en')} samples; starting Prometheus …`);
+  const prometheus = await startPrometheus(fixture.tsdbDir);
+  try {
+    const databasePath = join(workDir, 'slo-ledger.db');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
+    const config = loadConfig({ env: {} });
+    config.prometheus.url = prometheus.url;
+    config.databasePath = databasePath;
+    options.log(`demo: Prometheus at ${prometheus.url}; syncing the ledger (first run backfills) …`);
+    const services = openServices(config);
+    try {
+      const windows = ['24h', '7d', '30d', '2026-10'].map(parseWindowSpec);
+      const report = await buildStatusReport(services, { atMs: RENDIFF_EVALUATION_MS, windows, offline: false });
+      const failed = report.sync?.slos.filter((s) => s.error) ?? [];
+      if (failed.length > 0) throw new SloLedgerError(`demo sync failed: ${failed.map((s) => `${s.slo}: ${s.error}`).join('; ')}`);
+      options.log(`demo: synced ${report.sync?.slos.reduce((n, s) => n + s.fetchedBuckets, 0)} buckets in ${report.sync?.durationMs} ms`);
+      const outDir = join(reportsDir, '2026-10');
+      mkdirSync(outDir, { recursive: true });
+      const jsonPath = join(outDir, 'report.json');
+      writeFileSync(jsonPath, `${JSON.stringify(toStatusJson(RENDIFF_EVALUATION_MS, report.statuses), null, 2)}\n`);
+      options.out(`SLO status at ${new Date(RENDIFF_EVALUATION_MS).toISOString()} (ledger: ${databasePath})\n\n`);
+      options.out(formatStatusTable(report.statuses, process.stdout.isTTY === true));
+      options.out(`\nwrote ${jsonPath}\n`);
+    } finally {
+      services.close();
+    }
+    if (options.keep) {
+      options.log(`demo: Prometheus stays up at ${prometheus.url}; try: slo-ledger --prometheus ${prometheus.url} --db ${databasePath} report --at 2026-11-01T00:00:00Z. Ctrl-C to stop.`);
+      await new Promise<void>((done) => {
+        process.once('SIGINT', () => done());
+        process.once('SIGTERM', () => done());
+      });
+    }
+  } finally {
+    await prometheus.stop();
+  }
+}

@@ -1,0 +1,44 @@
+import { resolveWindow, type WindowSpec } from '../domain/window.js';
+import { evaluateSlos, type SloStatus } from './evaluate-slos.js';
+import type { Services } from './compose.js';
+import { syncLedger, type SyncProgress, type SyncResult } from './sync-ledger.js';
+
+export interface StatusReportOptions {
+  atMs: number;
+  windows: readonly WindowSpec[];
+  /** Report from the ledger as it is, without asking Prometheus. */
+  offline: boolean;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface StatusReport {
+  atMs: number;
+  statuses: SloStatus[];
+  /** Absent when offline. */
+  sync?: SyncResult;
+}
+
+/**
+ * The on-demand report: syncs the buckets the requested windows need (unless offline), then
+ * evaluates every SLO over every window from the ledger.
+ */
+export async function buildStatusReport(services: Services, options: StatusReportOptions): Promise<StatusReport> {
+  const { config } = services;
+  let sync: SyncResult | undefined;
+  if (!options.offline) {
+    const starts = options.windows.map((spec) => resolveWindow(spec, options.atMs, config.timeZone).startMs);
+    sync = await syncLedger({
+      ledger: services.ledger,
+      source: services.source,
+      slos: config.slos,
+      clock: services.clock,
+      timeZone: config.timeZone,
+      atMs: options.atMs,
+      fromMs: Math.min(...starts),
+      retentionMs: config.retentionMs,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+  const statuses = evaluateSlos(services.ledger, config.slos, options.windows, options.atMs, config.timeZone);
+  return { atMs: options.atMs, statuses, ...(sync ? { sync } : {}) };
+}

@@ -1,0 +1,155 @@
+import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
+import { monthOf, previousMonth, resolveWindow, monthWindowSpec } from '../domain/window.js';
+import type { SloDefinition } from '../domain/slo.js';
+import type { Ledger, BucketRun } from '../ledger/ledger.js';
+import { fetchBuckets, fetchSpanCounts, type FetchedBucket } from '../prometheus/fetch-buckets.js';
+import type { Clock, MetricsSource } from './ports.js';
+
+/** Days a first sync backfills at least (DESIGN.md: 30 days plus margin for the 30d window's edge). */
+export const FIRST_BACKFILL_MS = 35 * 24 * 3_600_000;
+/** A bucket fetched within this time after it closed is fetched again: late samples may have been on their way. */
+export const SETTLE_MS = 2 * 60_000;
+/** Missing runs closer than this are fetched with one query (re-fetching a bucket is harmless). */
+const MERGE_GAP_BUCKETS = 12;
+
+export interface SyncOptions {
+  ledger: Ledger;
+  source: MetricsSource;
+  slos: readonly SloDefinition[];
+  clock: Clock;
+  timeZone: string;
+  /** Bring the ledger up to this instant (floored to a bucket end). */
+  atMs: number;
+  /** Also make sure buckets from here on are present (e.g. the start of a requested window). */
+  fromMs?: number;
+  retentionMs: number;
+  maxPointsPerQuery?: number;
+  /** SLOs synced at the same time. */
+  concurrency?: number;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncProgress {
+  slo: string;
+  doneBuckets: number;
+  totalBuckets: number;
+}
+
+/** What one SLO's sync did; `error` set when Prometheus failed (its buckets stay missing, to be retried). */
+export interface SloSyncResult {
+  slo: string;
+  fetchedBuckets: number;
+  reconciledGaps: number;
+  missingBuckets: number;
+  error?: string;
+}
+
+export interface SyncResult {
+  atMs: number;
+  fromMs: number;
+  durationMs: number;
+  prunedBuckets: number;
+  slos: SloSyncResult[];
+}
+
+/**
+ * Brings the ledger up to `atMs`: fetches every bucket that is missing (first run: at least
+ * 35 days, or from the start of the previous calendar month if earlier), reconciles closed
+ * scrape gaps, and prunes buckets past retention. One SLO's failure never stops the others.
+ */
+export async function syncLedger(options: SyncOptions): Promise<SyncResult> {
+  const started = options.clock.nowMs();
+  const endMs = floorToBucket(options.atMs);
+  const fromMs = syncStart(options, endMs);
+  const results: SloSyncResult[] = [];
+  const queue = [...options.slos];
+  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, async () => {
+    for (let slo = queue.shift(); slo !== undefined; slo = queue.shift()) {
+      results.push(await syncSlo(options, slo, fromMs, endMs));
+    }
+  });
+  await Promise.all(workers);
+  const prunedBuckets = options.ledger.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
+  results.sort((a, b) => options.slos.findIndex((s) => s.name === a.slo) - options.slos.findIndex((s) => s.name === b.slo));
+  return { atMs: endMs, fromMs, durationMs: options.clock.nowMs() - started, prunedBuckets, slos: results };
+}
+
+/** First bucket end to keep complete: 35 days back, the previous month's start if earlier, or `fromMs`. */
+function syncStart(options: SyncOptions, endMs: number): number {
+  const previous = resolveWindow(monthWindowSpec(previousMonth(monthOf(endMs, options.timeZone))), endMs, options.timeZone);
+  const candidates = [endMs - FIRST_BACKFILL_MS, previous.startMs];
+  if (options.fromMs !== undefined) candidates.push(floorToBucket(options.fromMs));
+  const retentionFloor = floorToBucket(options.clock.nowMs() - options.retentionMs);
+  // The first bucket end after a window start is start + 5 min.
+  return Math.max(retentionFloor, Math.min(...candidates)) + BUCKET_MS;
+}
+
+async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: number, lastEndMs: number): Promise<SloSyncResult> {
+  const { ledger, source } = options;
+  const seriesId = ledger.ensureSeries(slo, options.clock.nowMs());
+  const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
+  const missing = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
+  const runs = mergeRuns(missing);
+  try {
+    for (const run of runs) {
+      const fetched = await fetchBuckets(source, slo, run.firstEndMs, run.lastEndMs, options.maxPointsPerQuery);
+      ledger.writeBuckets(seriesId, fetched, options.clock.nowMs());
+      result.fetchedBuckets += fetched.length;
+      options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
+    }
+    result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
+    ledger.recordSync(slo.name, options.clock.nowMs());
+  } catch (error) {
+    result.error = (error as Error).message;
+    ledger.recordSync(slo.name, options.clock.nowMs(), result.error);
+  }
+  result.missingBuckets = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
+  return result;
+}
+
+function mergeRuns(ends: number[]): BucketRun[] {
+  const runs: BucketRun[] = [];
+  for (const t of ends) {
+    const last = runs[runs.length - 1];
+    if (last && t - last.lastEndMs <= MERGE_GAP_BUCKETS * BUCKET_MS) last.lastEndMs = t;
+    else runs.push({ firstEndMs: t, lastEndMs: t });
+  }
+  return runs;
+}
+
+function countBuckets(runs: BucketRun[]): number {
+  return runs.reduce((n, r) => n + (r.lastEndMs - r.firstEndMs) / BUCKET_MS + 1, 0);
+}
+
+/**
+ * A scrape gap leaves buckets without samples, and its events show up only in the first sample
+ * after it, which no 5-minute `increase` sees. Once a gap has closed (an `ok` bucket on both
+ * sides) this asks Prometheus for the increase across the gap and its two neighbours, and books
+ * what the neighbours did not already hold to the gap's buckets (DESIGN.md, point 6).
+ */
+async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId: number, firstEndMs: number, lastEndMs: number): Promise<number> {
+  const { ledger, source } = options;
+  let reconciled = 0;
+  for (const run of ledger.noDataRuns(seriesId, firstEndMs, lastEndMs)) {
+    const beforeEnd = run.firstEndMs - BUCKET_MS;
+    const afterEnd = run.lastEndMs + BUCKET_MS;
+    if (ledger.bucketStatus(seriesId, beforeEnd) !== 'ok' || ledger.bucketStatus(seriesId, afterEnd) !== 'ok') continue;
+    const spanStart = beforeEnd - BUCKET_MS;
+    const span = await fetchSpanCounts(source, slo, afterEnd, afterEnd - spanStart);
+    if (span.status !== 'ok') continue;
+    const neighbours = ledger.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
+    const heldGood = neighbours.reduce((a, b) => a + b.good, 0);
+    const heldTotal = neighbours.reduce((a, b) => a + b.total, 0);
+    const total = Math.max(0, span.total - heldTotal);
+    const good = Math.min(total, Math.max(0, span.good - heldGood));
+    const histogram = span.histogram ? bookedHistogram(ledger, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
+    ledger.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
+    reconciled++;
+  }
+  return reconciled;
+}
+
+function bookedHistogram(ledger: Ledger, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedBucket['histogram']>) {
+  const held = ledger.sumWindow(seriesId, beforeEnd - BUCKET_MS, afterEnd, true).histogram ?? [];
+  return span.map(({ le, count }) => ({ le, count: Math.max(0, count - (held.find((h) => h.le === le)?.count ?? 0)) }));
+}

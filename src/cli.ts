@@ -1,0 +1,198 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import { loadConfig, type AppConfig } from './config/load-config.js';
+import { printConfig } from './config/print-config.js';
+import { ConfigError, SloLedgerError, UsageError, redactSecrets } from './errors.js';
+import { floorToBucket } from './domain/duration.js';
+import { parseWindowSpec, monthWindowSpec, resolveWindow, type WindowSpec } from './domain/window.js';
+import { openServices } from './app/compose.js';
+import { syncLedger, type SyncProgress, type SyncResult } from './app/sync-ledger.js';
+import { buildStatusReport } from './app/status-report.js';
+import { toStatusJson } from './report/status-json.js';
+import { formatStatusCsv, formatStatusTable } from './report/status-table.js';
+import { runDemo } from './app/demo.js';
+
+interface GlobalOptions {
+  config?: string;
+  prometheus?: string;
+  db?: string;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Secrets of the loaded config, so the top-level handler can strip them from any error. */
+let knownSecrets: string[] = [];
+
+function loadEffectiveConfig(options: GlobalOptions): AppConfig {
+  const config = loadConfig({ ...(options.config ? { file: options.config } : {}), env: process.env });
+  knownSecrets = config.secrets;
+  if (options.prometheus !== undefined) {
+    if (!URL.canParse(options.prometheus) || !/^https?:$/.test(new URL(options.prometheus).protocol)) {
+      throw new UsageError(`--prometheus: ${JSON.stringify(options.prometheus)} is not an http(s) URL`);
+    }
+    config.prometheus.url = options.prometheus;
+  }
+  if (options.db !== undefined) config.databasePath = options.db;
+  return config;
+}
+
+/** `--at`: ISO 8601 (a time without offset is read in the configured time zone) or "now". */
+export function parseAt(text: string | undefined, timeZone: string, nowMs: number): number {
+  if (text === undefined || text === 'now') return nowMs;
+  const parsed = DateTime.fromISO(text, { zone: timeZone });
+  if (!parsed.isValid) {
+    throw new UsageError(`--at: ${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-11-01T00:00:00Z)`);
+  }
+  return parsed.toMillis();
+}
+
+function parseWindows(text: string): WindowSpec[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      try {
+        return parseWindowSpec(part);
+      } catch (error) {
+        throw new UsageError(`--windows: ${(error as Error).message}`);
+      }
+    });
+}
+
+function progressPrinter(): ((p: SyncProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (p) => {
+    if (p.totalBuckets < 288) return;
+    process.stderr.write(`\rbackfilling ${p.slo}: ${p.doneBuckets}/${p.totalBuckets} buckets`);
+    if (p.doneBuckets >= p.totalBuckets) process.stderr.write('\n');
+  };
+}
+
+/** Prints each SLO whose sync failed; returns true when any did. */
+function reportSyncErrors(sync: SyncResult | undefined): boolean {
+  const failed = sync?.slos.filter((s) => s.error !== undefined) ?? [];
+  for (const s of failed) process.stderr.write(`slo-ledger: sync of ${s.slo} failed: ${s.error}\n`);
+  return failed.length > 0;
+}
+
+function buildProgram(): Command {
+  const program = new Command('slo-ledger')
+    .description('SLO reporting and error budgets from Prometheus, kept as a ledger of 5-minute buckets in SQLite')
+    .version(VERSION)
+    .option('--config <file>', 'YAML config file (default: $SLO_LEDGER_CONFIG, else the built-in Rendiff SLOs)')
+    .option('--prometheus <url>', 'Prometheus base URL (overrides the config and $PROMETHEUS_URL)')
+    .option('--db <file>', 'SQLite ledger file (overrides the config)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const config = program.command('config').description('check or show the configuration');
+  config
+    .command('check [file]')
+    .description('validate a config file and print every problem with its line; exit 2 when invalid')
+    .action((file: string | undefined) => {
+      const options = program.opts<GlobalOptions>();
+      const loaded = loadEffectiveConfig({ ...options, ...(file ? { config: file } : {}) });
+      process.stdout.write(`${loaded.source}: ok (${loaded.slos.length} SLOs: ${loaded.slos.map((s) => s.name).join(', ')})\n`);
+    });
+  config
+    .command('print')
+    .description('print the effective configuration as YAML, secrets masked')
+    .action(() => {
+      process.stdout.write(printConfig(loadEffectiveConfig(program.opts<GlobalOptions>())));
+    });
+
+  program
+    .command('sync')
+    .description('bring the ledger up to date once (first run backfills at least 35 days)')
+    .option('--at <time>', 'sync up to this instant (ISO 8601; default now)')
+    .action(async (options: { at?: string }) => {
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const services = openServices(cfg);
+      try {
+        const atMs = parseAt(options.at, cfg.timeZone, services.clock.nowMs());
+        const progress = progressPrinter();
+        const result = await syncLedger({
+          ledger: services.ledger, source: services.source, slos: cfg.slos, clock: services.clock,
+          timeZone: cfg.timeZone, atMs, retentionMs: cfg.retentionMs, ...(progress ? { onProgress: progress } : {}),
+        });
+        for (const s of result.slos) {
+          const state = s.error ? 'FAILED' : 'ok';
+          process.stdout.write(`${s.slo}: ${state}, ${s.fetchedBuckets} buckets fetched, ${s.reconciledGaps} gaps reconciled, ${s.missingBuckets} missing\n`);
+        }
+        process.stdout.write(`synced to ${new Date(result.atMs).toISOString()} in ${result.durationMs} ms\n`);
+        if (reportSyncErrors(result)) process.exitCode = 1;
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('report')
+    .description('print SLI, error budget, burn rate and tier per SLO and window')
+    .option('--at <time>', 'evaluation instant (ISO 8601; default now, or the end of --month)')
+    .option('--month <YYYY-MM>', 'add a calendar month window (in the configured time zone)')
+    .option('--windows <list>', 'rolling windows, comma-separated', '24h,7d,30d')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--offline', 'report from the ledger as it is, without asking Prometheus')
+    .action(async (options: { at?: string; month?: string; windows: string; format: string; offline?: boolean }) => {
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const windows = parseWindows(options.windows);
+      let month: WindowSpec | undefined;
+      if (options.month !== undefined) {
+        month = parseWindowSpec(options.month);
+        if (month.kind !== 'month') throw new UsageError(`--month: ${JSON.stringify(options.month)} is not YYYY-MM`);
+        windows.push(month);
+      }
+      const services = openServices(cfg);
+      try {
+        const nowMs = services.clock.nowMs();
+        let atMs = parseAt(options.at, cfg.timeZone, nowMs);
+        if (options.at === undefined && month) {
+          // A month report is reproducible: it is evaluated at the month's end unless asked otherwise.
+          atMs = Math.min(floorToBucket(nowMs), resolveWindow(monthWindowSpec({ year: (month as { year: number }).year, month: (month as { month: number }).month }), Infinity, cfg.timeZone).endMs);
+        }
+        const report = await buildStatusReport(services, {
+          atMs, windows, offline: options.offline === true, ...(progressPrinter() ? { onProgress: progressPrinter()! } : {}),
+        });
+        const failed = reportSyncErrors(report.sync);
+        if (options.format === 'json') process.stdout.write(`${JSON.stringify(toStatusJson(floorToBucket(atMs), report.statuses), null, 2)}\n`);
+        else if (options.format === 'csv') process.stdout.write(formatStatusCsv(report.statuses));
+        else process.stdout.write(formatStatusTable(report.statuses, process.stdout.isTTY === true));
+        if (failed) process.exitCode = 1;
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('generate 42 days of Rendiff traffic, serve it from a local Prometheus, sync and report (needs prometheus and promtool)')
+    .option('--keep', 'leave the demo Prometheus running until Ctrl-C')
+    .action(async (options: { keep?: boolean }) => {
+      await runDemo({ keep: options.keep === true, log: (line) => process.stderr.write(`${line}\n`), out: (text) => process.stdout.write(text) });
+    });
+
+  return program;
+}
+
+/** The one top-level handler: exit 0 ok, 1 runtime failure, 2 bad usage or config. */
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are exits with code 0; everything else commander rejects is bad usage.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const prefix = error instanceof ConfigError ? 'invalid configuration:\n' : '';
+    process.stderr.write(`slo-ledger: ${prefix}${redactSecrets(message, knownSecrets)}\n`);
+    process.exitCode = error instanceof SloLedgerError ? (error.exitCode ?? 1) : error instanceof Error && /^--/.test(message) ? 2 : 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,125 @@
+import { parseDuration } from '../domain/duration.js';
+import type { SliDefinition, SloDefinition } from '../domain/slo.js';
+import { DEFAULT_SLOS } from './defaults.js';
+import type { ConfigFile, SloEntry } from './schema.js';
+import { collectSecretValues, isSecretHeader } from './secrets.js';
+
+/** Where and how to reach Prometheus (or Thanos, Mimir, VictoriaMetrics). */
+export interface PrometheusConfig {
+  url: string;
+  /** Extra request headers; empty when none are configured. */
+  headers: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  timeoutMs: number;
+}
+
+/** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
+export interface AppConfig {
+  /** The config file path, or "built-in defaults". */
+  source: string;
+  prometheus: PrometheusConfig;
+  /** SQLite file path as written (relative paths are relative to the process's working directory). */
+  databasePath: string;
+  /** IANA zone for calendar months. */
+  timeZone: string;
+  retentionMs: number;
+  slos: SloDefinition[];
+  /** Sections of later issues, passed through as written (after `${VAR}` interpolation). */
+  email?: Record<string, unknown>;
+  slack?: Record<string, unknown>;
+  server?: Record<string, unknown>;
+  schedule?: Record<string, unknown>;
+  alerting?: Record<string, unknown>;
+  /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
+  secrets: string[];
+}
+
+/** Converts a validated config file into the program's form; `envSecrets` are values to redact too. */
+export function toAppConfig(file: ConfigFile, source: string, envSecrets: readonly string[]): AppConfig {
+  const { prometheus } = file;
+  const config: AppConfig = {
+    source,
+    prometheus: {
+      url: prometheus.url,
+      headers: { ...prometheus.headers },
+      timeoutMs: parseDuration(prometheus.timeout),
+      ...(prometheus.bearer_token === undefined ? {} : { bearerToken: prometheus.bearer_token }),
+      ...(prometheus.basic_auth === undefined ? {} : { basicAuth: { ...prometheus.basic_auth } }),
+    },
+    databasePath: file.database,
+    timeZone: file.timezone,
+    retentionMs: parseDuration(file.retention),
+    slos: file.slos === undefined ? DEFAULT_SLOS.map((slo) => structuredClone(slo)) : file.slos.map(toSloDefinition),
+    secrets: [],
+  };
+  for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
+    const value = file[section];
+    if (value !== undefined) config[section] = value;
+  }
+  config.secrets = collectSecrets(config, envSecrets);
+  return config;
+}
+
+function collectSecrets(config: AppConfig, envSecrets: readonly string[]): string[] {
+  const { prometheus } = config;
+  const secrets = [
+    prometheus.bearerToken,
+    prometheus.basicAuth?.password,
+    ...urlPasswords(prometheus.url),
+    ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
+    ...collectSecretValues([config.email, config.slack, config.server, config.schedule, config.alerting], false),
+    ...envSecrets,
+  ];
+  return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== ''))];
+}
+
+/** A password in the URL's user-info (`https://user:pass@host`), as written and decoded. */
+function urlPasswords(url: string): string[] {
+  const password = URL.canParse(url) ? new URL(url).password : '';
+  if (password === '') return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
+}
+
+function toSloDefinition(entry: SloEntry): SloDefinition {
+  return {
+    name: entry.name,
+    service: entry.service,
+    description: entry.description,
+    objectiveRatio: percentToRatio(entry.objective),
+    windowMs: parseDuration(entry.window),
+    ...(entry.tiers === undefined
+      ? {}
+      : { tiers: { criticalRatio: percentToRatio(entry.tiers.critical), warningRatio: percentToRatio(entry.tiers.warning) } }),
+    sli: toSliDefinition(entry.sli),
+  };
+}
+
+function toSliDefinition(sli: SloEntry['sli']): SliDefinition {
+  if (sli.latency !== undefined) {
+    const { histogram, selector, threshold, quantile } = sli.latency;
+    return { kind: 'latency', histogram, selector, thresholdSeconds: threshold, quantile };
+  }
+  // The schema guarantees exactly one kind.
+  const events = sli.events!;
+  return {
+    kind: 'events',
+    ...(events.good_query === undefined ? {} : { goodQuery: events.good_query }),
+    ...(events.bad_query === undefined ? {} : { badQuery: events.bad_query }),
+    totalQuery: events.total_query,
+  };
+}
+
+/** Config percent (99.9) to ratio (0.999). Rounded so 99.9 → 0.999 exactly as the literal would be. */
+export function percentToRatio(percent: number): number {
+  return Number((percent / 100).toPrecision(15));
+}
+
+/** Ratio (0.999) back to config percent (99.9), without float noise like 99.90000000000001. */
+export function ratioToPercent(ratio: number): number {
+  return Number((ratio * 100).toPrecision(15));
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { ConfigDiagnostic } from '../errors.js';
+import { toAppConfig } from './app-config.js';
+import type { AppConfig } from './app-config.js';
+import { interpolateEnv } from './env.js';
+import type { Environment, InterpolationResult } from './env.js';
+import { isUnder, issueToDiagnostics, samePath } from './issue-diagnostics.js';
+import type { IssueContext } from './issue-diagnostics.js';
+import { configFileSchema } from './schema.js';
+import type { ConfigFile } from './schema.js';
+import { positionOf } from './yaml-location.js';
+import type { ConfigPath } from './yaml-location.js';
+
+export type { AppConfig, PrometheusConfig } from './app-config.js';
+
+/** The `source` of a configuration that came from no file. */
+export const BUILT_IN_SOURCE = 'built-in defaults';
+
+/** Where to read the configuration from, and the environment for `${VAR}` and overrides. */
+export interface LoadConfigOptions {
+  /** Explicit file (`--config`); else `env.SLO_LEDGER_CONFIG`; else the built-in defaults. */
+  file?: string;
+  env: Environment;
+}
+
+/**
+ * Reads, interpolates, validates and converts the configuration.
+ * @throws ConfigError with every problem found (file:line:column and field), never just the first.
+ */
+export function loadConfig(options: LoadConfigOptions): AppConfig {
+  const file = options.file ?? nonEmpty(options.env.SLO_LEDGER_CONFIG);
+  const text = file === undefined ? '' : readConfigText(file);
+  const source = file ?? BUILT_IN_SOURCE;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => ({ file: source, ...positionOf(error.pos[0], lineCounter), path: '', message: error.message })),
+    );
+  }
+  const interpolation = interpolateEnv(doc, options.env, { file: source, lineCounter });
+  const raw: unknown = doc.toJS() ?? {};
+  const overrides = applyOverrides(raw, options.env);
+  const context: IssueContext = { file: source, doc, lineCounter, schema: configFileSchema, overrides };
+  const { parsed, diagnostics } = validate(raw, interpolation, context);
+  const all = sortDiagnostics([...interpolation.diagnostics, ...diagnostics]);
+  if (all.length > 0 || parsed === undefined) throw new ConfigError(all);
+  return toAppConfig(parsed, source, secretSubstitutions(interpolation, parsed));
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read config file: ${reason}` }], {
+      cause: error,
+    });
+  }
+}
+
+/** PROMETHEUS_URL replaces `prometheus.url` (and is validated like it). */
+function applyOverrides(raw: unknown, env: Environment): IssueContext['overrides'] {
+  const url = nonEmpty(env.PROMETHEUS_URL);
+  if (url === undefined || !isRecord(raw)) return [];
+  raw.prometheus ??= {};
+  if (!isRecord(raw.prometheus)) return [];
+  raw.prometheus.url = url;
+  return [{ path: ['prometheus', 'url'], label: 'PROMETHEUS_URL (environment)' }];
+}
+
+/**
+ * Validates with zod. A plain `${VAR}` scalar was re-read as YAML (so `${PORT}` can be a number);
+ * where the schema wants a string (a numeric password, say), its substituted text is used instead.
+ */
+function validate(
+  raw: unknown,
+  interpolation: InterpolationResult,
+  context: IssueContext,
+): { parsed?: ConfigFile; diagnostics: ConfigDiagnostic[] } {
+  for (let attempt = 0; attempt <= interpolation.reresolved.length; attempt += 1) {
+    const result = configFileSchema.safeParse(raw);
+    if (result.success) return { parsed: result.data, diagnostics: [] };
+    const fixes = result.error.issues.flatMap((issue) =>
+      issue.code === 'invalid_type' && issue.expected === 'string'
+        ? interpolation.reresolved.filter((r) => samePath(r.path, issue.path))
+        : [],
+    );
+    if (fixes.length === 0) {
+      const issues = result.error.issues.filter((issue) => !interpolation.failedPaths.some((p) => isUnder(issue.path, p)));
+      return { diagnostics: issues.flatMap((issue) => issueToDiagnostics(issue, context)) };
+    }
+    for (const fix of fixes) setIn(raw, fix.path, fix.text);
+  }
+  return { diagnostics: [] };
+}
+
+function setIn(root: unknown, path: ConfigPath, value: unknown): void {
+  let current = root;
+  path.forEach((segment, index) => {
+    if (!isRecord(current) && !Array.isArray(current)) return;
+    const container = current as Record<string | number, unknown>;
+    if (index === path.length - 1) container[segment] = value;
+    else current = container[segment];
+  });
+}
+
+/** Values taken from the environment into `email` or `slack` that ended up as strings: treat as secrets. */
+function secretSubstitutions(interpolation: InterpolationResult, parsed: ConfigFile): string[] {
+  return interpolation.substitutions
+    .filter(({ path }) => path[0] === 'email' || path[0] === 'slack')
+    .filter(({ path }) => typeof getIn(parsed, path) === 'string')
+    .map(({ value }) => value);
+}
+
+function getIn(root: unknown, path: ConfigPath): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (!isRecord(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function sortDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
+  return [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

@@ -1,0 +1,72 @@
+import { Document } from 'yaml';
+import { formatDuration } from '../domain/duration.js';
+import type { SliDefinition, SloDefinition } from '../domain/slo.js';
+import type { AppConfig } from './app-config.js';
+import { ratioToPercent } from './app-config.js';
+import { SECRET_MASK, isSecretHeader, maskSecretValues } from './secrets.js';
+
+/**
+ * The effective configuration as YAML in the file's own form (snake_case, percent, duration
+ * strings), every default spelled out and every secret shown as `***`. The output is a valid
+ * config file: with the masked values supplied again it loads to the same configuration.
+ */
+export function printConfig(config: AppConfig): string {
+  const secrets = new Set(config.secrets);
+  const { prometheus } = config;
+  const headers = Object.fromEntries(
+    Object.entries(prometheus.headers).map(([name, value]) => [name, isSecretHeader(name) ? SECRET_MASK : value]),
+  );
+  const connection = maskSecretValues(
+    {
+      url: prometheus.url,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(prometheus.bearerToken === undefined ? {} : { bearer_token: prometheus.bearerToken }),
+      ...(prometheus.basicAuth === undefined ? {} : { basic_auth: { ...prometheus.basicAuth } }),
+      timeout: formatDuration(prometheus.timeoutMs),
+    },
+    secrets,
+  );
+  const file: Record<string, unknown> = {
+    prometheus: connection,
+    database: config.databasePath,
+    timezone: config.timeZone,
+    retention: formatDuration(config.retentionMs),
+  };
+  for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
+    const value = config[section];
+    if (value !== undefined) file[section] = maskSecretValues(value, secrets);
+  }
+  file.slos = config.slos.map(toSloEntry);
+  const doc = new Document(file);
+  doc.commentBefore = ` Effective slo-ledger configuration (from ${config.source}); secrets shown as ${SECRET_MASK}.`;
+  return doc.toString({ lineWidth: 0 });
+}
+
+function toSloEntry(slo: SloDefinition): Record<string, unknown> {
+  return {
+    name: slo.name,
+    service: slo.service,
+    description: slo.description,
+    objective: ratioToPercent(slo.objectiveRatio),
+    window: formatDuration(slo.windowMs),
+    ...(slo.tiers === undefined
+      ? {}
+      : { tiers: { critical: ratioToPercent(slo.tiers.criticalRatio), warning: ratioToPercent(slo.tiers.warningRatio) } }),
+    sli: toSliEntry(slo.sli),
+  };
+}
+
+function toSliEntry(sli: SliDefinition): Record<string, unknown> {
+  if (sli.kind === 'latency') {
+    return {
+      latency: { histogram: sli.histogram, selector: sli.selector, threshold: sli.thresholdSeconds, quantile: sli.quantile },
+    };
+  }
+  return {
+    events: {
+      ...(sli.goodQuery === undefined ? {} : { good_query: sli.goodQuery }),
+      ...(sli.badQuery === undefined ? {} : { bad_query: sli.badQuery }),
+      total_query: sli.totalQuery,
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** Breach tiers of an SLO, as ratios: an SLI below `criticalRatio` is critical, below `warningRatio` a warning. */
+export interface TierThresholds {
+  criticalRatio: number;
+  warningRatio: number;
+}
+
+/** An SLI counted from two PromQL event queries, each with a `{{.window}}` placeholder. */
+export interface EventsSli {
+  kind: 'events';
+  /** Exactly one of goodQuery / badQuery is set. */
+  goodQuery?: string;
+  badQuery?: string;
+  totalQuery: string;
+}
+
+/** An SLI read from a Prometheus histogram: good = requests at or under `thresholdSeconds`. */
+export interface LatencySli {
+  kind: 'latency';
+  /** Metric base name, without `_bucket` / `_count`. */
+  histogram: string;
+  /** Label matchers without braces, e.g. `job="api",route!="/healthz"`; empty for none. */
+  selector: string;
+  thresholdSeconds: number;
+  /** Quantile reported beside the SLI (0..1), e.g. 0.95. */
+  quantile: number;
+}
+
+export type SliDefinition = EventsSli | LatencySli;
+
+/** One service level objective, as the rest of the program sees it: ratios and milliseconds. */
+export interface SloDefinition {
+  name: string;
+  service: string;
+  description: string;
+  /** e.g. 0.999 for 99.9 %. */
+  objectiveRatio: number;
+  /** The SLO's compliance window, e.g. 30 days. */
+  windowMs: number;
+  /** Absent: the SLO is `warning` when its objective is missed, else `ok`. */
+  tiers?: TierThresholds;
+  sli: SliDefinition;
+}
+
+export type Tier = 'ok' | 'warning' | 'critical';
+
+/** Histogram bucket counts: upper bound (seconds, `Infinity` for +Inf) to cumulative count. */
+export type HistogramCounts = ReadonlyArray<{ le: number; count: number }>;

@@ -1,0 +1,256 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BUCKET_MS } from '../domain/duration.js';
+import type { HistogramCounts, SloDefinition } from '../domain/slo.js';
+import { LedgerError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type BucketStatus = 'ok' | 'no-data' | 'reconciled';
+
+/** One bucket as the ledger stores it. */
+export interface LedgerBucket {
+  endMs: number;
+  status: BucketStatus;
+  good: number;
+  total: number;
+  histogram?: HistogramCounts;
+}
+
+/** Sums over the buckets of a window. `coveredBuckets` counts buckets that carry data. */
+export interface BucketSums {
+  good: number;
+  total: number;
+  coveredBuckets: number;
+  expectedBuckets: number;
+  histogram?: HistogramCounts;
+}
+
+/** A run of consecutive `no-data` buckets (first and last bucket end). */
+export interface BucketRun {
+  firstEndMs: number;
+  lastEndMs: number;
+}
+
+/** What the ledger's readers and the sync need of SQLite. */
+export class Ledger {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating if needed) the ledger at `path`, in WAL mode, and runs pending migrations. */
+  static open(path: string): Ledger {
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 10000');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+      const ledger = new Ledger(db);
+      ledger.migrate();
+      return ledger;
+    } catch (error) {
+      throw new LedgerError(`cannot open the ledger database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`schema version ${version} is newer than this slo-ledger knows (${MIGRATIONS.length}); upgrade slo-ledger`);
+    }
+    this.db.transaction(() => {
+      for (let i = version; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
+      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+    })();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * The series id of an SLO's current SLI definition. A changed definition gets a new series,
+   * and the old one is retired: its buckets are kept aside and never mixed with the new ones.
+   */
+  ensureSeries(slo: SloDefinition, nowMs: number): number {
+    const definition = JSON.stringify(slo.sli);
+    const hash = createHash('sha256').update(definition).digest('hex').slice(0, 16);
+    return this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE slo_series SET retired_at_ms = ? WHERE slo = ? AND definition_hash != ? AND retired_at_ms IS NULL')
+        .run(nowMs, slo.name, hash);
+      const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ?').get(slo.name, hash) as { id: number } | undefined;
+      if (row) {
+        this.db.prepare('UPDATE slo_series SET retired_at_ms = NULL WHERE id = ?').run(row.id);
+        return row.id;
+      }
+      const result = this.db
+        .prepare('INSERT INTO slo_series (slo, definition_hash, definition, created_at_ms) VALUES (?, ?, ?, ?)')
+        .run(slo.name, hash, definition, nowMs);
+      return Number(result.lastInsertRowid);
+    })();
+  }
+
+  /** The current series of an SLO without creating one (for offline reads); undefined if never synced. */
+  findSeries(slo: SloDefinition): number | undefined {
+    const hash = createHash('sha256').update(JSON.stringify(slo.sli)).digest('hex').slice(0, 16);
+    const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ?').get(slo.name, hash) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /**
+   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
+   * less than `settleMs` after the bucket closed (late samples may still have been on their way).
+   */
+  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
+    const expected = Math.floor((lastEndMs - firstEndMs) / BUCKET_MS) + 1;
+    const settledCount = (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND fetched_at_ms >= bucket_end_ms + ?')
+        .get(seriesId, firstEndMs, lastEndMs, settleMs) as { n: number }
+    ).n;
+    if (settledCount === expected) return [];
+    const settled = new Set(
+      (
+        this.db
+          .prepare('SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND fetched_at_ms >= bucket_end_ms + ?')
+          .all(seriesId, firstEndMs, lastEndMs, settleMs) as Array<{ t: number }>
+      ).map((r) => r.t),
+    );
+    const out: number[] = [];
+    for (let t = firstEndMs; t <= lastEndMs; t += BUCKET_MS) if (!settled.has(t)) out.push(t);
+    return out;
+  }
+
+  /**
+   * Writes fetched buckets in one transaction; a re-fetch replaces the row (never adds to it).
+   * A reconciled bucket is not downgraded to no-data by a later fetch of the same gap.
+   */
+  writeBuckets(seriesId: number, buckets: readonly LedgerBucket[], fetchedAtMs: number): void {
+    const upsert = this.db.prepare(`
+      INSERT INTO buckets (series_id, bucket_end_ms, status, good, total, fetched_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (series_id, bucket_end_ms) DO UPDATE SET
+        status = excluded.status, good = excluded.good, total = excluded.total, fetched_at_ms = excluded.fetched_at_ms
+      WHERE NOT (buckets.status = 'reconciled' AND excluded.status = 'no-data')`);
+    const keepReconciled = this.db.prepare(
+      "UPDATE buckets SET fetched_at_ms = ? WHERE series_id = ? AND bucket_end_ms = ? AND status = 'reconciled'",
+    );
+    const clearHistogram = this.db.prepare('DELETE FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms = ?');
+    const insertHistogram = this.db.prepare('INSERT INTO histogram_buckets (series_id, bucket_end_ms, le, count) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const b of buckets) {
+        const changed = upsert.run(seriesId, b.endMs, b.status, b.good, b.total, fetchedAtMs).changes > 0;
+        if (!changed) {
+          keepReconciled.run(fetchedAtMs, seriesId, b.endMs);
+          continue;
+        }
+        clearHistogram.run(seriesId, b.endMs);
+        for (const h of b.histogram ?? []) insertHistogram.run(seriesId, b.endMs, h.le, h.count);
+      }
+    })();
+  }
+
+  /** Buckets with their counts in [firstEndMs, lastEndMs] that exist in the ledger. */
+  readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[] {
+    return (
+      this.db
+        .prepare('SELECT bucket_end_ms AS endMs, status, good, total FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms')
+        .all(seriesId, firstEndMs, lastEndMs) as LedgerBucket[]
+    );
+  }
+
+  /** Runs of consecutive no-data buckets in [firstEndMs, lastEndMs]. */
+  noDataRuns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketRun[] {
+    const ends = (
+      this.db
+        .prepare("SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND status = 'no-data' AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms")
+        .all(seriesId, firstEndMs, lastEndMs) as Array<{ t: number }>
+    ).map((r) => r.t);
+    const runs: BucketRun[] = [];
+    for (const t of ends) {
+      const last = runs[runs.length - 1];
+      if (last && t === last.lastEndMs + BUCKET_MS) last.lastEndMs = t;
+      else runs.push({ firstEndMs: t, lastEndMs: t });
+    }
+    return runs;
+  }
+
+  /** The status of one bucket, or undefined when it was never fetched. */
+  bucketStatus(seriesId: number, endMs: number): BucketStatus | undefined {
+    const row = this.db.prepare('SELECT status FROM buckets WHERE series_id = ? AND bucket_end_ms = ?').get(seriesId, endMs) as { status: BucketStatus } | undefined;
+    return row?.status;
+  }
+
+  /**
+   * Books events Prometheus saw across a closed gap onto the gap's buckets, evenly (when in the
+   * gap they happened is unknowable), and records the reconciliation.
+   */
+  bookReconciliation(
+    seriesId: number,
+    run: BucketRun,
+    span: { good: number; total: number },
+    booked: { good: number; total: number; histogram?: HistogramCounts },
+    nowMs: number,
+  ): void {
+    const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
+    const perBucket: LedgerBucket[] = [];
+    for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) {
+      perBucket.push({
+        endMs: t,
+        status: 'reconciled',
+        good: booked.good / n,
+        total: booked.total / n,
+        ...(booked.histogram ? { histogram: booked.histogram.map((h) => ({ le: h.le, count: h.count / n })) } : {}),
+      });
+    }
+    this.db.transaction(() => {
+      this.writeBuckets(seriesId, perBucket, nowMs);
+      this.db
+        .prepare(`INSERT OR REPLACE INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(seriesId, run.firstEndMs, run.lastEndMs, span.good, span.total, booked.good, booked.total, nowMs);
+    })();
+  }
+
+  /** Σgood, Σtotal, covered buckets and the summed histogram over buckets with end in (startMs, endMs]. */
+  sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums {
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(good), 0) AS good, COALESCE(SUM(total), 0) AS total,
+                COUNT(*) FILTER (WHERE status != 'no-data') AS covered
+         FROM buckets WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ?`,
+      )
+      .get(seriesId, startMs, endMs) as { good: number; total: number; covered: number };
+    const sums: BucketSums = {
+      good: row.good,
+      total: row.total,
+      coveredBuckets: row.covered,
+      expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)),
+    };
+    if (withHistogram) {
+      sums.histogram = this.db
+        .prepare('SELECT le, SUM(count) AS count FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ? GROUP BY le ORDER BY le')
+        .all(seriesId, startMs, endMs) as Array<{ le: number; count: number }>;
+    }
+    return sums;
+  }
+
+  /** Records the outcome of one SLO's sync. */
+  recordSync(slo: string, attemptMs: number, error?: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_status (slo, last_attempt_ms, last_success_ms, last_error) VALUES (?, ?, ?, ?)
+         ON CONFLICT (slo) DO UPDATE SET last_attempt_ms = excluded.last_attempt_ms,
+           last_success_ms = COALESCE(excluded.last_success_ms, sync_status.last_success_ms), last_error = excluded.last_error`,
+      )
+      .run(slo, attemptMs, error === undefined ? attemptMs : null, error ?? null);
+  }
+
+  /** Deletes buckets that ended before `beforeMs`; returns how many. */
+  prune(beforeMs: number): number {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM histogram_buckets WHERE bucket_end_ms < ?').run(beforeMs);
+      return this.db.prepare('DELETE FROM buckets WHERE bucket_end_ms < ?').run(beforeMs).changes;
+    })();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Versioned schema changes, applied in order on open; `PRAGMA user_version` records how many ran.
+ * Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  -- One row per SLO name and SLI definition: when a definition changes, its buckets are set aside.
+  CREATE TABLE slo_series (
+    id INTEGER PRIMARY KEY,
+    slo TEXT NOT NULL,
+    definition_hash TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    retired_at_ms INTEGER,
+    UNIQUE (slo, definition_hash)
+  );
+
+  -- The ledger: event counts per 5-minute bucket, identified by the bucket's end instant.
+  -- status: ok (Prometheus counted it), no-data (Prometheus had no samples),
+  -- reconciled (a closed scrape gap whose events were booked from the increase across it).
+  CREATE TABLE buckets (
+    series_id INTEGER NOT NULL REFERENCES slo_series (id) ON DELETE CASCADE,
+    bucket_end_ms INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'no-data', 'reconciled')),
+    good REAL NOT NULL,
+    total REAL NOT NULL,
+    fetched_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (series_id, bucket_end_ms)
+  ) WITHOUT ROWID;
+
+  -- Latency SLIs: cumulative histogram counts per bucket and upper bound (le, +Inf stored as Inf).
+  CREATE TABLE histogram_buckets (
+    series_id INTEGER NOT NULL REFERENCES slo_series (id) ON DELETE CASCADE,
+    bucket_end_ms INTEGER NOT NULL,
+    le REAL NOT NULL,
+    count REAL NOT NULL,
+    PRIMARY KEY (series_id, bucket_end_ms, le)
+  ) WITHOUT ROWID;
+
+  -- Every gap that was reconciled, for audit: what Prometheus said across it and what was booked.
+  CREATE TABLE reconciliations (
+    series_id INTEGER NOT NULL REFERENCES slo_series (id) ON DELETE CASCADE,
+    first_bucket_end_ms INTEGER NOT NULL,
+    last_bucket_end_ms INTEGER NOT NULL,
+    span_good REAL NOT NULL,
+    span_total REAL NOT NULL,
+    booked_good REAL NOT NULL,
+    booked_total REAL NOT NULL,
+    reconciled_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (series_id, first_bucket_end_ms)
+  ) WITHOUT ROWID;
+
+  -- The outcome of the last sync of each SLO: when, and the error if it failed.
+  CREATE TABLE sync_status (
+    slo TEXT PRIMARY KEY,
+    last_attempt_ms INTEGER NOT NULL,
+    last_success_ms INTEGER,
+    last_error TEXT
+  );
+  `,
+];

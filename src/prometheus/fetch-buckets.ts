@@ -1,0 +1,157 @@
+import { BUCKET_MS } from '../domain/duration.js';
+import type { SloDefinition } from '../domain/slo.js';
+import { PrometheusError } from '../errors.js';
+import type { MetricsSource, RangeSeries } from '../app/ports.js';
+import { buildSliQueries } from './promql.js';
+
+/** Counts of one span (a 5-minute bucket, or a longer span when reconciling) as Prometheus saw them. */
+export interface FetchedCounts {
+  /** `no-data`: Prometheus answered, but had no samples for the total (a scrape gap, or no metric yet). */
+  status: 'ok' | 'no-data';
+  good: number;
+  total: number;
+  /** Latency SLIs: cumulative count per upper bound (seconds; Infinity for +Inf). */
+  histogram?: Array<{ le: number; count: number }>;
+}
+
+export interface FetchedBucket extends FetchedCounts {
+  endMs: number;
+}
+
+/** Prometheus refuses range queries over 11,000 points per series; stay clear of it. */
+export const DEFAULT_MAX_POINTS_PER_QUERY = 10_000;
+
+/**
+ * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
+ * minutes) with range queries at step = bucket size, in chunks under Prometheus's point limit.
+ * Every bucket in the range is returned, `ok` or `no-data`; a failed request throws, so a
+ * failure never turns into zero counts.
+ */
+export async function fetchBuckets(
+  source: MetricsSource,
+  slo: SloDefinition,
+  firstEndMs: number,
+  lastEndMs: number,
+  maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
+): Promise<FetchedBucket[]> {
+  const queries = buildSliQueries(slo.sli, BUCKET_MS);
+  const out: FetchedBucket[] = [];
+  for (let chunkStart = firstEndMs; chunkStart <= lastEndMs; chunkStart += maxPointsPerQuery * BUCKET_MS) {
+    const chunkEnd = Math.min(lastEndMs, chunkStart + (maxPointsPerQuery - 1) * BUCKET_MS);
+    const range = (query: string) => source.rangeQuery(query, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
+    if (queries.kind === 'events') {
+      const [good, bad, total] = await Promise.all([
+        queries.good !== undefined ? range(queries.good) : undefined,
+        queries.bad !== undefined ? range(queries.bad) : undefined,
+        range(queries.total),
+      ]);
+      const goodAt = sumByTime(good);
+      const badAt = sumByTime(bad);
+      const totalAt = sumByTime(total);
+      for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
+        out.push({ endMs: end, ...combineEvents(goodAt?.get(end), badAt?.get(end), totalAt?.get(end), good !== undefined) });
+      }
+    } else {
+      const [buckets, total] = await Promise.all([range(queries.buckets), range(queries.total)]);
+      const histogramAt = histogramByTime(buckets, slo);
+      const totalAt = sumByTime(total);
+      for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
+        out.push({ endMs: end, ...combineLatency(slo, histogramAt.get(end), totalAt?.get(end)) });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Counts of one SLO over the span (endMs − spanMs, endMs] from instant queries whose window is
+ * the whole span: what Prometheus itself says, e.g. across a scrape gap.
+ */
+export async function fetchSpanCounts(source: MetricsSource, slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
+  const queries = buildSliQueries(slo.sli, spanMs);
+  const instant = async (query: string) => {
+    const samples = await source.instantQuery(query, endMs, { slo: slo.name });
+    return samples.length === 0 ? undefined : samples.reduce((acc, s) => acc + s.value, 0);
+  };
+  if (queries.kind === 'events') {
+    const [good, bad, total] = await Promise.all([
+      queries.good !== undefined ? instant(queries.good) : undefined,
+      queries.bad !== undefined ? instant(queries.bad) : undefined,
+      instant(queries.total),
+    ]);
+    return combineEvents(good, bad, total, queries.good !== undefined);
+  }
+  const [samples, total] = await Promise.all([source.instantQuery(queries.buckets, endMs, { slo: slo.name }), instant(queries.total)]);
+  const histogram = histogramOf(samples.map((s) => ({ le: s.labels.le, value: s.value })), slo);
+  return combineLatency(slo, histogram, total);
+}
+
+/** Sums every series of a result per timestamp; `undefined` when the query was not made. */
+function sumByTime(result: RangeSeries[] | undefined): Map<number, number> | undefined {
+  if (result === undefined) return undefined;
+  const at = new Map<number, number>();
+  for (const series of result) {
+    for (const [t, v] of series.points) at.set(t, (at.get(t) ?? 0) + v);
+  }
+  return at;
+}
+
+/**
+ * A missing good (or bad) point next to a present total means no such event happened: a
+ * labelled series such as 5xx often does not exist before its first event. Good is clamped to
+ * [0, total] because extrapolation can nudge it past the total by a fraction.
+ */
+function combineEvents(good: number | undefined, bad: number | undefined, total: number | undefined, hasGood: boolean): FetchedCounts {
+  if (total === undefined) return { status: 'no-data', good: 0, total: 0 };
+  const rawGood = hasGood ? (good ?? 0) : total - (bad ?? 0);
+  return { status: 'ok', good: clamp(rawGood, 0, total), total };
+}
+
+function combineLatency(slo: SloDefinition, histogram: Array<{ le: number; count: number }> | undefined, total: number | undefined): FetchedCounts {
+  if (total === undefined || histogram === undefined || slo.sli.kind !== 'latency') return { status: 'no-data', good: 0, total: 0 };
+  const threshold = slo.sli.thresholdSeconds;
+  const match = histogram.find((b) => Math.abs(b.le - threshold) <= 1e-9 * Math.max(1, threshold));
+  if (match === undefined) {
+    const bounds = histogram.map((b) => (b.le === Infinity ? '+Inf' : String(b.le))).join(', ');
+    throw new PrometheusError(
+      `SLO ${slo.name}: the latency threshold ${threshold}s is not a bucket bound of ${slo.sli.histogram} (bounds: ${bounds}); set threshold to one of them`,
+      { slo: slo.name },
+    );
+  }
+  return { status: 'ok', good: clamp(match.count, 0, total), total, histogram };
+}
+
+function histogramByTime(result: RangeSeries[], slo: SloDefinition): Map<number, Array<{ le: number; count: number }>> {
+  const byTime = new Map<number, Array<{ le: string | undefined; value: number }>>();
+  for (const series of result) {
+    for (const [t, v] of series.points) {
+      const list = byTime.get(t) ?? [];
+      list.push({ le: series.labels.le, value: v });
+      byTime.set(t, list);
+    }
+  }
+  const out = new Map<number, Array<{ le: number; count: number }>>();
+  for (const [t, list] of byTime) {
+    const histogram = histogramOf(list, slo);
+    if (histogram !== undefined) out.set(t, histogram);
+  }
+  return out;
+}
+
+/** Parses `le` labels ("2", "2.0", "+Inf") and adds series that share a bound numerically. */
+function histogramOf(list: Array<{ le: string | undefined; value: number }>, slo: SloDefinition): Array<{ le: number; count: number }> | undefined {
+  if (list.length === 0) return undefined;
+  const byBound = new Map<number, number>();
+  for (const { le, value } of list) {
+    const bound = le === undefined ? NaN : le === '+Inf' ? Infinity : Number(le);
+    if (Number.isNaN(bound)) {
+      throw new PrometheusError(`SLO ${slo.name}: histogram series without a valid le label (le=${String(le)})`, { slo: slo.name });
+    }
+    byBound.set(bound, (byBound.get(bound) ?? 0) + value);
+  }
+  return [...byBound].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}

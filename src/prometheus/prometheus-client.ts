@@ -1,0 +1,148 @@
+import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { PrometheusError, redactSecrets } from '../errors.js';
+import type { InstantSample, MetricsSource, QueryContext, RangeSeries } from '../app/ports.js';
+
+/** Connection settings of a Prometheus-compatible query API. */
+export interface PrometheusClientOptions {
+  url: string;
+  headers?: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  timeoutMs: number;
+  /** Attempts per request for network errors and 5xx answers (default 3). */
+  attempts?: number;
+  /** First retry delay; doubles each attempt, with jitter (default 500 ms). */
+  backoffMs?: number;
+  /** Values masked in every error message. */
+  secrets?: readonly string[];
+}
+
+/** What prometheus-query throws: a plain object, not an Error. */
+interface DriverFailure {
+  errorType?: string;
+  error?: string;
+  httpStatus?: number;
+  code?: string;
+  prometheus?: { errorType?: string; error?: string };
+}
+
+/**
+ * The Prometheus adapter: prometheus-query underneath, with retries on network errors and 5xx,
+ * answers checked for shape and finite values, and failures turned into PrometheusError with
+ * the query, the SLO and Prometheus's own error text (secrets removed).
+ */
+export class PrometheusClient implements MetricsSource {
+  private readonly driver: PrometheusDriver;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly secrets: readonly string[];
+
+  constructor(private readonly options: PrometheusClientOptions) {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.bearerToken) headers.Authorization = `Bearer ${options.bearerToken}`;
+    const url = new URL(options.url);
+    // A path prefix (Thanos/Mimir: /prometheus) stays in front of /api/v1.
+    const prefix = url.pathname.replace(/\/+$/, '');
+    this.driver = new PrometheusDriver({
+      endpoint: `${url.protocol}//${url.host}`,
+      baseURL: `${prefix}/api/v1`,
+      headers,
+      auth: options.basicAuth,
+      timeout: options.timeoutMs,
+      // POST keeps long PromQL out of URLs and proxy logs.
+      preferPost: true,
+    });
+    this.attempts = options.attempts ?? 3;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.secrets = [...(options.secrets ?? []), options.bearerToken ?? '', options.basicAuth?.password ?? ''];
+  }
+
+  async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, context: QueryContext = {}): Promise<RangeSeries[]> {
+    const result = await this.withRetries(query, context, () => this.driver.rangeQuery(query, startMs, endMs, stepMs / 1000));
+    if (result.resultType !== 'matrix' || !Array.isArray(result.result)) {
+      throw this.malformed(query, context, `expected a matrix, got ${String(result.resultType)}`);
+    }
+    return result.result.map((series: { metric?: { labels?: Record<string, string> }; values?: Array<{ time: Date; value: number }> }) => ({
+      labels: { ...(series.metric?.labels ?? {}) },
+      points: (series.values ?? []).map((v) => [v.time.getTime(), this.finite(v.value, query, context)] as [number, number]),
+    }));
+  }
+
+  async instantQuery(query: string, atMs: number, context: QueryContext = {}): Promise<InstantSample[]> {
+    const result = await this.withRetries(query, context, () => this.driver.instantQuery(query, atMs));
+    if (result.resultType === 'scalar' && Array.isArray(result.result)) {
+      return [{ labels: {}, value: this.finite(Number(result.result[1]), query, context) }];
+    }
+    if (result.resultType !== 'vector' || !Array.isArray(result.result)) {
+      throw this.malformed(query, context, `expected a vector, got ${String(result.resultType)}`);
+    }
+    return result.result.map((sample: { metric?: { labels?: Record<string, string> }; value: { value: number } }) => ({
+      labels: { ...(sample.metric?.labels ?? {}) },
+      value: this.finite(sample.value.value, query, context),
+    }));
+  }
+
+  private async withRetries(query: string, context: QueryContext, call: () => Promise<QueryResult>): Promise<QueryResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (failure) {
+        const error = this.toError(failure, query, context);
+        const retryable = error.status === undefined || error.status >= 500 || error.status === 429;
+        if (!retryable || attempt >= this.attempts || isMalformed(failure)) throw error;
+        const delay = this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private finite(value: number, query: string, context: QueryContext): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw this.malformed(query, context, `value ${String(value)} is not a finite number (NaN or ±Inf)`);
+    }
+    return value;
+  }
+
+  private malformed(query: string, context: QueryContext, detail: string): PrometheusError {
+    return new PrometheusError(this.clean(`${this.subject(context)}: malformed answer from Prometheus at ${this.options.url}: ${detail}; query: ${query}`), {
+      query,
+      ...(context.slo ? { slo: context.slo } : {}),
+    });
+  }
+
+  private toError(failure: unknown, query: string, context: QueryContext): PrometheusError {
+    if (failure instanceof PrometheusError) return failure;
+    const f = (failure ?? {}) as DriverFailure;
+    const base = { query, cause: undefined, ...(context.slo ? { slo: context.slo } : {}) };
+    const where = `Prometheus at ${this.options.url}`;
+    if (f.errorType === 'http_error' && f.httpStatus !== undefined) {
+      const status = f.httpStatus;
+      const text = f.prometheus?.error ?? f.error ?? 'no error text';
+      const kind = status === 401 || status === 403 ? 'refused the credentials' : `answered HTTP ${status}`;
+      return new PrometheusError(this.clean(`${this.subject(context)}: ${where} ${kind}: ${text}; query: ${query}`), { ...base, status });
+    }
+    if (f.errorType === 'timeout_error') {
+      return new PrometheusError(this.clean(`${this.subject(context)}: ${where} did not answer within ${this.options.timeoutMs} ms; query: ${query}`), base);
+    }
+    if (f.errorType === 'network_error' || f.errorType === 'ssl_error') {
+      return new PrometheusError(this.clean(`${this.subject(context)}: cannot reach ${where}: ${f.code ?? ''} ${f.error ?? ''}`.trim()), base);
+    }
+    if (f.errorType === 'client_error') {
+      return new PrometheusError(this.clean(`${this.subject(context)}: malformed answer from ${where} (not a Prometheus API response); query: ${query}`), { ...base, status: 0 });
+    }
+    const message = failure instanceof Error ? failure.message : String(f.error ?? failure);
+    return new PrometheusError(this.clean(`${this.subject(context)}: malformed answer from ${where}: ${message}; query: ${query}`), { ...base, status: 0 });
+  }
+
+  private subject(context: QueryContext): string {
+    return context.slo ? `SLO ${context.slo}` : 'query';
+  }
+
+  private clean(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+}
+
+function isMalformed(failure: unknown): boolean {
+  return failure instanceof PrometheusError || (failure as DriverFailure)?.errorType === 'client_error';
+}

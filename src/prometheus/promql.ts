@@ -1,0 +1,36 @@
+import { toPromQlRange } from '../domain/duration.js';
+import type { SliDefinition } from '../domain/slo.js';
+
+const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g;
+
+/** The PromQL of one SLI for one window length: each query returns an event count over that window. */
+export type SliQueries =
+  | { kind: 'events'; good?: string; bad?: string; total: string }
+  | { kind: 'latency'; buckets: string; total: string };
+
+/** Replaces every `{{.window}}` of a user query with a PromQL range of `windowMs`. */
+export function renderWindow(template: string, windowMs: number): string {
+  return template.replace(WINDOW_PLACEHOLDER, toPromQlRange(windowMs));
+}
+
+/**
+ * Builds the queries of an SLI over `windowMs`. Latency SLIs read the histogram per `le`
+ * (good = the threshold's bucket) and its `_count` (total), as DESIGN.md defines them.
+ */
+export function buildSliQueries(sli: SliDefinition, windowMs: number): SliQueries {
+  if (sli.kind === 'events') {
+    return {
+      kind: 'events',
+      ...(sli.goodQuery !== undefined ? { good: renderWindow(sli.goodQuery, windowMs) } : {}),
+      ...(sli.badQuery !== undefined ? { bad: renderWindow(sli.badQuery, windowMs) } : {}),
+      total: renderWindow(sli.totalQuery, windowMs),
+    };
+  }
+  const range = toPromQlRange(windowMs);
+  const selector = sli.selector.trim() === '' ? '' : `{${sli.selector}}`;
+  return {
+    kind: 'latency',
+    buckets: `sum by (le) (increase(${sli.histogram}_bucket${selector}[${range}]))`,
+    total: `sum(increase(${sli.histogram}_count${selector}[${range}]))`,
+  };
+}
