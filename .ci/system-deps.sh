@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the demo and the tests run for real (Prometheus and promtool,
+# poppler-utils for PDF checks, Chromium for page screenshots) when their commands are missing.
+# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus poppler-utils chromium)
+set -euo pipefail
+
+declare -A command_of=([prometheus]=promtool [poppler-utils]=pdftotext [chromium]=chromium)
+missing=()
+for pkg in "$@"; do
+  cmd=${command_of[$pkg]:-$pkg}
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "slo-ledger: missing system packages: ${missing[*]}" >&2
+  echo "  install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "slo-ledger: missing ${missing[*]} and no apt-get here; install them with your package manager" >&2
+  exit 1
+fi
+echo "slo-ledger: installing ${missing[*]} with apt-get …" >&2
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
