@@ -24,6 +24,8 @@ interface DriverFailure {
   httpStatus?: number;
   code?: string;
   prometheus?: { errorType?: string; error?: string };
+  /** What the driver caught: its own failure when a 2xx answer was not a Prometheus response. */
+  original?: unknown;
 }
 
 /**
@@ -112,7 +114,7 @@ export class PrometheusClient implements MetricsSource {
 
   private toError(failure: unknown, query: string, context: QueryContext): PrometheusError {
     if (failure instanceof PrometheusError) return failure;
-    const f = (failure ?? {}) as DriverFailure;
+    const f = unwrap(failure);
     const base = { query, cause: undefined, ...(context.slo ? { slo: context.slo } : {}) };
     const where = `Prometheus at ${this.options.url}`;
     if (f.errorType === 'http_error' && f.httpStatus !== undefined) {
@@ -144,5 +146,17 @@ export class PrometheusClient implements MetricsSource {
 }
 
 function isMalformed(failure: unknown): boolean {
-  return failure instanceof PrometheusError || (failure as DriverFailure)?.errorType === 'client_error';
+  return failure instanceof PrometheusError || unwrap(failure).errorType === 'client_error';
+}
+
+/**
+ * prometheus-query rejects a 2xx answer that is not a Prometheus response (an HTML login page) with
+ * a `client_error`, then catches its own rejection and wraps it as a `network_error` with the
+ * original inside: take the original, or the answer would read as "cannot reach".
+ */
+function unwrap(failure: unknown): DriverFailure {
+  const f = (failure ?? {}) as DriverFailure;
+  const original = f.original as DriverFailure | undefined;
+  if (f.errorType === 'network_error' && typeof original === 'object' && original !== null && typeof original.errorType === 'string') return original;
+  return f;
 }
