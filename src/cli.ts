@@ -141,7 +141,11 @@ function buildProgram(): Command {
       const windows = parseWindows(options.windows);
       let month: WindowSpec | undefined;
       if (options.month !== undefined) {
-        month = parseWindowSpec(options.month);
+        try {
+          month = parseWindowSpec(options.month);
+        } catch (error) {
+          throw new UsageError(`--month: ${(error as Error).message}`);
+        }
         if (month.kind !== 'month') throw new UsageError(`--month: ${JSON.stringify(options.month)} is not YYYY-MM`);
         windows.push(month);
       }
