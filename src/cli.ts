@@ -12,6 +12,8 @@ import { buildStatusReport } from './app/status-report.js';
 import { toStatusJson } from './report/status-json.js';
 import { formatStatusCsv, formatStatusTable } from './report/status-table.js';
 import { runDemo } from './app/demo.js';
+import { parseListenAddress } from './config/listen-address.js';
+import { runServer } from './server/run-server.js';
 
 interface GlobalOptions {
   config?: string;
@@ -168,6 +170,24 @@ function buildProgram(): Command {
       } finally {
         services.close();
       }
+    });
+
+  program
+    .command('serve')
+    .description('run the service: HTTP API, /metrics and the status page, with a ledger sync every minute')
+    .option('--listen <host:port>', 'bind address (overrides server.listen; default 127.0.0.1:9464)')
+    .option('--at <time>', 'pin the evaluation clock to this instant (ISO 8601), e.g. to serve backfilled data')
+    .action(async (options: { listen?: string; at?: string }) => {
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      if (options.listen !== undefined) {
+        try {
+          cfg.server.listen = parseListenAddress(options.listen);
+        } catch (error) {
+          throw new UsageError(`--listen: ${(error as Error).message}`);
+        }
+      }
+      const atMs = options.at === undefined ? undefined : parseAt(options.at, cfg.timeZone, Date.now());
+      await runServer({ config: cfg, ...(atMs === undefined ? {} : { atMs }) });
     });
 
   program

@@ -1,6 +1,7 @@
 import { parseDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
 import { DEFAULT_SLOS } from './defaults.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { ConfigFile, SloEntry } from './schema.js';
 import { collectSecretValues, isSecretHeader } from './secrets.js';
 
@@ -12,6 +13,15 @@ export interface PrometheusConfig {
   bearerToken?: string;
   basicAuth?: { username: string; password: string };
   timeoutMs: number;
+}
+
+/** The HTTP server of `serve` (issue 7). */
+export interface ServerConfig {
+  listen: ListenAddress;
+  /** Bearer token every endpoint but /healthz and /readyz requires; absent: no authentication. */
+  token?: string;
+  /** Where the monthly reports are read from (reports/YYYY-MM/report.{html,pdf,json}). */
+  reportsDir: string;
 }
 
 /** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
@@ -28,7 +38,7 @@ export interface AppConfig {
   /** Sections of later issues, passed through as written (after `${VAR}` interpolation). */
   email?: Record<string, unknown>;
   slack?: Record<string, unknown>;
-  server?: Record<string, unknown>;
+  server: ServerConfig;
   schedule?: Record<string, unknown>;
   alerting?: Record<string, unknown>;
   /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
@@ -51,9 +61,14 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     timeZone: file.timezone,
     retentionMs: parseDuration(file.retention),
     slos: file.slos === undefined ? DEFAULT_SLOS.map((slo) => structuredClone(slo)) : file.slos.map(toSloDefinition),
+    server: {
+      listen: parseListenAddress(file.server.listen),
+      reportsDir: file.server.reports_dir,
+      ...(file.server.token === undefined ? {} : { token: file.server.token }),
+    },
     secrets: [],
   };
-  for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
+  for (const section of ['email', 'slack', 'schedule', 'alerting'] as const) {
     const value = file[section];
     if (value !== undefined) config[section] = value;
   }
@@ -68,7 +83,8 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     prometheus.basicAuth?.password,
     ...urlPasswords(prometheus.url),
     ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
-    ...collectSecretValues([config.email, config.slack, config.server, config.schedule, config.alerting], false),
+    config.server.token,
+    ...collectSecretValues([config.email, config.slack, config.schedule, config.alerting], false),
     ...envSecrets,
   ];
   return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== ''))];

@@ -3,6 +3,7 @@ import { formatDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
 import type { AppConfig } from './app-config.js';
 import { ratioToPercent } from './app-config.js';
+import { formatListenAddress } from './listen-address.js';
 import { SECRET_MASK, isSecretHeader, maskSecretValues } from './secrets.js';
 
 /**
@@ -33,6 +34,14 @@ export function printConfig(config: AppConfig): string {
     retention: formatDuration(config.retentionMs),
   };
   for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
+    if (section === 'server') {
+      file.server = {
+        listen: formatListenAddress(config.server.listen),
+        ...(config.server.token === undefined ? {} : { token: SECRET_MASK }),
+        reports_dir: config.server.reportsDir,
+      };
+      continue;
+    }
     const value = config[section];
     if (value !== undefined) file[section] = maskSecretValues(value, secrets);
   }

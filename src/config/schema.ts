@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
+import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
 
 /** The placeholder every events query must contain; replaced by a Prometheus duration per window. */
 export const WINDOW_PLACEHOLDER = '{{.window}}';
@@ -38,6 +39,24 @@ const windowText = durationText.superRefine((text, ctx) => {
 
 /** Later issues validate these sections; for now any mapping is accepted. */
 const laterSection = z.record(z.string(), z.unknown());
+
+/** `HOST:PORT` the HTTP server binds to. */
+const listenText = z.string().superRefine((text, ctx) => {
+  try {
+    parseListenAddress(text);
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
+  }
+});
+
+/** The HTTP server of `serve`: bind address, optional bearer token (a secret: give it as `${VAR}`), reports folder. */
+const serverSchema = z
+  .object({
+    listen: listenText.default(DEFAULT_LISTEN),
+    token: z.string().min(1, 'must not be empty; leave "token" out to serve without one').optional(),
+    reports_dir: z.string().min(1).default('./reports'),
+  })
+  .strict();
 
 const prometheusSchema = z
   .object({
@@ -147,7 +166,7 @@ export const configFileSchema = z
     retention: durationText.default('400d'),
     email: laterSection.optional(),
     slack: laterSection.optional(),
-    server: laterSection.optional(),
+    server: serverSchema.default({}),
     schedule: laterSection.optional(),
     alerting: laterSection.optional(),
     /** Absent: the built-in Rendiff SLOs (see defaults.ts). */

@@ -1,0 +1,109 @@
+import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
+import type { SloDefinition } from '../domain/slo.js';
+import { evaluateWindow } from '../domain/window-result.js';
+import type { Ledger, LedgerBucket } from '../ledger/ledger.js';
+
+/** One point of an SLO's history: the figures of a rolling window ending at `atMs`. */
+export interface SeriesPoint {
+  atMs: number;
+  good: number;
+  total: number;
+  sliRatio: number | null;
+  remainingRatio: number | null;
+  burnRate: number | null;
+  coverageRatio: number;
+}
+
+/** Most points one series request may ask for. */
+export const MAX_SERIES_POINTS = 2_000;
+
+/**
+ * The SLI and remaining error budget of a rolling window of `windowMs`, evaluated at each bucket
+ * end from, from+step, …, to, by the definitions of DESIGN.md. The buckets are read once and the
+ * window sums kept as running prefix sums, so a point costs O(1) instead of one 30-day SUM; the
+ * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit.
+ */
+export function computeSloSeries(ledger: Ledger, slo: SloDefinition, windowMs: number, fromMs: number, toMs: number, stepMs: number): SeriesPoint[] {
+  const firstEndMs = floorToBucket(fromMs);
+  const ends: number[] = [];
+  for (let t = firstEndMs; t <= toMs; t += stepMs) ends.push(t);
+  if (ends.length === 0) return [];
+  const prefix = prefixSums(ledger, slo, firstEndMs - windowMs, ends[ends.length - 1]!);
+  const expected = windowMs / BUCKET_MS;
+  return ends.map((atMs) => {
+    const sums = prefix.between(atMs - windowMs, atMs);
+    const window = { name: '', startMs: atMs - windowMs, endMs: atMs };
+    const w = evaluateWindow(slo, window, { good: sums.good, total: Math.max(0, sums.total), coverageRatio: sums.covered / expected });
+    return {
+      atMs,
+      good: w.good,
+      total: w.total,
+      sliRatio: w.sliRatio,
+      remainingRatio: w.errorBudget.remainingRatio,
+      burnRate: w.burnRate,
+      coverageRatio: w.coverageRatio,
+    };
+  });
+}
+
+/** One point of a budget burn-down: the share of the window's error budget left at `atMs`. */
+export interface BurnDownPoint {
+  atMs: number;
+  remainingRatio: number;
+}
+
+/**
+ * The error budget of the SLO's window ending at `atMs`, burnt down over that window: at each
+ * instant t, 1 − bad(start, t] / allowed, where allowed = (1 − objective) × total of the whole
+ * window (DESIGN.md, "Definitions"). It starts at 1 and ends at the window's remaining budget;
+ * empty when the window had no traffic (no budget to burn).
+ */
+export function computeBudgetBurnDown(ledger: Ledger, slo: SloDefinition, atMs: number, points = 120): BurnDownPoint[] {
+  const endMs = floorToBucket(atMs);
+  const startMs = endMs - slo.windowMs;
+  const prefix = prefixSums(ledger, slo, startMs, endMs);
+  const whole = prefix.between(startMs, endMs);
+  const allowed = (1 - slo.objectiveRatio) * whole.total;
+  if (!(allowed > 0)) return [];
+  const stepMs = Math.max(BUCKET_MS, floorToBucket(slo.windowMs / points));
+  const out: BurnDownPoint[] = [{ atMs: startMs, remainingRatio: 1 }];
+  for (let t = startMs + stepMs; ; t += stepMs) {
+    const at = Math.min(t, endMs);
+    const sums = prefix.between(startMs, at);
+    out.push({ atMs: at, remainingRatio: 1 - Math.max(0, sums.total - Math.min(sums.good, sums.total)) / allowed });
+    if (at === endMs) break;
+  }
+  return out;
+}
+
+interface WindowSums {
+  good: number;
+  total: number;
+  covered: number;
+}
+
+/** Cumulative sums over the buckets with end in (startMs, endMs], answering any sub-window in O(1). */
+function prefixSums(ledger: Ledger, slo: SloDefinition, startMs: number, endMs: number) {
+  const seriesId = ledger.findSeries(slo);
+  const buckets: LedgerBucket[] = seriesId === undefined ? [] : ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
+  const n = Math.max(0, (endMs - startMs) / BUCKET_MS);
+  const good = new Float64Array(n + 1);
+  const total = new Float64Array(n + 1);
+  const covered = new Float64Array(n + 1);
+  const byIndex = new Map(buckets.map((b) => [(b.endMs - startMs) / BUCKET_MS, b]));
+  for (let i = 1; i <= n; i++) {
+    const b = byIndex.get(i);
+    good[i] = good[i - 1]! + (b?.good ?? 0);
+    total[i] = total[i - 1]! + (b?.total ?? 0);
+    covered[i] = covered[i - 1]! + (b !== undefined && b.status !== 'no-data' ? 1 : 0);
+  }
+  const index = (ms: number) => Math.min(n, Math.max(0, (ms - startMs) / BUCKET_MS));
+  return {
+    /** Sums over buckets with end in (fromMs, toMs]. */
+    between(fromMs: number, toMs: number): WindowSums {
+      const a = index(fromMs);
+      const b = index(toMs);
+      return { good: good[b]! - good[a]!, total: total[b]! - total[a]!, covered: covered[b]! - covered[a]! };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import { redactSecrets } from './errors.js';
+
+export type { Logger } from 'pino';
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** Values that must never appear in a log line (the config's `secrets`). */
+  secrets: readonly string[];
+  /** Minimum level; default `info`, or `$SLO_LEDGER_LOG_LEVEL`. */
+  level?: string;
+  /** Human-readable lines instead of JSON; default: when `destination` is a TTY. */
+  pretty?: boolean;
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * The service's logger: one JSON object per line with the fields of the seed's "Log Structure"
+ * (`timestamp`, `level` as "INFO", `message`, `component`, and `slo`, `job`, `duration_ms` where
+ * they apply); pretty lines on a TTY. Every line passes through a filter that replaces each known
+ * secret with `***`, whatever field it hides in (a message, an error's stack, a URL).
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? process.stdout;
+  const pretty = options.pretty ?? destination.isTTY === true;
+  const level = options.level ?? process.env.SLO_LEDGER_LOG_LEVEL ?? 'info';
+  const redacting = redactingStream(options.secrets, pretty ? pinoPretty({ colorize: destination.isTTY === true, destination, sync: true }) : destination);
+  return pino(
+    {
+      level,
+      messageKey: pretty ? 'msg' : 'message',
+      errorKey: 'error',
+      base: null,
+      timestamp: pretty ? pino.stdTimeFunctions.isoTime : () => `,"timestamp":"${new Date().toISOString()}"`,
+      // pino-pretty needs the numeric level; the JSON lines carry the seed's "INFO".
+      ...(pretty ? {} : { formatters: { level: (label: string) => ({ level: label.toUpperCase() }) } }),
+      // Belt and braces: credentials in well-known places are removed before serialisation too.
+      redact: { paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'token', '*.token'], censor: '***' },
+    },
+    redacting,
+  );
+}
+
+/** A stream that strips secrets from every line before passing it on, in plain and JSON-escaped form. */
+export function redactingStream(secrets: readonly string[], target: NodeJS.WritableStream): Writable {
+  const forms = secrets.filter((s) => s !== '').flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      target.write(forms.length === 0 ? text : redactSecrets(text, forms));
+      done();
+    },
+  });
+}

@@ -1,0 +1,116 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { evaluateSlos } from '../app/evaluate-slos.js';
+import { MAX_SERIES_POINTS, computeSloSeries } from '../app/slo-series.js';
+import { floorToBucket, formatDuration } from '../domain/duration.js';
+import type { SloDefinition } from '../domain/slo.js';
+import { toStatusJson } from '../report/status-json.js';
+import type { HttpServerDeps } from './ports.js';
+import {
+  BadParameterError, parseInstantParam, parseMonthParam, parseStepParam, parseWindowsParam, singleParam, type QueryValues,
+} from './query-params.js';
+import { REPORT_CONTENT_TYPES, REPORT_FORMATS, listReports, reportPath, type ReportEntry, type ReportFormat } from './reports.js';
+
+/** The windows the status API reports when `window` is not given: those of `report`. */
+export const DEFAULT_API_WINDOWS = ['24h', '7d', '30d'] as const;
+
+/** An API error body: what went wrong and, for a bad request, which parameter. */
+export interface ApiError {
+  error: string;
+  parameter?: string;
+}
+
+/** Rejects query parameters a route does not know, naming the first one. */
+export function assertKnownParams(query: QueryValues, known: readonly string[]): void {
+  const unknown = Object.keys(query).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw new BadParameterError(unknown, `unknown parameter; this endpoint accepts ${known.length === 0 ? 'none' : known.join(', ')}`);
+}
+
+/** Registers the JSON API under /api/v1. */
+export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
+  const { config, ledger, clock } = deps;
+  const findSlo = (name: string, reply: FastifyReply): SloDefinition | undefined => {
+    const slo = config.slos.find((s) => s.name === name);
+    if (!slo) void reply.code(404).send({ error: `no SLO named ${JSON.stringify(name)}; known: ${config.slos.map((s) => s.name).join(', ')}` } satisfies ApiError);
+    return slo;
+  };
+  const statusOf = (slos: readonly SloDefinition[], query: QueryValues) => {
+    assertKnownParams(query, ['at', 'window']);
+    const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
+    const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS);
+    return toStatusJson(atMs, evaluateSlos(ledger, slos, windows, atMs, config.timeZone));
+  };
+
+  app.get('/api/v1/slos', async (request) => statusOf(config.slos, request.query as QueryValues));
+
+  app.get<{ Params: { name: string } }>('/api/v1/slos/:name', async (request, reply) => {
+    const slo = findSlo(request.params.name, reply);
+    if (slo) return statusOf([slo], request.query as QueryValues);
+    return reply;
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v1/slos/:name/series', async (request, reply) => {
+    const slo = findSlo(request.params.name, reply);
+    if (!slo) return reply;
+    const query = request.query as QueryValues;
+    assertKnownParams(query, ['from', 'to', 'step', 'window']);
+    const toMs = floorToBucket(parseInstantParam('to', singleParam(query, 'to'), config.timeZone, clock.nowMs()));
+    const stepMs = parseStepParam('step', singleParam(query, 'step'), 3_600_000);
+    const fromText = singleParam(query, 'from');
+    const fromMs = fromText === undefined ? toMs - 24 * 3_600_000 : floorToBucket(parseInstantParam('from', fromText, config.timeZone, clock.nowMs()));
+    if (fromMs > toMs) throw new BadParameterError('from', `must not be after to (${new Date(toMs).toISOString()})`);
+    const count = Math.floor((toMs - fromMs) / stepMs) + 1;
+    if (count > MAX_SERIES_POINTS) throw new BadParameterError('step', `${count} points asked for; at most ${MAX_SERIES_POINTS}: use a larger step or a shorter range`);
+    const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)]);
+    if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
+    const points = computeSloSeries(ledger, slo, window!.durationMs, fromMs, toMs, stepMs);
+    return {
+      slo: slo.name,
+      service: slo.service,
+      objective: slo.objectiveRatio,
+      window: window!.name,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      step: formatDuration(stepMs),
+      points: points.map((p) => ({
+        at: new Date(p.atMs).toISOString(),
+        good: p.good,
+        total: p.total,
+        sli: p.sliRatio,
+        error_budget_remaining: p.remainingRatio,
+        burn_rate: p.burnRate,
+        coverage: p.coverageRatio,
+      })),
+    };
+  });
+
+  app.get('/api/v1/reports', async (request) => {
+    assertKnownParams(request.query as QueryValues, []);
+    return { reports: listReports(config.server.reportsDir).map(reportJson) };
+  });
+
+  app.get<{ Params: { month: string } }>('/api/v1/reports/:month', async (request, reply) => {
+    assertKnownParams(request.query as QueryValues, []);
+    const match = /^(.*?)(?:\.([a-z]+))?$/.exec(request.params.month)!;
+    const month = parseMonthParam('month', match[1] ?? '');
+    const format = match[2];
+    if (format !== undefined && !(REPORT_FORMATS as readonly string[]).includes(format)) {
+      throw new BadParameterError('month', `unknown report format .${format}; use .html, .pdf or .json`);
+    }
+    const entry = listReports(config.server.reportsDir).find((e) => e.month === month);
+    if (!entry || (format !== undefined && !entry.formats.includes(format as ReportFormat))) {
+      return reply.code(404).send({ error: format === undefined ? `no report for ${month}` : `no ${format} report for ${month}` } satisfies ApiError);
+    }
+    if (format === undefined) return reportJson(entry);
+    const f = format as ReportFormat;
+    return reply.type(REPORT_CONTENT_TYPES[f]).send(createReadStream(reportPath(config.server.reportsDir, month, f)));
+  });
+}
+
+function reportJson(entry: ReportEntry) {
+  return {
+    month: entry.month,
+    formats: entry.formats,
+    links: Object.fromEntries(entry.formats.map((f) => [f, `/api/v1/reports/${entry.month}.${f}`])),
+  };
+}

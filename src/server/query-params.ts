@@ -1,0 +1,69 @@
+import { DateTime } from 'luxon';
+import { BUCKET_MS, parseDuration } from '../domain/duration.js';
+import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
+import { SloLedgerError } from '../errors.js';
+
+/** A request parameter that is missing or malformed: answered with 400 and the parameter's name. */
+export class BadParameterError extends SloLedgerError {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(`${parameter}: ${message}`, { exitCode: 2 });
+  }
+}
+
+/** A query string as fastify parses it: repeated keys become arrays. */
+export type QueryValues = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The single value of `name`, or undefined; a repeated parameter is an error. */
+export function singleParam(query: QueryValues, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new BadParameterError(name, 'given more than once');
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** An instant: ISO 8601 (a time without offset is read in `timeZone`), epoch seconds, or "now". */
+export function parseInstantParam(name: string, text: string | undefined, timeZone: string, nowMs: number): number {
+  if (text === undefined || text === 'now') return nowMs;
+  if (/^\d{9,11}(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const parsed = DateTime.fromISO(text, { zone: timeZone });
+  if (!parsed.isValid) {
+    throw new BadParameterError(name, `${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-11-01T00:00:00Z) or epoch seconds`);
+  }
+  return parsed.toMillis();
+}
+
+/** A comma-separated list of windows ("24h,7d,30d", "2026-10"); `fallback` when absent. */
+export function parseWindowsParam(name: string, text: string | undefined, fallback: readonly string[]): WindowSpec[] {
+  const parts = (text ?? fallback.join(',')).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) throw new BadParameterError(name, 'needs at least one window, e.g. 24h,7d,30d');
+  if (parts.length > 20) throw new BadParameterError(name, 'at most 20 windows per request');
+  return parts.map((part) => {
+    try {
+      return parseWindowSpec(part);
+    } catch (error) {
+      throw new BadParameterError(name, (error as Error).message);
+    }
+  });
+}
+
+/** A positive duration that is a whole number of 5-minute buckets ("5m", "1h", "1d"). */
+export function parseStepParam(name: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new BadParameterError(name, `${JSON.stringify(text)} is not a duration such as 5m, 1h or 1d`);
+  }
+  if (ms <= 0 || ms % BUCKET_MS !== 0) throw new BadParameterError(name, `${JSON.stringify(text)} must be a positive multiple of 5m, the ledger's bucket width`);
+  return ms;
+}
+
+/** A calendar month "YYYY-MM". */
+export function parseMonthParam(name: string, text: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(text);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new BadParameterError(name, `${JSON.stringify(text)} is not a month YYYY-MM (e.g. 2026-10)`);
+  return text;
+}

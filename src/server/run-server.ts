@@ -1,0 +1,80 @@
+import { openServices } from '../app/compose.js';
+import { systemClock, type Clock } from '../app/ports.js';
+import { Scheduler } from '../app/scheduler.js';
+import { SyncHealth } from '../app/sync-health.js';
+import { createSyncJob } from '../app/sync-job.js';
+import type { AppConfig } from '../config/load-config.js';
+import { formatListenAddress, isLoopbackHost } from '../config/listen-address.js';
+import { SloLedgerError } from '../errors.js';
+import { createLogger, type Logger } from '../logging.js';
+import { buildHttpServer } from './http-server.js';
+import type { AlertStateProvider } from './ports.js';
+
+/** Options of {@link runServer}. */
+export interface RunServerOptions {
+  config: AppConfig;
+  /** Pins the evaluation clock to this instant (`serve --at`); default: real time. */
+  atMs?: number;
+  logger?: Logger;
+  alerts?: AlertStateProvider;
+  /** Time a shutdown waits for a sync in progress before closing the database anyway. */
+  shutdownGraceMs?: number;
+}
+
+/**
+ * `slo-ledger serve`: opens the ledger, starts the HTTP server and a ledger sync every minute, and
+ * on SIGTERM/SIGINT stops scheduling, lets the write in progress finish, closes the server and the
+ * database, then resolves (the process exits 0). A second signal exits at once with 130.
+ */
+export async function runServer(options: RunServerOptions): Promise<void> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ secrets: config.secrets });
+  const log = logger.child({ component: 'serve' });
+  const evaluationClock: Clock = options.atMs === undefined ? systemClock : { nowMs: () => options.atMs! };
+  const stopSignal = waitForStopSignal(log);
+  const services = openServices(config);
+  const health = new SyncHealth();
+  const app = buildHttpServer({ config, ledger: services.ledger, clock: evaluationClock, health, logger, ...(options.alerts ? { alerts: options.alerts } : {}) });
+  const { host, port } = config.server.listen;
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    services.close();
+    throw new SloLedgerError(`cannot listen on ${formatListenAddress(config.server.listen)}: ${(error as Error).message}`, { cause: error, exitCode: 1 });
+  }
+  const bound = app.server.address();
+  const address = typeof bound === 'object' && bound !== null ? formatListenAddress({ host: bound.address, port: bound.port }) : String(bound);
+  log.info({ address, evaluation: options.atMs === undefined ? 'now' : new Date(options.atMs).toISOString(), slos: config.slos.length }, `listening on http://${address}`);
+  if (!isLoopbackHost(host) && config.server.token === undefined) {
+    const warning = `WARNING: serving on ${address}, reachable from other machines, WITHOUT a bearer token: anyone who can reach it can read every SLO and report. Set server.token (e.g. token: \${SLO_LEDGER_TOKEN}) or bind to 127.0.0.1.`;
+    log.warn({ address }, warning);
+    process.stderr.write(`slo-ledger: ${warning}\n`);
+  }
+
+  const scheduler = new Scheduler({ logger: log, clock: systemClock });
+  scheduler.add(createSyncJob({ services, evaluationClock, health, logger }));
+
+  const signal = await stopSignal;
+  log.info({ signal }, 'shutting down: stopping the scheduler, finishing the write in progress');
+  const finished = await scheduler.stop(options.shutdownGraceMs ?? 20_000);
+  if (!finished) log.warn('a sync was still running at the end of the grace period; closing anyway (its buckets are fetched again next start)');
+  await app.close();
+  services.close();
+  log.info('stopped');
+}
+
+function waitForStopSignal(log: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

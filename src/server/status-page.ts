@@ -1,0 +1,152 @@
+import type { SloStatus } from '../app/evaluate-slos.js';
+import type { BurnDownPoint } from '../app/slo-series.js';
+import { formatDuration } from '../domain/duration.js';
+import type { WindowResult } from '../domain/window-result.js';
+import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
+import type { AlertState } from './ports.js';
+import type { ReportEntry } from './reports.js';
+
+/** Windows the status page shows per SLO, besides the SLO's own. */
+export const STATUS_PAGE_WINDOWS = ['24h', '7d'] as const;
+
+/** One SLO on the status page. */
+export interface StatusPageSlo {
+  status: SloStatus;
+  burnDown: BurnDownPoint[];
+  /** Undefined: no alert state known (alerting not configured, or the SLO not evaluated yet). */
+  alert?: AlertState;
+}
+
+/** Everything the page shows; rendering is a pure function of it. */
+export interface StatusPageModel {
+  atMs: number;
+  slos: StatusPageSlo[];
+  reports: ReportEntry[];
+  /** False until an alert provider exists: the alert column then says "n/a". */
+  alertsAvailable: boolean;
+  /** Wall-clock time of the last fully successful sync. */
+  lastSyncMs?: number;
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
+header{background:#1d2330;color:#fff;padding:14px 24px}header h1{font-size:18px;margin:0}header p{margin:4px 0 0;color:#c9cfdb;font-size:13px}
+main{max-width:1100px;margin:0 auto;padding:16px 24px}
+.slo{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:16px 20px;margin:0 0 16px}
+.slo h2{font-size:17px;margin:0 0 2px}.muted{color:#5d6677;font-size:13px}
+.head{display:flex;gap:28px;flex-wrap:wrap;align-items:center;margin:12px 0}
+.big{font-size:24px;font-weight:600}.label{font-size:12px;color:#5d6677;text-transform:uppercase;letter-spacing:.04em}
+.tier{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;font-size:13px}
+.tier-ok{background:#daf3e1;color:#14632f}.tier-warning{background:#fff0cc;color:#7a5200}.tier-critical{background:#fde0e0;color:#8c1414}
+.bar{width:220px;height:12px;background:#eceff3;border-radius:6px;overflow:hidden}.bar>div{height:100%}
+.fill-ok{background:#2f9e55}.fill-warning{background:#d99a00}.fill-critical{background:#d33}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:4px 12px 4px 0;text-align:right;font-variant-numeric:tabular-nums}th:first-child,td:first-child{text-align:left}
+th{font-size:12px;color:#5d6677;font-weight:600}
+svg{display:block;margin-top:6px}
+.reports li{margin:2px 0}
+`;
+
+/** Renders the status page: one self-contained HTML document, every user string escaped, no scripts, no external requests. */
+export function renderStatusPage(model: StatusPageModel): string {
+  const at = new Date(model.atMs).toISOString();
+  const lastSync = model.lastSyncMs === undefined ? 'not yet' : new Date(model.lastSyncMs).toISOString();
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SLO status — slo-ledger</title>
+<style>${rawCss()}</style>
+</head>
+<body>
+<header><h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p></header>
+<main>
+${model.slos.map((slo) => renderSlo(slo, model.alertsAvailable))}
+<section class="slo reports" id="reports"><h2>Monthly reports</h2>
+${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
+</section>
+</main>
+</body>
+</html>
+`;
+  return page.text;
+}
+
+function rawCss(): SafeHtml {
+  return new SafeHtml(STYLE);
+}
+
+function renderSlo({ status, burnDown, alert }: StatusPageSlo, alertsAvailable: boolean): SafeHtml {
+  const { slo } = status;
+  const ownName = formatDuration(slo.windowMs);
+  const own = status.windows.find((w) => w.window === ownName);
+  const remaining = own?.errorBudget.remainingRatio ?? null;
+  const tier = own?.tier ?? 'ok';
+  const barWidth = remaining === null ? 0 : Math.max(0, Math.min(1, remaining)) * 100;
+  const alertText = !alertsAvailable ? 'n/a' : alert === undefined ? '—' : alert.state === 'firing' ? `firing (${alert.severity ?? ''})` : alert.state;
+  return html`<section class="slo" data-slo="${slo.name}">
+<h2>${slo.name}</h2>
+<div class="muted">${slo.service} · objective ${formatPercent(slo.objectiveRatio, 2)} over ${ownName}${slo.description ? ` · ${slo.description}` : ''}</div>
+<div class="head">
+  <div><div class="label">SLI (${ownName})</div><div class="big" data-field="sli" data-value="${own?.sliRatio ?? ''}">${formatPercent(own?.sliRatio ?? null)}</div></div>
+  <div><div class="label">Error budget remaining</div>
+    <div class="bar" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${barWidth.toFixed(1)}"><div class="fill-${tier}" style="width:${barWidth.toFixed(2)}%"></div></div>
+    <div data-field="remaining" data-value="${remaining ?? ''}">${formatPercent(remaining, 2)}</div></div>
+  <div><div class="label">Burn rate (${ownName})</div><div class="big" data-field="burn_rate" data-value="${own?.burnRate ?? ''}">${formatBurnRate(own?.burnRate ?? null)}</div></div>
+  <div><div class="label">Tier</div><span class="tier tier-${tier}" data-field="tier">${tier}</span></div>
+  <div><div class="label">Alert</div><span data-field="alert">${alertText}</span></div>
+</div>
+<table>
+<thead><tr><th>Window</th><th>SLI</th><th>Budget remaining</th><th>Burn rate</th><th>Events (good / total)</th><th>Coverage</th><th>Tier</th></tr></thead>
+<tbody>${status.windows.map(renderWindowRow)}</tbody>
+</table>
+${renderBurnDown(burnDown, slo.name, ownName)}
+</section>
+`;
+}
+
+function renderWindowRow(w: WindowResult): SafeHtml {
+  return html`<tr data-window="${w.window}">
+<td>${w.window}</td>
+<td data-field="sli" data-value="${w.sliRatio ?? ''}">${formatPercent(w.sliRatio)}</td>
+<td data-field="remaining" data-value="${w.errorBudget.remainingRatio ?? ''}">${formatPercent(w.errorBudget.remainingRatio, 2)}</td>
+<td data-field="burn_rate" data-value="${w.burnRate ?? ''}">${formatBurnRate(w.burnRate)}</td>
+<td data-field="events" data-good="${w.good}" data-total="${w.total}">${Math.round(w.good).toLocaleString('en')} / ${Math.round(w.total).toLocaleString('en')}</td>
+<td data-field="coverage" data-value="${w.coverageRatio}">${formatPercent(w.coverageRatio, 1)}</td>
+<td data-field="tier">${w.tier}</td>
+</tr>`;
+}
+
+const CHART = { width: 640, height: 170, left: 48, right: 12, top: 10, bottom: 24 };
+
+/** The error budget of the SLO window burning down, as an inline SVG line chart. */
+export function renderBurnDown(points: readonly BurnDownPoint[], sloName: string, windowName: string): SafeHtml {
+  if (points.length < 2) return html`<p class="muted">No budget burn-down: the ${windowName} window had no traffic.</p>`;
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const minY = Math.min(0, ...points.map((p) => p.remainingRatio));
+  const maxY = 1;
+  const plotW = CHART.width - CHART.left - CHART.right;
+  const plotH = CHART.height - CHART.top - CHART.bottom;
+  const x = (ms: number) => CHART.left + ((ms - first.atMs) / Math.max(1, last.atMs - first.atMs)) * plotW;
+  const y = (ratio: number) => CHART.top + ((maxY - ratio) / (maxY - minY)) * plotH;
+  const line = points.map((p) => `${x(p.atMs).toFixed(1)},${y(p.remainingRatio).toFixed(1)}`).join(' ');
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return html`<svg class="burn-down" width="${CHART.width}" height="${CHART.height}" viewBox="0 0 ${CHART.width} ${CHART.height}" role="img" aria-label="${`Error budget burn-down of ${sloName} over ${windowName}`}" data-final-remaining="${last.remainingRatio}">
+<title>${`Error budget remaining over the ${windowName} window, ${day(first.atMs)} to ${day(last.atMs)}`}</title>
+<rect x="${CHART.left}" y="${CHART.top}" width="${plotW}" height="${plotH}" fill="#fafbfc" stroke="#dde1e8"/>
+<line x1="${CHART.left}" x2="${CHART.left + plotW}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#d33" stroke-dasharray="4 3"/>
+<text x="${CHART.left - 6}" y="${(y(1) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#5d6677">100%</text>
+<text x="${CHART.left - 6}" y="${(y(0) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#5d6677">0%</text>
+${minY < 0 ? html`<text x="${CHART.left - 6}" y="${(y(minY) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#5d6677">${`${Math.round(minY * 100)}%`}</text>` : ''}
+<text x="${CHART.left}" y="${CHART.height - 6}" font-size="11" fill="#5d6677">${day(first.atMs)}</text>
+<text x="${CHART.left + plotW}" y="${CHART.height - 6}" text-anchor="end" font-size="11" fill="#5d6677">${day(last.atMs)}</text>
+<polyline points="${line}" fill="none" stroke="#2f6fd6" stroke-width="2"/>
+</svg>`;
+}
+
+function renderReport(entry: ReportEntry): SafeHtml {
+  return html`<li data-month="${entry.month}">${entry.month}: ${entry.formats.map(
+    (f, i) => html`${i > 0 ? ' · ' : ''}<a href="${`api/v1/reports/${entry.month}.${f}`}">${f.toUpperCase()}</a>`,
+  )}</li>`;
+}
