@@ -1,0 +1,165 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
+import type { SloDefinition } from '../domain/slo.js';
+import { monthName, monthWindowSpec, previousMonth, resolveWindow, type MonthRef } from '../domain/window.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { renderReportHtml } from '../report/html.js';
+import { localDays } from '../report/local-days.js';
+import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportPeriod, type ReportRules, type SloReportInput } from '../report/monthly-model.js';
+import { renderReportPdf } from '../report/pdf.js';
+import { toReportJson } from '../report/report-json.js';
+import { formatLocalTime } from '../report/format.js';
+import type { Services } from './compose.js';
+import { syncLedger, type SyncProgress, type SyncResult } from './sync-ledger.js';
+
+/** The files a monthly report can be written as. */
+export type ReportFileFormat = 'html' | 'pdf' | 'json';
+
+export const REPORT_FILE_FORMATS: readonly ReportFileFormat[] = ['pdf', 'html', 'json'];
+
+/** A calendar month in the configured time zone, or a range of instants (end exclusive). */
+export type ReportPeriodSpec = { kind: 'month'; month: MonthRef } | { kind: 'range'; fromMs: number; toMs: number };
+
+export interface MonthlyReportOptions {
+  period: ReportPeriodSpec;
+  /** Evaluation instant; default: the period's end, or now when the period is not over. */
+  atMs?: number;
+  /** The time printed as "generated"; default the clock's now. Fix it for reproducible files. */
+  generatedAtMs?: number;
+  /** Report from the ledger as it is, without asking Prometheus. */
+  offline: boolean;
+  formats: readonly ReportFileFormat[];
+  /** Folder for the files; default `<reportsDir>/<period name>`. */
+  outDir?: string;
+  /** Default "reports", relative to the working directory. */
+  reportsDir?: string;
+  rules?: Partial<ReportRules>;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface MonthlyReportResult {
+  report: MonthlyReport;
+  /** Absolute paths of the files written, in the order of `formats`. */
+  paths: string[];
+  /** Absent when offline. */
+  sync?: SyncResult;
+}
+
+/** Months (or equally long ranges) before the period that the report compares with. */
+const HISTORY_PERIODS = 2;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The monthly report use case: syncs the buckets the period and its comparison months need
+ * (unless offline), reads them, builds the report model and writes it as PDF, HTML and JSON.
+ */
+export async function generateMonthlyReport(services: Services, options: MonthlyReportOptions): Promise<MonthlyReportResult> {
+  const { config } = services;
+  const nowMs = services.clock.nowMs();
+  const periods = resolvePeriods(options.period, options.atMs ?? nowMs, config.timeZone);
+  const period = periods.current;
+  let sync: SyncResult | undefined;
+  if (!options.offline) {
+    sync = await syncLedger({
+      ledger: services.ledger,
+      source: services.source,
+      slos: config.slos,
+      clock: services.clock,
+      timeZone: config.timeZone,
+      atMs: period.endMs,
+      fromMs: Math.min(period.startMs - HOUR_MS, ...periods.history.map((h) => h.startMs)),
+      retentionMs: config.retentionMs,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+  const report = buildMonthlyReport({
+    period,
+    timeZone: config.timeZone,
+    generatedAtMs: options.generatedAtMs ?? nowMs,
+    slos: config.slos.map((slo) => readSloInput(services.ledger, slo, period, periods.history, config.timeZone)),
+    ...(options.rules ? { rules: options.rules } : {}),
+  });
+  const outDir = resolve(options.outDir ?? join(options.reportsDir ?? 'reports', period.name));
+  mkdirSync(outDir, { recursive: true });
+  const paths: string[] = [];
+  for (const format of options.formats) {
+    const path = join(outDir, `report.${format}`);
+    if (format === 'html') writeFileSync(path, renderReportHtml(report));
+    else if (format === 'pdf') writeFileSync(path, await renderReportPdf(report));
+    else writeFileSync(path, `${JSON.stringify(toReportJson(report), null, 2)}\n`);
+    paths.push(path);
+  }
+  return { report, paths, ...(sync ? { sync } : {}) };
+}
+
+/** A period pinned to instants, with the comparison periods before it. */
+export interface ResolvedPeriods {
+  current: ReportPeriod;
+  /** Most recent first. */
+  history: Array<{ name: string; startMs: number; endMs: number }>;
+}
+
+/**
+ * Pins the report period at `atMs`: a month runs from local midnight of the 1st to the next 1st
+ * (cut at `atMs` while it is not over); a range is widened to whole buckets. The comparison
+ * periods are the months before, or for a range the equally long ranges before it.
+ */
+export function resolvePeriods(spec: ReportPeriodSpec, atMs: number, timeZone: string): ResolvedPeriods {
+  if (spec.kind === 'month') {
+    const full = resolveWindow(monthWindowSpec(spec.month), Infinity, timeZone);
+    const window = resolveWindow(monthWindowSpec(spec.month), atMs, timeZone);
+    const history: ResolvedPeriods['history'] = [];
+    let ref = spec.month;
+    for (let i = 0; i < HISTORY_PERIODS; i++) {
+      ref = previousMonth(ref);
+      const w = resolveWindow(monthWindowSpec(ref), Infinity, timeZone);
+      history.push({ name: w.name, startMs: w.startMs, endMs: w.endMs });
+    }
+    return {
+      current: { kind: 'month', name: window.name, label: monthName(spec.month), startMs: window.startMs, endMs: window.endMs, fullEndMs: full.endMs },
+      history,
+    };
+  }
+  const startMs = floorToBucket(spec.fromMs);
+  const fullEndMs = Math.ceil(spec.toMs / BUCKET_MS) * BUCKET_MS;
+  const endMs = Math.max(startMs, Math.min(fullEndMs, floorToBucket(atMs)));
+  const lengthMs = fullEndMs - startMs;
+  const name = `${formatLocalTime(startMs, timeZone).slice(0, 10)}--${formatLocalTime(fullEndMs, timeZone).slice(0, 10)}`;
+  const history = Array.from({ length: HISTORY_PERIODS }, (_, i) => ({
+    name: `previous ${formatRangeLabel(startMs - (i + 1) * lengthMs, startMs - i * lengthMs, timeZone)}`,
+    startMs: startMs - (i + 1) * lengthMs,
+    endMs: startMs - i * lengthMs,
+  }));
+  return {
+    current: { kind: 'range', name, label: formatRangeLabel(startMs, fullEndMs, timeZone), startMs, endMs, fullEndMs },
+    history,
+  };
+}
+
+function formatRangeLabel(startMs: number, endMs: number, timeZone: string): string {
+  return `${formatLocalTime(startMs, timeZone)} – ${formatLocalTime(endMs, timeZone)}`;
+}
+
+/** Reads what the report builder needs of one SLO from the ledger. */
+function readSloInput(ledger: Ledger, slo: SloDefinition, period: ReportPeriod, history: ResolvedPeriods['history'], timeZone: string): SloReportInput {
+  const seriesId = ledger.findSeries(slo);
+  if (seriesId === undefined) {
+    return { slo, buckets: [], history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
+  }
+  const latency = slo.sli.kind === 'latency';
+  const input: SloReportInput = {
+    slo,
+    buckets: ledger.readBuckets(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+    history: history.map((h): HistoryMonth => {
+      const sums = ledger.sumWindow(seriesId, h.startMs, h.endMs, false);
+      return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
+    }),
+  };
+  if (latency) {
+    input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => ledger.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
+    const periodHistogram = ledger.sumWindow(seriesId, period.startMs, period.endMs, true).histogram;
+    if (periodHistogram !== undefined) input.periodHistogram = periodHistogram;
+  }
+  return input;
+}

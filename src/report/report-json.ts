@@ -1,0 +1,31 @@
+import type { MonthlyReport } from './monthly-model.js';
+
+/** Keys holding an instant (epoch ms) in the model; the JSON writes them as ISO 8601 without the `Ms`. */
+const INSTANT_KEY = /(?:^start|^end|^fullEnd|At)Ms$/;
+
+/**
+ * The report model as the JSON written beside the HTML and PDF, in the style of the status
+ * JSON contract: snake_case keys, ratios (not percents), instants as ISO 8601, `null` where a
+ * figure is undefined; durations stay in milliseconds (`duration_ms`).
+ */
+export function toReportJson(report: MonthlyReport): unknown {
+  return convert(report);
+}
+
+function convert(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(convert);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (INSTANT_KEY.test(key) && (typeof v === 'number' || v === null)) {
+      out[snake(key.slice(0, -2))] = typeof v === 'number' ? new Date(v).toISOString() : null;
+    } else {
+      out[snake(key)] = convert(v);
+    }
+  }
+  return out;
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}

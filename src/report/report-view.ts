@@ -1,0 +1,213 @@
+import type { Tier } from '../domain/slo.js';
+import type { DailyChartSpec } from './charts.js';
+import {
+  formatBudget, formatBurn, formatCount, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent,
+  formatPointChange, formatSeconds, formatSli,
+} from './format.js';
+import type { MonthlyReport, SloReport } from './monthly-model.js';
+
+/** A label and its value, as shown in a facts list. */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+/** One row of the incident table. */
+export interface IncidentRow {
+  slo: string;
+  period: string;
+  duration: string;
+  bad: string;
+  budget: string;
+  peakBurn: string;
+}
+
+/** One SLO's section. */
+export interface SloSectionView {
+  name: string;
+  anchor: string;
+  description: string;
+  tier: Tier;
+  facts: Fact[];
+  missing: string[];
+  reconciled: string[];
+  charts: DailyChartSpec[];
+  incidents: IncidentRow[];
+  days: Array<{ date: string; sli: string; good: string; total: string; remaining: string; coverage: string; p95: string | null }>;
+}
+
+/**
+ * The report as people read it: every figure formatted once, here, so the HTML and the PDF show
+ * the same text, and the charts as specs each renderer lays out at its own size.
+ */
+export interface ReportView {
+  title: string;
+  period: string;
+  timeZone: string;
+  generatedAt: string;
+  coverage: string;
+  overallTier: Tier;
+  overallText: string;
+  partialNote: string | null;
+  factorNote: string;
+  summary: Array<{
+    name: string; anchor: string; service: string; objective: string; sli: string; consumed: string; remaining: string;
+    tier: Tier; change: string; coverage: string; p95: string;
+  }>;
+  incidents: IncidentRow[];
+  breaches: Array<{ slo: string; tier: Tier; sli: string; threshold: string; response: string; steps: Array<{ after: string; action: string }> }>;
+  recommendations: Array<{ text: string; figure: string }>;
+  slos: SloSectionView[];
+}
+
+/** Formats the report model for rendering. */
+export function toReportView(report: MonthlyReport): ReportView {
+  const tz = report.timeZone;
+  const incidentRow = (i: MonthlyReport['incidents'][number]): IncidentRow => ({
+    slo: i.slo,
+    period: formatLocalRange(i.startMs, i.endMs, tz),
+    duration: formatDurationMs(i.durationMs),
+    bad: formatCount(i.bad),
+    budget: formatBudget(i.budgetConsumedRatio),
+    peakBurn: formatBurn(i.peakBurnRate1h),
+  });
+  const { overall } = report;
+  return {
+    title: report.title,
+    period: report.period.label,
+    timeZone: tz,
+    generatedAt: `${formatLocalTime(report.generatedAtMs, tz)} ${tz}`,
+    coverage: formatPercent(overall.coverageRatio, 2),
+    overallTier: overall.tier,
+    overallText:
+      overall.slos === 0
+        ? 'No SLOs are configured.'
+        : `${overall.ok} of ${overall.slos} SLOs ok, ${overall.warning} warning, ${overall.critical} critical.`,
+    partialNote:
+      report.period.endMs < report.period.fullEndMs
+        ? `The period is not over: figures up to ${formatLocalTime(report.period.endMs, tz)} ${tz}.`
+        : null,
+    factorNote:
+      `Incidents: periods where the burn rate over 1 h exceeded ${report.rules.incidents.factor}×, ` +
+      `bursts closer than ${formatDurationMs(report.rules.incidents.mergeGapMs)} merged; sorted by the share of the ` +
+      `period's error budget they consumed. Times in ${tz}.`,
+    summary: report.slos.map((s) => ({
+      name: s.name,
+      anchor: anchorOf(s.name, report.slos.indexOf(s)),
+      service: s.service,
+      objective: formatPercent(s.objectiveRatio, 2),
+      sli: formatSli(s.sliRatio),
+      consumed: formatBudget(s.errorBudget.consumedRatio),
+      remaining: formatBudget(s.errorBudget.remainingRatio),
+      tier: s.tier,
+      change: formatPointChange(s.sliChangeRatio, 3),
+      coverage: formatPercent(s.coverageRatio, 2),
+      p95: s.kind === 'latency' ? formatSeconds(s.p95Seconds) : '',
+    })),
+    incidents: report.incidents.map(incidentRow),
+    breaches: report.breaches.map((b) => ({
+      slo: b.slo,
+      tier: b.tier,
+      sli: formatSli(b.sliRatio),
+      threshold: formatPercent(b.thresholdRatio, 2),
+      response: b.response,
+      steps: b.steps.map((step) => ({ ...step })),
+    })),
+    recommendations: report.recommendations.map((r) => ({ text: r.text, figure: r.figure })),
+    slos: report.slos.map((s, index) => ({
+      name: s.name,
+      anchor: anchorOf(s.name, index),
+      description: s.description,
+      tier: s.tier,
+      facts: sloFacts(s, report),
+      missing: s.missingPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
+      reconciled: s.reconciledPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
+      charts: sloCharts(s, report),
+      incidents: report.incidents.filter((i) => i.slo === s.name).map(incidentRow),
+      days: s.days.map((d) => ({
+        date: d.date,
+        sli: formatSli(d.sliRatio),
+        good: formatCount(d.good),
+        total: formatCount(d.total),
+        remaining: formatBudget(d.remainingRatio),
+        coverage: formatPercent(d.coverageRatio, 1),
+        p95: d.p95Seconds === undefined ? null : formatSeconds(d.p95Seconds),
+      })),
+    })),
+  };
+}
+
+function anchorOf(name: string, index: number): string {
+  return `slo-${index + 1}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+}
+
+function sloFacts(s: SloReport, report: MonthlyReport): Fact[] {
+  const facts: Fact[] = [
+    { label: 'SLI', value: formatSli(s.sliRatio) + (s.reason === 'no-traffic' ? ' (no traffic)' : '') },
+    { label: 'Objective', value: formatPercent(s.objectiveRatio, 2) + (s.thresholdSeconds === undefined ? '' : ` of requests ≤ ${s.thresholdSeconds} s`) },
+    { label: 'Tier', value: s.tier },
+    { label: 'Budget consumed', value: formatBudget(s.errorBudget.consumedRatio) },
+    { label: 'Budget remaining', value: formatBudget(s.errorBudget.remainingRatio) },
+    { label: 'Good / total events', value: `${formatCount(s.good)} / ${formatCount(s.total)}` },
+    { label: 'Bad events (allowed)', value: `${formatCount(s.errorBudget.bad)} (${formatCount(s.errorBudget.allowed)})` },
+    { label: 'Coverage', value: formatPercent(s.coverageRatio, 2) },
+  ];
+  if (s.kind === 'latency') facts.push({ label: 'p95 latency', value: formatSeconds(s.p95Seconds) });
+  facts.push({
+    label: `Previous (${s.previous?.name ?? '—'})`,
+    value:
+      s.previous === null
+        ? '—'
+        : `SLI ${formatSli(s.previous.sliRatio)}, budget ${formatBudget(s.previous.consumedRatio)}, coverage ${formatPercent(s.previous.coverageRatio, 1)}`,
+  });
+  facts.push({ label: 'Change of SLI', value: formatPointChange(s.sliChangeRatio, 3) });
+  facts.push({
+    label: 'Budget exhausted',
+    value: s.budgetExhaustedAtMs === null ? 'no' : `${formatLocalTime(s.budgetExhaustedAtMs, report.timeZone)}`,
+  });
+  return facts;
+}
+
+function sloCharts(s: SloReport, report: MonthlyReport): DailyChartSpec[] {
+  const labels = s.days.map((d) => String(Number(d.date.slice(8, 10))));
+  const { period } = report;
+  const elapsed = period.fullEndMs > period.startMs ? (period.endMs - period.startMs) / (period.fullEndMs - period.startMs) : 1;
+  const percentTick = (v: number, step: number): string => formatPercent(v, Math.min(3, Math.max(0, Math.ceil(-Math.log10(step * 100) - 1e-9))));
+  const charts: DailyChartSpec[] = [
+    {
+      title: 'Error budget remaining at the end of each day',
+      kind: 'line',
+      labels,
+      values: s.days.map((d) => d.remainingRatio),
+      startValue: 1,
+      references: [{ value: 0, label: 'budget spent' }],
+      guide: { from: 1, to: 1 - elapsed },
+      yMin: Math.min(0, ...s.days.map((d) => d.remainingRatio ?? 0)),
+      yMax: 1,
+      formatY: percentTick,
+    },
+    {
+      title: 'Daily SLI',
+      kind: 'bars',
+      labels,
+      values: s.days.map((d) => d.sliRatio),
+      references: [{ value: s.objectiveRatio, label: `objective ${formatPercent(s.objectiveRatio, 2)}` }],
+      badBelow: s.objectiveRatio,
+      formatY: percentTick,
+    },
+  ];
+  if (s.kind === 'latency') {
+    charts.push({
+      title: 'Daily p95 latency',
+      kind: 'bars',
+      labels,
+      values: s.days.map((d) => d.p95Seconds ?? null),
+      references: s.thresholdSeconds === undefined ? [] : [{ value: s.thresholdSeconds, label: `threshold ${s.thresholdSeconds} s` }],
+      ...(s.thresholdSeconds === undefined ? {} : { badAbove: s.thresholdSeconds }),
+      yMin: 0,
+      yMax: Math.max(s.thresholdSeconds ?? 0, ...s.days.map((d) => d.p95Seconds ?? 0)) * 1.15 || 1,
+      formatY: (v, step) => `${v.toFixed(step >= 1 ? 0 : step >= 0.1 ? 1 : 2)} s`,
+    });
+  }
+  return charts;
+}
