@@ -45,8 +45,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const bound = app.server.address();
   const address = typeof bound === 'object' && bound !== null ? formatListenAddress({ host: bound.address, port: bound.port }) : String(bound);
   log.info({ address, evaluation: options.atMs === undefined ? 'now' : new Date(options.atMs).toISOString(), slos: config.slos.length }, `listening on http://${address}`);
-  if (!isLoopbackHost(host) && config.server.token === undefined) {
-    const warning = `WARNING: serving on ${address}, reachable from other machines, WITHOUT a bearer token: anyone who can reach it can read every SLO and report. Set server.token (e.g. token: \${SLO_LEDGER_TOKEN}) or bind to 127.0.0.1.`;
+  const warning = exposureWarning(config.server.listen.host, config.server.token !== undefined, address);
+  if (warning !== undefined) {
     log.warn({ address }, warning);
     process.stderr.write(`slo-ledger: ${warning}\n`);
   }
@@ -61,6 +61,15 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   await app.close();
   services.close();
   log.info('stopped');
+}
+
+/** The warning for a server other machines can reach without a token; undefined when there is nothing to warn about. */
+export function exposureWarning(host: string, hasToken: boolean, address: string): string | undefined {
+  if (hasToken || isLoopbackHost(host)) return undefined;
+  return (
+    `WARNING: serving on ${address}, reachable from other machines, WITHOUT a bearer token: anyone who can reach it ` +
+    'can read every SLO and report. Set server.token (e.g. token: ${SLO_LEDGER_TOKEN}) or bind to 127.0.0.1.'
+  );
 }
 
 function waitForStopSignal(log: Logger): Promise<NodeJS.Signals> {

@@ -1,0 +1,59 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { formatListenAddress, isLoopbackHost, parseListenAddress } from '../../src/config/listen-address.js';
+import { printConfig } from '../../src/config/print-config.js';
+import { exposureWarning } from '../../src/server/run-server.js';
+import { catchConfigError, writeConfig } from '../config/helpers.js';
+
+describe('server configuration', () => {
+  it('defaults to 127.0.0.1:9464, no token and ./reports', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.server).toEqual({ listen: { host: '127.0.0.1', port: 9464 }, reportsDir: './reports' });
+  });
+
+  it('reads the token from the environment, keeps it as a secret and masks it in `config print`', () => {
+    const file = writeConfig(['server:', '  listen: 0.0.0.0:8080', '  token: ${SLO_TOKEN}']);
+    const config = loadConfig({ file, env: { SLO_TOKEN: 'tok-xyz-123' } });
+    expect(config.server).toMatchObject({ listen: { host: '0.0.0.0', port: 8080 }, token: 'tok-xyz-123' });
+    expect(config.secrets).toContain('tok-xyz-123');
+    const printed = printConfig(config);
+    expect(printed).not.toContain('tok-xyz-123');
+    expect(parse(printed).server).toEqual({ listen: '0.0.0.0:8080', token: '***', reports_dir: './reports' });
+  });
+
+  it('reports a bad listen address, an empty token and an unknown key with their lines', () => {
+    const file = writeConfig(['server:', '  listen: 9464', '  token: ""', '  port: 1']);
+    const error = catchConfigError(() => loadConfig({ file, env: {} }));
+    const found = error.diagnostics.map((d) => [d.line, d.path]);
+    expect(found).toEqual([[2, 'server.listen'], [3, 'server.token'], [4, 'server.port']]);
+  });
+
+  it('names the unset variable when the token comes from one that is missing', () => {
+    const file = writeConfig(['server:', '  token: ${SLO_TOKEN}']);
+    expect(catchConfigError(() => loadConfig({ file, env: {} })).message).toContain('SLO_TOKEN');
+  });
+});
+
+describe('listen addresses', () => {
+  it.each([
+    ['127.0.0.1:9464', '127.0.0.1', 9464],
+    ['0.0.0.0:1', '0.0.0.0', 1],
+    ['localhost:65535', 'localhost', 65535],
+    ['[::1]:9464', '::1', 9464],
+  ])('parses %s', (text, host, port) => {
+    expect(parseListenAddress(text)).toEqual({ host, port });
+    expect(formatListenAddress({ host, port })).toBe(text);
+  });
+
+  it.each(['9464', ':9464', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', '::1:9464', 'http://x:1', 'a b:1'])('rejects %s', (text) => {
+    expect(() => parseListenAddress(text)).toThrow(/is not HOST:PORT/);
+  });
+
+  it('warns only for a non-loopback address without a token', () => {
+    expect(isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('localhost')).toBe(true);
+    expect(exposureWarning('0.0.0.0', false, '0.0.0.0:9464')).toMatch(/^WARNING: .*WITHOUT a bearer token/);
+    expect(exposureWarning('0.0.0.0', true, '0.0.0.0:9464')).toBeUndefined();
+    expect(exposureWarning('127.0.0.1', false, '127.0.0.1:9464')).toBeUndefined();
+  });
+});
