@@ -90,6 +90,7 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
   const missing = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
   const runs = mergeRuns(missing);
+  const fetchStartMs = options.clock.nowMs();
   try {
     for (const run of runs) {
       const fetched = await fetchBuckets(source, slo, run.firstEndMs, run.lastEndMs, options.maxPointsPerQuery);
@@ -97,13 +98,16 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
       result.fetchedBuckets += fetched.length;
       options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
     }
+    // Every bucket of the range now has a row; those that had closed SETTLE_MS before the fetch are final.
+    ledger.markSettled(seriesId, firstEndMs, Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS)));
     result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
     ledger.recordSync(slo.name, options.clock.nowMs());
   } catch (error) {
     result.error = (error as Error).message;
     ledger.recordSync(slo.name, options.clock.nowMs(), result.error);
   }
-  result.missingBuckets = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
+  // A sync without error wrote a row for every bucket of the range.
+  result.missingBuckets = result.error === undefined ? 0 : ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
   return result;
 }
 

@@ -58,4 +58,14 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT
   );
   `,
+  `
+  -- Scrape gaps are looked for on every tick: find no-data buckets without reading the others.
+  CREATE INDEX buckets_no_data ON buckets (series_id, bucket_end_ms) WHERE status = 'no-data';
+  `,
+  `
+  -- The span of bucket ends known to be fetched and settled, so a tick finds what is missing
+  -- without counting the rows of the whole backfill range.
+  ALTER TABLE slo_series ADD COLUMN settled_from_ms INTEGER;
+  ALTER TABLE slo_series ADD COLUMN settled_through_ms INTEGER;
+  `,
 ];

@@ -2,7 +2,7 @@ import { BUCKET_MS } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { PrometheusError } from '../errors.js';
 import type { MetricsSource, RangeSeries } from '../app/ports.js';
-import { buildSliQueries } from './promql.js';
+import { buildSliQueries, combineSliQueries, PART_LABEL } from './promql.js';
 
 /** Counts of one span (a 5-minute bucket, or a longer span when reconciling) as Prometheus saw them. */
 export interface FetchedCounts {
@@ -18,8 +18,11 @@ export interface FetchedBucket extends FetchedCounts {
   endMs: number;
 }
 
-/** Prometheus refuses range queries over 11,000 points per series; stay clear of it. */
-export const DEFAULT_MAX_POINTS_PER_QUERY = 10_000;
+/**
+ * Points per range query: Prometheus refuses more than 11,000 per series, and a week of buckets per
+ * query keeps a backfill's answers (and the memory they take while parsed) small.
+ */
+export const DEFAULT_MAX_POINTS_PER_QUERY = 2_016;
 
 /**
  * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
@@ -35,26 +38,22 @@ export async function fetchBuckets(
   maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
 ): Promise<FetchedBucket[]> {
   const queries = buildSliQueries(slo.sli, BUCKET_MS);
+  const combined = combineSliQueries(queries);
   const out: FetchedBucket[] = [];
   for (let chunkStart = firstEndMs; chunkStart <= lastEndMs; chunkStart += maxPointsPerQuery * BUCKET_MS) {
     const chunkEnd = Math.min(lastEndMs, chunkStart + (maxPointsPerQuery - 1) * BUCKET_MS);
-    const range = (query: string) => source.rangeQuery(query, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
+    const result = await source.rangeQuery(combined, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
+    const part = (name: string) => result.filter((series) => series.labels[PART_LABEL] === name);
+    const totalAt = sumByTime(part('total'));
     if (queries.kind === 'events') {
-      const [good, bad, total] = await Promise.all([
-        queries.good !== undefined ? range(queries.good) : undefined,
-        queries.bad !== undefined ? range(queries.bad) : undefined,
-        range(queries.total),
-      ]);
-      const goodAt = sumByTime(good);
-      const badAt = sumByTime(bad);
-      const totalAt = sumByTime(total);
+      const hasGood = queries.good !== undefined;
+      const goodAt = hasGood ? sumByTime(part('good')) : undefined;
+      const badAt = queries.bad !== undefined ? sumByTime(part('bad')) : undefined;
       for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
-        out.push({ endMs: end, ...combineEvents(goodAt?.get(end), badAt?.get(end), totalAt?.get(end), good !== undefined) });
+        out.push({ endMs: end, ...combineEvents(goodAt?.get(end), badAt?.get(end), totalAt?.get(end), hasGood) });
       }
     } else {
-      const [buckets, total] = await Promise.all([range(queries.buckets), range(queries.total)]);
-      const histogramAt = histogramByTime(buckets, slo);
-      const totalAt = sumByTime(total);
+      const histogramAt = histogramByTime(part('buckets'), slo);
       for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
         out.push({ endMs: end, ...combineLatency(slo, histogramAt.get(end), totalAt?.get(end)) });
       }

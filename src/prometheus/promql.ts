@@ -34,3 +34,22 @@ export function buildSliQueries(sli: SliDefinition, windowMs: number): SliQuerie
     total: `sum(increase(${sli.histogram}_count${selector}[${range}]))`,
   };
 }
+
+/** The label that tells the parts of a combined query apart. */
+export const PART_LABEL = 'slo_ledger_part';
+
+/**
+ * One PromQL expression that returns every part of an SLI at once, each series labelled with its
+ * part (`good`, `bad`, `total`, or `buckets` for a histogram), so a tick costs one request per SLO
+ * instead of two or three. The parts' label sets differ, so `or` keeps every series of each.
+ */
+export function combineSliQueries(queries: SliQueries): string {
+  const parts: Array<[string, string | undefined]> =
+    queries.kind === 'events'
+      ? [['good', queries.good], ['bad', queries.bad], ['total', queries.total]]
+      : [['buckets', queries.buckets], ['total', queries.total]];
+  return parts
+    .filter((part): part is [string, string] => part[1] !== undefined)
+    .map(([part, query]) => `label_replace(${query}, "${PART_LABEL}", "${part}", "", "")`)
+    .join(' or ');
+}

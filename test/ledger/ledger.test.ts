@@ -80,6 +80,22 @@ describe('the SQLite ledger (a real file in a temp dir)', () => {
     expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 3 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 3 * BUCKET_MS]);
   });
 
+  it('remembers the settled span of a sync, so a tick only looks at what lies outside it', () => {
+    const id = ledger.ensureSeries(AVAILABILITY, T0);
+    ledger.writeBuckets(id, [1, 2, 3, 4].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
+    ledger.markSettled(id, T0 + BUCKET_MS, T0 + 4 * BUCKET_MS);
+    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS]);
+    // Buckets before the span are still found missing.
+    expect(ledger.unsettledBucketEnds(id, T0 - BUCKET_MS, T0 + 4 * BUCKET_MS, 120_000)).toEqual([T0 - BUCKET_MS, T0]);
+    // A span that touches the known one extends it; one far away replaces it.
+    ledger.writeBuckets(id, [5, 6].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
+    ledger.markSettled(id, T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS);
+    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([]);
+    // Pruning the start of the span makes those buckets missing again.
+    ledger.prune(T0 + 3 * BUCKET_MS);
+    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 2 * BUCKET_MS]);
+  });
+
   it('a reconciled gap is not turned back into no-data by a later fetch of the same buckets', () => {
     const id = ledger.ensureSeries(AVAILABILITY, T0);
     const run = { firstEndMs: T0 + BUCKET_MS, lastEndMs: T0 + 2 * BUCKET_MS };

@@ -1,0 +1,107 @@
+/**
+ * The ledger's cost against the naive approach, on the fixture Prometheus (42 days of Rendiff
+ * traffic). Run by hand: `npx tsx bench/sync-bench.ts` (needs prometheus and promtool).
+ * For 10 and 100 SLOs it measures, on one Prometheus, side by side:
+ * - the first backfill (35 days of 5-minute buckets);
+ * - a steady-state sync (one new bucket per SLO), the median of several;
+ * - the naive tick: an instant query of increase(...[W]) for W = 24h, 7d, 30d per SLO;
+ * and the process's peak RSS. Prints a Markdown table for the README.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../src/app/ports.js';
+import { syncLedger } from '../src/app/sync-ledger.js';
+import { DEFAULT_SLOS } from '../src/config/defaults.js';
+import { BUCKET_MS } from '../src/domain/duration.js';
+import type { SloDefinition } from '../src/domain/slo.js';
+import { buildFixture, startPrometheus } from '../src/fixture/prometheus-server.js';
+import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../src/fixture/scenarios.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { fetchSpanCounts } from '../src/prometheus/fetch-buckets.js';
+import { PrometheusClient } from '../src/prometheus/prometheus-client.js';
+
+const DAY = 24 * 3_600_000;
+const SELECTORS = ['', 'method="POST"', 'method="GET"', 'endpoint="/api/v1/convert"', 'endpoint="/api/v1/jobs"'];
+const JOB_SELECTORS = ['', 'job_type="video_conversion"', 'job_type="audio_extract"'];
+
+/** `count` distinct SLOs: the three Rendiff SLOs over different label selections. */
+function slos(count: number): SloDefinition[] {
+  const out: SloDefinition[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const base = structuredClone(DEFAULT_SLOS[i % 3]!) as SloDefinition;
+    const variant = Math.floor(i / 3);
+    const name = `${base.name}-${variant}`;
+    if (base.sli.kind === 'latency') {
+      // Distinct definitions the histogram does not filter by: an always-true matcher per variant.
+      out.push({ ...base, name, sli: { ...base.sli, selector: `instance!="variant-${variant}"` } });
+    } else if (base.name === 'api-availability') {
+      const sel = SELECTORS[variant % SELECTORS.length]!;
+      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
+      out.push({ ...base, name, sli: { kind: 'events', badQuery: `sum(increase(rendiff_api_requests_total{status_code=~"5..",${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_api_requests_total{${extra}}[{{.window}}]))` } });
+    } else {
+      const sel = JOB_SELECTORS[variant % JOB_SELECTORS.length]!;
+      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
+      out.push({ ...base, name, sli: { kind: 'events', goodQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}])) + (sum(increase(rendiff_jobs_failed_total{${extra}}[{{.window}}])) or vector(0))` } });
+    }
+  }
+  return out;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await run();
+  return { ms: performance.now() - start, value };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function naiveTick(client: PrometheusClient, list: SloDefinition[], atMs: number): Promise<void> {
+  const queue = list.flatMap((slo) => [DAY, 7 * DAY, 30 * DAY].map((w) => ({ slo, w })));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await fetchSpanCounts(client, job.slo, atMs, job.w);
+    }),
+  );
+}
+
+const fixture = await buildFixture(RENDIFF_SCENARIO, join(process.cwd(), '.tmp', 'fixtures'));
+const prometheus = await startPrometheus(fixture.tsdbDir);
+const rows: string[] = [];
+try {
+  const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 120_000 });
+  for (const count of [10, 100]) {
+    const list = slos(count);
+    const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-bench-'));
+    const ledger = Ledger.open(join(dir, 'bench.db'));
+    try {
+      const sync = (atMs: number) => syncLedger({ ledger, source: client, slos: list, clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
+      const backfill = await timed(() => sync(RENDIFF_EVALUATION_MS));
+      const failed = backfill.value.slos.filter((s) => s.error);
+      if (failed.length > 0) throw new Error(`backfill failed: ${failed[0]!.error}`);
+      const steady: number[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const step = await timed(() => sync(RENDIFF_EVALUATION_MS + i * BUCKET_MS));
+        if (step.value.slos.some((s) => s.fetchedBuckets !== 1)) throw new Error('a steady sync fetched other than one bucket per SLO');
+        steady.push(step.ms);
+      }
+      const naive: number[] = [];
+      for (let i = 1; i <= 3; i++) naive.push((await timed(() => naiveTick(client, list, RENDIFF_EVALUATION_MS + i * BUCKET_MS))).ms);
+      const steadyMs = median(steady);
+      const naiveMs = median(naive);
+      rows.push(
+        `| ${count} | ${(backfill.ms / 1000).toFixed(2)} s (${backfill.value.slos.reduce((n, s) => n + s.fetchedBuckets, 0).toLocaleString('en')} buckets) | ${steadyMs.toFixed(0)} ms | ${naiveMs.toFixed(0)} ms | ${(naiveMs / steadyMs).toFixed(1)}× |`,
+      );
+      process.stderr.write(`${count} SLOs done\n`);
+    } finally {
+      ledger.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await prometheus.stop();
+}
+const peakMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(
+  ['| SLOs | first backfill (35 days) | steady sync (1 bucket each) | naive tick (24h, 7d, 30d increase per SLO) | naive / steady |', '|---|---|---|---|---|', ...rows, '', `peak RSS of the slo-ledger process: ${peakMb.toFixed(0)} MB`, ''].join('\n'),
+);
