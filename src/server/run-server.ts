@@ -17,6 +17,8 @@ export interface RunServerOptions {
   atMs?: number;
   logger?: Logger;
   alerts?: AlertStateProvider;
+  /** Deliveries waiting in the outbox, for /metrics (issue 5). */
+  outboxBacklog?: () => number;
   /** Time a shutdown waits for a sync in progress before closing the database anyway. */
   shutdownGraceMs?: number;
 }
@@ -34,7 +36,11 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const stopSignal = waitForStopSignal(log);
   const services = openServices(config);
   const health = new SyncHealth();
-  const app = buildHttpServer({ config, ledger: services.ledger, clock: evaluationClock, health, logger, ...(options.alerts ? { alerts: options.alerts } : {}) });
+  const app = buildHttpServer({
+    config, ledger: services.ledger, clock: evaluationClock, health, logger,
+    ...(options.alerts ? { alerts: options.alerts } : {}),
+    ...(options.outboxBacklog ? { outboxBacklog: options.outboxBacklog } : {}),
+  });
   const { host, port } = config.server.listen;
   try {
     await app.listen({ host, port });

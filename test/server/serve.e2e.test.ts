@@ -197,4 +197,31 @@ describe('slo-ledger serve, end to end against the fixture Prometheus', () => {
     expect(output).toContain('"message":"stopped"');
     expect(output).not.toContain(TOKEN);
   });
+
+  it('on SIGTERM during the first backfill, finishes that write before it exits 0', async () => {
+    const db = join(dir, 'interrupted.db');
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, '--prometheus', fixture.prometheus.url, '--db', db, 'serve', '--listen', `127.0.0.1:${port}`, '--at', AT], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout!.on('data', (chunk) => (log += String(chunk)));
+    child.stderr!.on('data', (chunk) => (log += String(chunk)));
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the server to listen', 20_000, async () => log.includes('"component":"serve"') && log.includes('listening on'));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    const order = ['shutting down', 'ledger synced', '"message":"stopped"'].map((m) => log.indexOf(m));
+    expect(order.every((i) => i >= 0), log).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // The interrupted run's ledger holds the same 30 days as the reference.
+    const reread = await cli(['--prometheus', 'http://127.0.0.1:9', '--db', db, 'report', '--offline', '--format', 'json', '--at', AT]);
+    expect(reread.code, reread.stderr).toBe(0);
+    expect(JSON.parse(reread.stdout)).toEqual(reference);
+  });
 });
