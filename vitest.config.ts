@@ -8,5 +8,6 @@ export default defineConfig({
     // Integration suites each start their own Prometheus; two cores do not gain from more workers.
     maxWorkers: 2,
     minWorkers: 1,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
