@@ -65,8 +65,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 function bearerTokenCheck(token: string) {
   const expected = createHash('sha256').update(token).digest();
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (PUBLIC_PATHS.has(path)) return;
+    // The matched route, not the raw URL: no spelling of a path can make another route public.
+    if (PUBLIC_PATHS.has(request.routeOptions.url ?? '')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const given = createHash('sha256').update(match?.[1] ?? '').digest();

@@ -42,8 +42,10 @@ describe('bearer token', () => {
     expect((await guardedApp.inject({ url: '/api/v1/slos', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
   });
 
-  it('leaves /healthz and /readyz open for probes', async () => {
+  it('leaves /healthz and /readyz open for probes, and nothing else', async () => {
     expect((await guardedApp.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await guardedApp.inject({ url: '/healthz?x=1' })).statusCode).toBe(200);
+    for (const url of ['/healthz/../api/v1/slos', '/readyz/', '//healthz', '/nowhere']) expect((await guardedApp.inject({ url })).statusCode, url).toBe(401);
     expect((await guardedApp.inject({ url: '/readyz' })).statusCode).toBe(503);
   });
 
