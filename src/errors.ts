@@ -88,10 +88,24 @@ export class LedgerError extends SloLedgerError {
   }
 }
 
+/** Context of a failed delivery, for the outbox's retry decision. */
+export interface DeliveryErrorOptions {
+  cause?: unknown;
+  /** Retrying cannot help (e.g. a 4xx other than 429, an address the server refuses for good). */
+  permanent?: boolean;
+  /** The receiver asked to wait this long before the next attempt (HTTP 429 Retry-After). */
+  retryAfterMs?: number;
+}
+
 /** A report, email or Slack message could not be delivered. Exit code 1. */
 export class DeliveryError extends SloLedgerError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { ...options, exitCode: 1 });
+  readonly permanent: boolean;
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options: DeliveryErrorOptions = {}) {
+    super(message, { cause: options.cause, exitCode: 1 });
+    this.permanent = options.permanent === true;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -6,6 +6,7 @@ import { BUCKET_MS } from '../domain/duration.js';
 import type { HistogramCounts, SloDefinition } from '../domain/slo.js';
 import { LedgerError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { Outbox } from './outbox.js';
 
 export type BucketStatus = 'ok' | 'no-data' | 'reconciled';
 
@@ -63,6 +64,11 @@ export class Ledger {
       for (let i = version; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
       this.db.pragma(`user_version = ${MIGRATIONS.length}`);
     })();
+  }
+
+  /** The delivery outbox, in the same database (one writer, one file to back up). */
+  outbox(): Outbox {
+    return new Outbox(this.db);
   }
 
   close(): void {

@@ -68,4 +68,22 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE slo_series ADD COLUMN settled_from_ms INTEGER;
   ALTER TABLE slo_series ADD COLUMN settled_through_ms INTEGER;
   `,
+  `
+  -- Every delivery (report email, Slack message) is written here first, then attempted: sent once
+  -- it succeeded, retried with backoff while it fails, failed for good after its deadline.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    deadline_ms INTEGER NOT NULL,
+    last_error TEXT,
+    created_ms INTEGER NOT NULL,
+    sent_ms INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (next_attempt_ms) WHERE status = 'pending';
+  `,
 ];
