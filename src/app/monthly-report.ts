@@ -5,6 +5,7 @@ import type { SloDefinition } from '../domain/slo.js';
 import { monthName, monthWindowSpec, previousMonth, resolveWindow, type MonthRef } from '../domain/window.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { renderReportHtml } from '../report/html.js';
+import { toBucketColumns } from '../report/bucket-columns.js';
 import { localDays } from '../report/local-days.js';
 import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportPeriod, type ReportRules, type SloReportInput } from '../report/monthly-model.js';
 import { renderReportPdf } from '../report/pdf.js';
@@ -77,7 +78,7 @@ export async function generateMonthlyReport(services: Services, options: Monthly
     period,
     timeZone: config.timeZone,
     generatedAtMs: options.generatedAtMs ?? nowMs,
-    slos: config.slos.map((slo) => readSloInput(services.ledger, slo, period, periods.history, config.timeZone)),
+    slos: readSloInputs(services.ledger, config.slos, period, periods.history, config.timeZone),
     ...(options.rules ? { rules: options.rules } : {}),
   });
   const outDir = resolve(options.outDir ?? join(options.reportsDir ?? 'reports', period.name));
@@ -141,16 +142,21 @@ function formatRangeLabel(startMs: number, endMs: number, timeZone: string): str
   return `${formatLocalTime(startMs, timeZone)} – ${formatLocalTime(endMs, timeZone)}`;
 }
 
+/** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */
+function* readSloInputs(ledger: Ledger, slos: readonly SloDefinition[], period: ReportPeriod, history: ResolvedPeriods['history'], timeZone: string): Generator<SloReportInput> {
+  for (const slo of slos) yield readSloInput(ledger, slo, period, history, timeZone);
+}
+
 /** Reads what the report builder needs of one SLO from the ledger. */
 function readSloInput(ledger: Ledger, slo: SloDefinition, period: ReportPeriod, history: ResolvedPeriods['history'], timeZone: string): SloReportInput {
   const seriesId = ledger.findSeries(slo);
   if (seriesId === undefined) {
-    return { slo, buckets: [], history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
+    return { slo, buckets: toBucketColumns([]), history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
   }
   const latency = slo.sli.kind === 'latency';
   const input: SloReportInput = {
     slo,
-    buckets: ledger.readBuckets(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+    buckets: ledger.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
     history: history.map((h): HistoryMonth => {
       const sums = ledger.sumWindow(seriesId, h.startMs, h.endMs, false);
       return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
@@ -158,8 +164,6 @@ function readSloInput(ledger: Ledger, slo: SloDefinition, period: ReportPeriod, 
   };
   if (latency) {
     input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => ledger.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
-    const periodHistogram = ledger.sumWindow(seriesId, period.startMs, period.endMs, true).histogram;
-    if (periodHistogram !== undefined) input.periodHistogram = periodHistogram;
   }
   return input;
 }

@@ -1,13 +1,6 @@
 import { BUCKET_MS } from '../domain/duration.js';
 import { clampGood } from '../domain/sli.js';
-
-/** A bucket's counts as the report reads them from the ledger. */
-export interface BucketCounts {
-  endMs: number;
-  status: 'ok' | 'no-data' | 'reconciled';
-  good: number;
-  total: number;
-}
+import type { BucketColumns } from './bucket-columns.js';
 
 /** How incidents are found: the 1h burn-rate factor, and how close two bursts must be to count as one. */
 export interface IncidentRules {
@@ -50,7 +43,7 @@ const FACTOR_RELATIVE_TOLERANCE = 1e-9;
  */
 export function findIncidents(
   slo: { name: string; objectiveRatio: number },
-  buckets: readonly BucketCounts[],
+  buckets: BucketColumns,
   period: { startMs: number; endMs: number; allowedBad: number },
   rules: IncidentRules = DEFAULT_INCIDENT_RULES,
 ): Incident[] {
@@ -58,11 +51,11 @@ export function findIncidents(
   const n = Math.max(0, Math.round((period.endMs - firstEndMs) / BUCKET_MS) + 1);
   const good = new Float64Array(n);
   const total = new Float64Array(n);
-  for (const b of buckets) {
-    const i = Math.round((b.endMs - firstEndMs) / BUCKET_MS);
+  for (let k = 0; k < buckets.length; k++) {
+    const i = Math.round((buckets.endMs[k]! - firstEndMs) / BUCKET_MS);
     if (i >= 0 && i < n) {
-      good[i] = b.good;
-      total[i] = b.total;
+      good[i] = buckets.good[k]!;
+      total[i] = buckets.total[k]!;
     }
   }
   const budgetRatio = 1 - slo.objectiveRatio;

@@ -6,7 +6,8 @@ import { clampGood, computeSli } from '../domain/sli.js';
 import type { HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
 import { selectTier, worstTier } from '../domain/tier.js';
 import { BREACH_RESPONSES, type BreachStep } from './breach-response.js';
-import { DEFAULT_INCIDENT_RULES, findIncidents, sortIncidentsByBudget, type BucketCounts, type Incident, type IncidentRules } from './incidents.js';
+import { indexRange, NO_DATA_CODE, RECONCILED_CODE, type BucketColumns } from './bucket-columns.js';
+import { DEFAULT_INCIDENT_RULES, findIncidents, sortIncidentsByBudget, type Incident, type IncidentRules } from './incidents.js';
 import { localDays } from './local-days.js';
 import { deriveRecommendations, type Recommendation } from './recommendations.js';
 
@@ -35,11 +36,9 @@ export interface HistoryMonth {
 export interface SloReportInput {
   slo: SloDefinition;
   /** Buckets with end in (period.startMs − 1h, period.endMs], ascending; missing buckets absent. */
-  buckets: readonly BucketCounts[];
-  /** Latency SLOs: the summed histogram of each local day of the period, in day order. */
+  buckets: BucketColumns;
+  /** Latency SLOs: the summed histogram of each local day of the period, in day order (the period's is their sum). */
   dailyHistograms?: ReadonlyArray<HistogramCounts | undefined>;
-  /** Latency SLOs: the summed histogram of the whole period. */
-  periodHistogram?: HistogramCounts;
   /** Earlier months, the most recent first (for the change from last month and the 3-month margin). */
   history: readonly HistoryMonth[];
 }
@@ -64,9 +63,16 @@ export interface MonthlyReportInput {
   period: ReportPeriod;
   timeZone: string;
   generatedAtMs: number;
-  slos: readonly SloReportInput[];
+  /**
+   * The SLOs' ledger data, in report order. Read once, one SLO at a time: pass a generator that
+   * reads each SLO when asked, and only one SLO's buckets are held in memory at once.
+   */
+  slos: Iterable<SloReportInput>;
   rules?: Partial<ReportRules>;
 }
+
+/** What the report keeps of an SLO's input after its figures are built. */
+export type SloContext = Pick<SloReportInput, 'slo' | 'history'>;
 
 /** A span of time in the report, e.g. a period without data. */
 export interface TimeSpan {
@@ -170,11 +176,14 @@ export function buildMonthlyReport(input: MonthlyReportInput): MonthlyReport {
   const { period } = input;
   const days = localDays(period.startMs, period.endMs, input.timeZone);
   const incidents: Incident[] = [];
-  const slos = input.slos.map((sloInput) => {
+  const slos: SloReport[] = [];
+  const contexts: SloContext[] = [];
+  for (const sloInput of input.slos) {
     const { report, incidents: found } = buildSloReport(sloInput, period, days, rules);
     incidents.push(...found);
-    return report;
-  });
+    slos.push(report);
+    contexts.push({ slo: sloInput.slo, history: sloInput.history });
+  }
   const tiers = slos.map((s) => s.tier);
   const services = [...new Set(slos.map((s) => s.service))];
   const report: MonthlyReport = {
@@ -195,10 +204,10 @@ export function buildMonthlyReport(input: MonthlyReportInput): MonthlyReport {
     },
     slos,
     incidents: sortIncidentsByBudget(incidents),
-    breaches: findBreaches(slos, input.slos),
+    breaches: findBreaches(slos, contexts),
     recommendations: [],
   };
-  report.recommendations = deriveRecommendations(report, input.slos, rules);
+  report.recommendations = deriveRecommendations(report, contexts, rules);
   return report;
 }
 
@@ -209,16 +218,17 @@ function buildSloReport(
   rules: ReportRules,
 ): { report: SloReport; incidents: Incident[] } {
   const { slo } = input;
-  const inPeriod = input.buckets.filter((b) => b.endMs > period.startMs && b.endMs <= period.endMs);
+  const { buckets } = input;
+  const inPeriod = indexRange(buckets, period.startMs, period.endMs);
   let good = 0;
   let total = 0;
-  for (const b of inPeriod) {
-    good += b.good;
-    total += b.total;
+  for (let i = inPeriod.first; i < inPeriod.end; i++) {
+    good += buckets.good[i]!;
+    total += buckets.total[i]!;
   }
   const sli = computeSli(good, total);
   const errorBudget = computeErrorBudget(slo.objectiveRatio, good, total);
-  const coverage = describeCoverage(inPeriod, period.startMs, period.endMs);
+  const coverage = describeCoverage(buckets, inPeriod, period.startMs, period.endMs);
   const incidents = findIncidents(slo, input.buckets, { ...period, allowedBad: errorBudget.allowed }, rules.incidents);
   const previousInput = input.history[0];
   const previous = previousInput === undefined ? null : summarizeMonth(previousInput, slo.objectiveRatio);
@@ -241,32 +251,33 @@ function buildSloReport(
     previous,
     sliChangeRatio: difference(sli.sliRatio, previous?.sliRatio ?? null),
     consumedChangeRatio: difference(errorBudget.consumedRatio, previous?.consumedRatio ?? null),
-    budgetExhaustedAtMs: exhaustionInstant(inPeriod, errorBudget.allowed),
+    budgetExhaustedAtMs: exhaustionInstant(buckets, inPeriod, errorBudget.allowed),
     days: buildDays(input, inPeriod, days, errorBudget.allowed),
     incidentCount: incidents.length,
   };
   if (sli.reason !== undefined) report.reason = sli.reason;
   if (slo.sli.kind === 'latency') {
     report.thresholdSeconds = slo.sli.thresholdSeconds;
-    report.p95Seconds = input.periodHistogram === undefined ? null : histogramQuantile(0.95, input.periodHistogram);
+    const periodHistogram = sumHistograms(input.dailyHistograms ?? []);
+    report.p95Seconds = periodHistogram === undefined ? null : histogramQuantile(0.95, periodHistogram);
   }
   return { report, incidents };
 }
 
-function buildDays(input: SloReportInput, buckets: readonly BucketCounts[], days: ReturnType<typeof localDays>, allowed: number): DayReport[] {
+function buildDays(input: SloReportInput, range: { first: number; end: number }, days: ReturnType<typeof localDays>, allowed: number): DayReport[] {
+  const { buckets } = input;
   let cumulativeGood = 0;
   let cumulativeTotal = 0;
-  let next = 0;
+  let next = range.first;
   return days.map((day, index) => {
     let good = 0;
     let total = 0;
     let covered = 0;
-    for (; next < buckets.length && buckets[next]!.endMs <= day.endMs; next++) {
-      const b = buckets[next]!;
-      if (b.endMs <= day.startMs) continue;
-      good += b.good;
-      total += b.total;
-      if (b.status !== 'no-data') covered++;
+    for (; next < range.end && buckets.endMs[next]! <= day.endMs; next++) {
+      if (buckets.endMs[next]! <= day.startMs) continue;
+      good += buckets.good[next]!;
+      total += buckets.total[next]!;
+      if (buckets.status[next] !== NO_DATA_CODE) covered++;
     }
     cumulativeGood += good;
     cumulativeTotal += total;
@@ -294,13 +305,12 @@ function buildDays(input: SloReportInput, buckets: readonly BucketCounts[], days
 
 /** Coverage of (startMs, endMs] and its gaps: buckets never fetched or without samples, and reconciled ones. */
 function describeCoverage(
-  buckets: readonly BucketCounts[],
+  buckets: BucketColumns,
+  range: { first: number; end: number },
   startMs: number,
   endMs: number,
 ): { coverageRatio: number; missing: TimeSpan[]; reconciled: TimeSpan[] } {
   const expected = Math.round((endMs - startMs) / BUCKET_MS);
-  const status = new Map<number, BucketCounts['status']>();
-  for (const b of buckets) status.set(b.endMs, b.status);
   const missing: TimeSpan[] = [];
   const reconciled: TimeSpan[] = [];
   let covered = 0;
@@ -313,26 +323,37 @@ function describeCoverage(
       spans.push({ startMs: bucketEndMs - BUCKET_MS, endMs: bucketEndMs, durationMs: BUCKET_MS });
     }
   };
+  // `buckets` are ascending and inside the period: walk the expected bucket ends beside them.
+  let next = range.first;
   for (let t = startMs + BUCKET_MS; t <= endMs; t += BUCKET_MS) {
-    const s = status.get(t);
-    if (s === undefined || s === 'no-data') extend(missing, t);
+    while (next < range.end && buckets.endMs[next]! < t) next++;
+    const status = next < range.end && buckets.endMs[next] === t ? buckets.status[next] : undefined;
+    if (status === undefined || status === NO_DATA_CODE) extend(missing, t);
     else covered++;
-    if (s === 'reconciled') extend(reconciled, t);
+    if (status === RECONCILED_CODE) extend(reconciled, t);
   }
   return { coverageRatio: expected === 0 ? 0 : covered / expected, missing, reconciled };
 }
 
 /** The first bucket end at which the bad events so far exceeded the period's allowance. */
-function exhaustionInstant(buckets: readonly BucketCounts[], allowed: number): number | null {
+function exhaustionInstant(buckets: BucketColumns, range: { first: number; end: number }, allowed: number): number | null {
   if (!(allowed > 0)) return null;
   let good = 0;
   let total = 0;
-  for (const b of buckets) {
-    good += b.good;
-    total += b.total;
-    if (total - clampGood(good, total) > allowed) return b.endMs;
+  for (let i = range.first; i < range.end; i++) {
+    good += buckets.good[i]!;
+    total += buckets.total[i]!;
+    if (total - clampGood(good, total) > allowed) return buckets.endMs[i]!;
   }
   return null;
+}
+
+/** Adds histograms bound by bound (the period's histogram from its days'); undefined when none has counts. */
+function sumHistograms(histograms: ReadonlyArray<HistogramCounts | undefined>): HistogramCounts | undefined {
+  const byBound = new Map<number, number>();
+  for (const histogram of histograms) for (const { le, count } of histogram ?? []) byBound.set(le, (byBound.get(le) ?? 0) + count);
+  if (byBound.size === 0) return undefined;
+  return [...byBound].sort((a, b) => a[0] - b[0]).map(([le, count]) => ({ le, count }));
 }
 
 function summarizeMonth(month: HistoryMonth, objectiveRatio: number): PreviousMonth {
@@ -348,7 +369,7 @@ function difference(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a - b;
 }
 
-function findBreaches(slos: readonly SloReport[], inputs: readonly SloReportInput[]): Breach[] {
+function findBreaches(slos: readonly SloReport[], inputs: readonly SloContext[]): Breach[] {
   const breaches: Breach[] = [];
   slos.forEach((s, i) => {
     if (s.tier === 'ok' || s.sliRatio === null) return;

@@ -53,11 +53,14 @@ export async function renderReportPdf(report: MonthlyReport, options: PdfOptions
     size: PAGE.size,
     margins: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.margin, right: PAGE.margin },
     bufferPages: true,
-    font: fonts.regular,
+    // No default font: pdfkit would load Helvetica (not embeddable), or — given a file — open it a
+    // second time under the registered name on every font switch (pdfkit 0.20 caches it only once).
+    font: null as unknown as string,
     info: { Title: view.title, Author: 'slo-ledger', Subject: `SLO report ${view.period}`, CreationDate: new Date(report.generatedAtMs), ModDate: new Date(report.generatedAtMs) },
   });
   doc.registerFont('regular', fonts.regular);
   doc.registerFont('bold', fonts.bold);
+  doc.font('regular');
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<void>((resolve, reject) => {
@@ -216,8 +219,7 @@ function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<rea
     doc.font(font).fontSize(8.5);
     return Math.max(...cells.map((cell, i) => doc.heightOfString(cell, { width: widths[i]! - 2 * padding }))) + 2 * padding;
   };
-  const drawRow = (cells: readonly string[], font: string, shaded: boolean): void => {
-    const height = rowHeight(cells, font);
+  const drawRow = (cells: readonly string[], font: string, shaded: boolean, height: number): void => {
     const y = doc.y;
     if (shaded) doc.rect(left, y, total, height).fill(COLOURS.head);
     let x = left;
@@ -232,13 +234,14 @@ function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<rea
   const headers = columns.map((c) => c.header);
   const headerHeight = rowHeight(headers, 'bold');
   ensureSpace(doc, headerHeight + rowHeight(rows[0] ?? headers, 'regular'));
-  drawRow(headers, 'bold', true);
+  drawRow(headers, 'bold', true, headerHeight);
   for (const row of rows) {
-    if (doc.y + rowHeight(row, 'regular') > bottomLimit(doc)) {
+    const height = rowHeight(row, 'regular');
+    if (doc.y + height > bottomLimit(doc)) {
       doc.addPage();
-      drawRow(headers, 'bold', true);
+      drawRow(headers, 'bold', true, headerHeight);
     }
-    drawRow(row, 'regular', false);
+    drawRow(row, 'regular', false, height);
   }
   doc.moveDown(0.5);
 }

@@ -1,4 +1,4 @@
-import type { SloReportInput, MonthlyReport, ReportRules } from './monthly-model.js';
+import type { MonthlyReport, ReportRules, SloContext } from './monthly-model.js';
 import { computeErrorBudget } from '../domain/budget.js';
 import { formatBudget, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent, formatSli } from './format.js';
 
@@ -30,7 +30,7 @@ export interface Recommendation {
  * objectives met with a very large margin for three months running (a tighter objective would
  * still be met, SRE Workbook, "Implementing SLOs").
  */
-export function deriveRecommendations(report: MonthlyReport, inputs: readonly SloReportInput[], rules: ReportRules): Recommendation[] {
+export function deriveRecommendations(report: MonthlyReport, inputs: readonly SloContext[], rules: ReportRules): Recommendation[] {
   const tz = report.timeZone;
   const out: Recommendation[] = [];
   for (const breach of report.breaches) {
@@ -128,7 +128,7 @@ function describeLongest(spans: MonthlyReport['slos'][number]['reconciledPeriods
 }
 
 /** The largest budget share consumed over this month and the two before, when all stayed within the margin; else null. */
-function largeMargin(consumed: number | null, coverage: number, input: SloReportInput | undefined, rules: ReportRules): number | null {
+function largeMargin(consumed: number | null, coverage: number, input: SloContext | undefined, rules: ReportRules): number | null {
   if (input === undefined || consumed === null || coverage < 0.9 || input.history.length < 2) return null;
   let max = consumed;
   for (const month of input.history.slice(0, 2)) {

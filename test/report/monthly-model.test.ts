@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SloDefinition } from '../../src/domain/slo.js';
-import type { BucketCounts } from '../../src/report/incidents.js';
+import { toBucketColumns, type BucketCounts } from '../../src/report/bucket-columns.js';
 import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportPeriod, type SloReportInput } from '../../src/report/monthly-model.js';
 import { toReportJson } from '../../src/report/report-json.js';
 
@@ -35,7 +35,7 @@ const during = (startIso: string, endIso: string, inside: number, outside = 0) =
 };
 
 function build(slo: SloDefinition, data: BucketCounts[], options: { period?: ReportPeriod; timeZone?: string; history?: HistoryMonth[] } = {}): MonthlyReport {
-  const input: SloReportInput = { slo, buckets: data, history: options.history ?? [] };
+  const input: SloReportInput = { slo, buckets: toBucketColumns(data), history: options.history ?? [] };
   return buildMonthlyReport({ period: options.period ?? OCTOBER, timeZone: options.timeZone ?? 'UTC', generatedAtMs: NOV_START, slos: [input] });
 }
 
@@ -126,7 +126,7 @@ describe('buildMonthlyReport', () => {
     expect(build(availability, data).incidents).toEqual([]);
     const report = buildMonthlyReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
-      slos: [{ slo: availability, buckets: data, history: [] }],
+      slos: [{ slo: availability, buckets: toBucketColumns(data), history: [] }],
       rules: { incidents: { factor: 3, mergeGapMs: 30 * MIN } },
     });
     expect(report.incidents.map((i) => [new Date(i.startMs).toISOString(), new Date(i.endMs).toISOString()])).toEqual([
@@ -140,8 +140,8 @@ describe('buildMonthlyReport', () => {
     const report = buildMonthlyReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
       slos: [
-        { slo: availability, buckets: buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-02T00:00:00Z', '2026-10-02T00:10:00Z', 100)), history: [] },
-        { slo: jobs, buckets: buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-05T08:00:00Z', '2026-10-05T10:00:00Z', 400)), history: [] },
+        { slo: availability, buckets: toBucketColumns(buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-02T00:00:00Z', '2026-10-02T00:10:00Z', 100))), history: [] },
+        { slo: jobs, buckets: toBucketColumns(buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-05T08:00:00Z', '2026-10-05T10:00:00Z', 400))), history: [] },
       ],
     });
     expect(report.incidents.map((i) => i.slo)).toEqual(['api-availability', 'jobs']);
