@@ -86,4 +86,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_due ON outbox (next_attempt_ms) WHERE status = 'pending';
   `,
+  `
+  -- Burn-rate and no-data alert state per SLO, so a restart never re-sends a notification
+  -- already sent. phase: inactive, firing, resolved; observed: what the last evaluation saw.
+  CREATE TABLE alert_state (
+    slo TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('burn-rate', 'no-data')),
+    phase TEXT NOT NULL CHECK (phase IN ('inactive', 'firing', 'resolved')),
+    severity TEXT CHECK (severity IN ('page', 'ticket')),
+    firing_since_ms INTEGER,
+    last_notified_ms INTEGER,
+    resolved_ms INTEGER,
+    evaluated_ms INTEGER NOT NULL,
+    observed TEXT NOT NULL CHECK (observed IN ('firing', 'clear', 'unknown')),
+    PRIMARY KEY (slo, kind)
+  ) WITHOUT ROWID;
+  `,
 ];
