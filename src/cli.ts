@@ -9,6 +9,7 @@ import { parseWindowSpec, monthWindowSpec, resolveWindow, type WindowSpec } from
 import { openServices } from './app/compose.js';
 import { syncLedger, type SyncProgress, type SyncResult } from './app/sync-ledger.js';
 import { buildStatusReport } from './app/status-report.js';
+import { generateMonthlyReport, parseReportFilesRequest, parseReportOutput, type ReportCommandOptions } from './app/monthly-report.js';
 import { toStatusJson } from './report/status-json.js';
 import { formatStatusCsv, formatStatusTable } from './report/status-table.js';
 import { runDemo } from './app/demo.js';
@@ -132,14 +133,38 @@ function buildProgram(): Command {
 
   program
     .command('report')
-    .description('print SLI, error budget, burn rate and tier per SLO and window')
+    .description('print SLI, error budget, burn rate and tier per SLO and window; or write the monthly report (--format pdf,html,json)')
     .option('--at <time>', 'evaluation instant (ISO 8601; default now, or the end of --month)')
-    .option('--month <YYYY-MM>', 'add a calendar month window (in the configured time zone)')
+    .option('--month <YYYY-MM>', 'add a calendar month window (in the configured time zone); with pdf/html/json: the month to report')
     .option('--windows <list>', 'rolling windows, comma-separated', '24h,7d,30d')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--format <format>', 'table, json or csv (status on stdout), or a comma list of pdf, html, json (report files)', 'table')
+    .option('--out <dir>', 'folder for the report files (default reports/<YYYY-MM>)')
+    .option('--from <time>', 'with pdf/html/json: report this range instead of a month (ISO 8601, with --to)')
+    .option('--to <time>', 'end of the --from range (exclusive)')
+    .option('--incident-factor <n>', 'with pdf/html/json: an incident is a burn rate over 1h above this (default 6)')
     .option('--offline', 'report from the ledger as it is, without asking Prometheus')
-    .action(async (options: { at?: string; month?: string; windows: string; format: string; offline?: boolean }) => {
+    .action(async (options: ReportCommandOptions & { windows: string; format: string }, command: Command) => {
       const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const output = parseReportOutput(options.format, options.out !== undefined);
+      if (output.kind === 'files') {
+        const request = parseReportFilesRequest({ ...options, windowsGiven: command.getOptionValueSource('windows') === 'cli' }, cfg.timeZone);
+        const services = openServices(cfg);
+        try {
+          const progress = progressPrinter();
+          const result = await generateMonthlyReport(services, {
+            ...request, formats: output.formats, offline: options.offline === true, ...(progress ? { onProgress: progress } : {}),
+          });
+          const failed = reportSyncErrors(result.sync);
+          for (const path of result.paths) process.stdout.write(`${path}\n`);
+          if (failed) process.exitCode = 1;
+        } finally {
+          services.close();
+        }
+        return;
+      }
+      for (const flag of ['from', 'to', 'out', 'incidentFactor'] as const) {
+        if (options[flag] !== undefined) throw new UsageError(`--${flag === 'incidentFactor' ? 'incident-factor' : flag} applies to report files: use --format pdf,html,json`);
+      }
       const windows = parseWindows(options.windows);
       let month: WindowSpec | undefined;
       if (options.month !== undefined) {
@@ -163,8 +188,8 @@ function buildProgram(): Command {
           atMs, windows, offline: options.offline === true, ...(progressPrinter() ? { onProgress: progressPrinter()! } : {}),
         });
         const failed = reportSyncErrors(report.sync);
-        if (options.format === 'json') process.stdout.write(`${JSON.stringify(toStatusJson(floorToBucket(atMs), report.statuses), null, 2)}\n`);
-        else if (options.format === 'csv') process.stdout.write(formatStatusCsv(report.statuses));
+        if (output.format === 'json') process.stdout.write(`${JSON.stringify(toStatusJson(floorToBucket(atMs), report.statuses), null, 2)}\n`);
+        else if (output.format === 'csv') process.stdout.write(formatStatusCsv(report.statuses));
         else process.stdout.write(formatStatusTable(report.statuses, process.stdout.isTTY === true));
         if (failed) process.exitCode = 1;
       } finally {

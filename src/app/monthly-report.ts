@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { join, resolve } from 'node:path';
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
-import { monthName, monthWindowSpec, previousMonth, resolveWindow, type MonthRef } from '../domain/window.js';
+import { monthName, monthWindowSpec, parseWindowSpec, previousMonth, resolveWindow, type MonthRef, type WindowSpec } from '../domain/window.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { renderReportHtml } from '../report/html.js';
 import { toBucketColumns } from '../report/bucket-columns.js';
+import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
 import { localDays } from '../report/local-days.js';
 import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportPeriod, type ReportRules, type SloReportInput } from '../report/monthly-model.js';
 import { renderReportPdf } from '../report/pdf.js';
@@ -13,6 +15,7 @@ import { toReportJson } from '../report/report-json.js';
 import { formatLocalTime } from '../report/format.js';
 import type { Services } from './compose.js';
 import { syncLedger, type SyncProgress, type SyncResult } from './sync-ledger.js';
+import { UsageError } from '../errors.js';
 
 /** The files a monthly report can be written as. */
 export type ReportFileFormat = 'html' | 'pdf' | 'json';
@@ -166,4 +169,95 @@ function readSloInput(ledger: Ledger, slo: SloDefinition, period: ReportPeriod, 
     input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => ledger.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
   }
   return input;
+}
+
+/** What `report --format` asks for: the status on stdout, or report files. */
+export type ReportOutput = { kind: 'stdout'; format: 'table' | 'json' | 'csv' } | { kind: 'files'; formats: ReportFileFormat[] };
+
+/**
+ * Reads `--format`: "table", "json" or "csv" alone print the status to stdout (unless `--out`
+ * asks for files); a comma list of pdf, html and json — or any list with pdf or html — writes
+ * the monthly report's files.
+ * @throws UsageError for an unknown format, or stdout formats mixed with files.
+ */
+export function parseReportOutput(text: string, withOut: boolean): ReportOutput {
+  const parts = [...new Set(text.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))];
+  const known = ['table', 'json', 'csv', 'pdf', 'html'];
+  const unknown = parts.filter((p) => !known.includes(p));
+  if (parts.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--format: ${JSON.stringify(unknown[0] ?? text)} is not a format: use table, json or csv (status on stdout) ` +
+        'or a comma list of pdf, html, json (the monthly report as files)',
+    );
+  }
+  const files = parts.length > 1 || withOut || parts.includes('pdf') || parts.includes('html');
+  if (!files) return { kind: 'stdout', format: parts[0] as 'table' | 'json' | 'csv' };
+  const stdoutOnly = parts.filter((p) => p === 'table' || p === 'csv');
+  if (stdoutOnly.length > 0) {
+    throw new UsageError(
+      withOut && parts.length === 1
+        ? `--format ${parts[0]} prints the status to stdout; --out is for report files (--format pdf,html,json)`
+        : `--format: ${stdoutOnly.join(' and ')} ${stdoutOnly.length > 1 ? 'print' : 'prints'} the status to stdout and cannot be combined with report files (pdf, html, json)`,
+    );
+  }
+  return { kind: 'files', formats: REPORT_FILE_FORMATS.filter((f) => parts.includes(f)) };
+}
+
+/** The `report` options that choose what the report files cover, as typed on the command line. */
+export interface ReportCommandOptions {
+  at?: string;
+  month?: string;
+  out?: string;
+  from?: string;
+  to?: string;
+  incidentFactor?: string;
+  offline?: boolean;
+}
+
+/**
+ * Turns the `report` command's options into the period, evaluation instant, output folder and
+ * incident factor of {@link generateMonthlyReport}; times without an offset are read in `timeZone`.
+ * @throws UsageError for a missing or doubly given period, a bad time, month or factor, or --windows.
+ */
+export function parseReportFilesRequest(
+  options: ReportCommandOptions & { windowsGiven: boolean },
+  timeZone: string,
+): Pick<MonthlyReportOptions, 'period' | 'atMs' | 'outDir' | 'rules'> {
+  if (options.windowsGiven) throw new UsageError('--windows applies to the status (table, json, csv), not to report files');
+  const range = options.from !== undefined || options.to !== undefined;
+  if (range && options.month !== undefined) throw new UsageError('--month and --from/--to both choose the period: give one of them');
+  if (!range && options.month === undefined) throw new UsageError('report files need a period: --month YYYY-MM, or --from and --to');
+  let period: ReportPeriodSpec;
+  if (options.from !== undefined || options.to !== undefined) {
+    if (options.from === undefined || options.to === undefined) throw new UsageError('--from and --to go together');
+    const fromMs = parseInstant('--from', options.from, timeZone);
+    const toMs = parseInstant('--to', options.to, timeZone);
+    if (!(toMs > fromMs)) throw new UsageError(`--to (${options.to}) must be after --from (${options.from})`);
+    period = { kind: 'range', fromMs, toMs };
+  } else {
+    let spec: WindowSpec;
+    try {
+      spec = parseWindowSpec(options.month ?? '');
+    } catch (error) {
+      throw new UsageError(`--month: ${(error as Error).message}`);
+    }
+    if (spec.kind !== 'month') throw new UsageError(`--month: ${JSON.stringify(options.month)} is not YYYY-MM`);
+    period = { kind: 'month', month: { year: spec.year, month: spec.month } };
+  }
+  const request: Pick<MonthlyReportOptions, 'period' | 'atMs' | 'outDir' | 'rules'> = { period };
+  if (options.at !== undefined && options.at !== 'now') request.atMs = parseInstant('--at', options.at, timeZone);
+  if (options.out !== undefined) request.outDir = options.out;
+  if (options.incidentFactor !== undefined) {
+    const factor = Number(options.incidentFactor);
+    if (!(factor > 0) || !Number.isFinite(factor)) throw new UsageError(`--incident-factor: ${JSON.stringify(options.incidentFactor)} is not a positive number`);
+    request.rules = { incidents: { ...DEFAULT_INCIDENT_RULES, factor } };
+  }
+  return request;
+}
+
+/** An ISO 8601 time or date; without an offset it is local time in `timeZone`. */
+function parseInstant(option: string, text: string, timeZone: string): number {
+  const parsed = DateTime.fromISO(text, { zone: timeZone });
+  if (!parsed.isValid) throw new UsageError(`${option}: ${JSON.stringify(text)} is not an ISO 8601 time or date (e.g. 2026-10-01 or 2026-10-01T00:00:00Z)`);
+  return parsed.toMillis();
 }

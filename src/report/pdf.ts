@@ -115,14 +115,14 @@ function drawSummary(doc: Doc, view: ReportView): void {
   if (view.partialNote !== null) paragraph(doc, view.partialNote, COLOURS.muted);
   heading(doc, 'Summary', 14);
   drawTable(doc, [
-    { header: 'SLO', width: 0.22 },
-    { header: 'Objective', width: 0.1, align: 'right' },
+    { header: 'SLO', width: 0.19 },
+    { header: 'Objective', width: 0.11, align: 'right' },
     { header: 'SLI', width: 0.1, align: 'right' },
     { header: 'Budget used', width: 0.09, align: 'right' },
     { header: 'Budget left', width: 0.09, align: 'right' },
     { header: 'Tier', width: 0.08 },
     { header: 'Δ SLI vs previous', width: 0.12, align: 'right' },
-    { header: 'Coverage', width: 0.1, align: 'right' },
+    { header: 'Coverage', width: 0.12, align: 'right' },
     { header: 'p95', width: 0.1, align: 'right' },
   ], view.summary.map((s) => [s.name, s.objective, s.sli, s.consumed, s.remaining, s.tier, s.change, s.coverage, s.p95]));
   heading(doc, 'Incidents', 14);

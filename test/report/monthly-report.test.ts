@@ -219,9 +219,45 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
       expect(pages.length).toBeGreaterThanOrEqual(4);
       for (const page of pages) {
         const ratio = inkRatio(readPgm(readFileSync(join(out, page))));
-        // Content pages measure 0.07–0.09 at 40 dpi; a page with only its header and footer stays under 0.02.
+        // Content pages measure 0.07–0.09 at 40 dpi; a page with only its header and footer measures 0.005.
         expect(ratio, page).toBeGreaterThan(0.03);
       }
+    });
+  });
+
+  describe('slo-ledger report --format pdf,html,json (the command line)', () => {
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), '--db', join(dir, 'ledger.db'), '--prometheus', fixture.prometheus.url, ...args], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '' },
+        timeout: 90_000,
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+      );
+
+    it('writes the three files into --out and prints their paths, with the same figures as the model', async () => {
+      const out = join(dir, 'cli');
+      const result = await cli(['report', '--month', '2026-10', '--format', 'pdf,html,json', '--out', out]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim().split('\n')).toEqual(['pdf', 'html', 'json'].map((f) => join(out, `report.${f}`)));
+      const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(json.slos.map((s: { sli_ratio: number }) => s.sli_ratio)).toEqual(report.slos.map((s) => s.sliRatio));
+      expect(json.incidents.length).toBe(report.incidents.length);
+      expect(statSync(join(out, 'report.pdf')).size).toBeGreaterThan(10_000);
+    });
+
+    it.each([
+      [['report', '--format', 'pdf,html'], 'need a period'],
+      [['report', '--format', 'pdf,csv', '--month', '2026-10'], 'csv prints the status to stdout'],
+      [['report', '--format', 'html', '--month', '2026-10', '--from', '2026-10-01', '--to', '2026-10-02'], '--month and --from/--to'],
+      [['report', '--format', 'json', '--from', '2026-10-01', '--to', '2026-10-02'], '--from applies to report files'],
+    ])('rejects %j as bad usage with exit 2', async (args, message) => {
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stdout).toBe('');
     });
   });
 
