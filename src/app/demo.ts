@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { parseWindowSpec } from '../domain/window.js';
 import { buildFixture, startPrometheus } from '../fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js';
 import { SloLedgerError } from '../errors.js';
-import { toStatusJson } from '../report/status-json.js';
 import { formatStatusTable } from '../report/status-table.js';
 import { openServices } from './compose.js';
+import { generateMonthlyReport } from './monthly-report.js';
 import { buildStatusReport } from './status-report.js';
 
 export interface DemoOptions {
@@ -24,7 +24,8 @@ export interface DemoOptions {
 
 /**
  * The README's first command: generates 42 days of Rendiff traffic with known truth, backfills
- * it into a local Prometheus, runs the real sync against it and reports October 2026.
+ * it into a local Prometheus, runs the real sync against it, prints the status and writes the
+ * monthly report of October 2026 (reports/2026-10/report.{pdf,html,json}).
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   for (const tool of ['prometheus', 'promtool']) {
@@ -54,13 +55,24 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const failed = report.sync?.slos.filter((s) => s.error) ?? [];
       if (failed.length > 0) throw new SloLedgerError(`demo sync failed: ${failed.map((s) => `${s.slo}: ${s.error}`).join('; ')}`);
       options.log(`demo: synced ${report.sync?.slos.reduce((n, s) => n + s.fetchedBuckets, 0)} buckets in ${report.sync?.durationMs} ms`);
-      const outDir = join(reportsDir, '2026-10');
-      mkdirSync(outDir, { recursive: true });
-      const jsonPath = join(outDir, 'report.json');
-      writeFileSync(jsonPath, `${JSON.stringify(toStatusJson(RENDIFF_EVALUATION_MS, report.statuses), null, 2)}\n`);
+      options.log('demo: building the monthly report of October 2026 (PDF, HTML, JSON) …');
+      const monthly = await generateMonthlyReport(services, {
+        period: { kind: 'month', month: { year: 2026, month: 10 } },
+        atMs: RENDIFF_EVALUATION_MS,
+        offline: false,
+        formats: ['pdf', 'html', 'json'],
+        outDir: join(reportsDir, '2026-10'),
+      });
+      const monthlyFailed = monthly.sync?.slos.filter((s) => s.error) ?? [];
+      if (monthlyFailed.length > 0) throw new SloLedgerError(`demo sync failed: ${monthlyFailed.map((s) => `${s.slo}: ${s.error}`).join('; ')}`);
       options.out(`SLO status at ${new Date(RENDIFF_EVALUATION_MS).toISOString()} (ledger: ${databasePath})\n\n`);
       options.out(formatStatusTable(report.statuses, process.stdout.isTTY === true));
-      options.out(`\nwrote ${jsonPath}\n`);
+      const { overall } = monthly.report;
+      options.out(
+        `\nMonthly report, October 2026: ${overall.tier.toUpperCase()} (${overall.ok} of ${overall.slos} SLOs ok), ` +
+          `${monthly.report.incidents.length} incidents, ${monthly.report.recommendations.length} recommendations:\n`,
+      );
+      for (const path of monthly.paths) options.out(`  ${path}\n`);
     } finally {
       services.close();
     }
