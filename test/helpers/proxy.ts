@@ -9,7 +9,7 @@ export interface SeenRequest {
   body: string;
 }
 
-/** What the proxy does with one request: answer itself, or undefined to forward it. */
+/** What the proxy does with one request: answer itself (status 0: never answer), or undefined to forward it. */
 export type ProxyRule = (request: SeenRequest, index: number) => { status: number; body: string; headers?: Record<string, string> } | undefined;
 
 /** A real HTTP server on 127.0.0.1 in front of a Prometheus, for fault and auth tests. */
@@ -32,6 +32,7 @@ export async function startProxy(targetUrl: string, rule: ProxyRule = () => unde
       const seen: SeenRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() };
       requests.push(seen);
       const answer = rule(seen, requests.length - 1);
+      if (answer?.status === 0) return;
       if (answer !== undefined) {
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         res.end(answer.body);
@@ -56,6 +57,10 @@ export async function startProxy(targetUrl: string, rule: ProxyRule = () => unde
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

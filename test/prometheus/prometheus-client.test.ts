@@ -93,6 +93,16 @@ describe('the Prometheus adapter against a real Prometheus and a faulty proxy on
     expect(error.message).toContain(`cannot reach Prometheus at ${url}`);
   });
 
+  it('gives up on a Prometheus that does not answer within the timeout, and says so', async () => {
+    const p = await proxy(fixture.prometheus.url, () => ({ status: 0, body: '' }));
+    const client = new PrometheusClient({ url: p.url, timeoutMs: 300, attempts: 2, backoffMs: 1 });
+    const started = Date.now();
+    const error = await rejection(client.instantQuery('up', LAST_END, { slo: 'api-availability' }));
+    expect(error.message).toContain(`SLO api-availability: Prometheus at ${p.url} did not answer within 300 ms`);
+    expect(p.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('rejects an answer that is not a Prometheus API response', async () => {
     const p = await proxy(fixture.prometheus.url, () => ({ status: 200, body: '<html>login page</html>', headers: { 'content-type': 'text/html' } }));
     const client = new PrometheusClient({ url: p.url, timeoutMs: 10_000, backoffMs: 1 });
