@@ -15,6 +15,8 @@ import { formatStatusCsv, formatStatusTable } from './report/status-table.js';
 import { runDemo } from './app/demo.js';
 import { parseListenAddress } from './config/listen-address.js';
 import { runServer } from './server/run-server.js';
+import { assessAlerts } from './app/assess-alerts.js';
+import { formatAlertsTable, readAlertRecords, toAlertsJson } from './app/alerts-view.js';
 
 interface GlobalOptions {
   config?: string;
@@ -191,6 +193,35 @@ function buildProgram(): Command {
         if (output.format === 'json') process.stdout.write(`${JSON.stringify(toStatusJson(floorToBucket(atMs), report.statuses), null, 2)}\n`);
         else if (output.format === 'csv') process.stdout.write(formatStatusCsv(report.statuses));
         else process.stdout.write(formatStatusTable(report.statuses, process.stdout.isTTY === true));
+        if (failed) process.exitCode = 1;
+      } finally {
+        services.close();
+      }
+    });
+
+  program
+    .command('alerts')
+    .description('show every SLO\'s burn-rate and no-data alert: stored state, and the burn rate of every window of the policy')
+    .option('--at <time>', 'evaluation instant (ISO 8601; default now)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--offline', 'read the ledger as it is, without asking Prometheus')
+    .action(async (options: { at?: string; format: string; offline?: boolean }) => {
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const services = openServices(cfg);
+      try {
+        const atMs = floorToBucket(parseAt(options.at, cfg.timeZone, services.clock.nowMs()));
+        let failed = false;
+        if (options.offline !== true) {
+          const progress = progressPrinter();
+          failed = reportSyncErrors(await syncLedger({
+            ledger: services.ledger, source: services.source, slos: cfg.slos, clock: services.clock,
+            timeZone: cfg.timeZone, atMs, retentionMs: cfg.retentionMs, ...(progress ? { onProgress: progress } : {}),
+          }));
+        }
+        const assessments = assessAlerts(services.ledger, cfg.slos, cfg.alerting, atMs, cfg.timeZone);
+        const records = readAlertRecords(services.ledger);
+        if (options.format === 'json') process.stdout.write(`${JSON.stringify(toAlertsJson(atMs, assessments, records), null, 2)}\n`);
+        else process.stdout.write(formatAlertsTable(atMs, assessments, records));
         if (failed) process.exitCode = 1;
       } finally {
         services.close();

@@ -1,8 +1,9 @@
+import { DEFAULT_ALERT_POLICY, type AlertPolicySpec } from '../domain/alert-policy.js';
 import { parseDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
 import { DEFAULT_SLOS } from './defaults.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
-import type { ConfigFile, SloEntry } from './schema.js';
+import type { AlertingEntry, ConfigFile, SlackEntry, SloEntry } from './schema.js';
 import { collectSecretValues, isSecretHeader } from './secrets.js';
 
 /** Where and how to reach Prometheus (or Thanos, Mimir, VictoriaMetrics). */
@@ -24,6 +25,30 @@ export interface ServerConfig {
   reportsDir: string;
 }
 
+/** Burn-rate alerting (issue 6): the policy as data and the timing of notifications. */
+export interface AlertingConfig {
+  /** The rules every SLO is evaluated with; the default when the config gives none. */
+  policy: AlertPolicySpec;
+  /** A window with less data than this share makes its rule unknown. */
+  minCoverageRatio: number;
+  /** The metric missing for this long raises a no-data alert. */
+  noDataAfterMs: number;
+  /** A firing alert is repeated this often. */
+  repeatIntervalMs: number;
+  /** Base URL of the status page, for the link in notifications. */
+  linkBaseUrl?: string;
+}
+
+/** Where alert notifications are posted: a Slack incoming webhook, or a generic JSON webhook. */
+export interface SlackConfig {
+  /** A secret (it carries the token): never logged or printed. */
+  webhookUrl: string;
+  format: 'slack' | 'json';
+  /** Legacy webhooks only. */
+  channel?: string;
+  timeoutMs: number;
+}
+
 /** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
 export interface AppConfig {
   /** The config file path, or "built-in defaults". */
@@ -37,10 +62,10 @@ export interface AppConfig {
   slos: SloDefinition[];
   /** Sections of later issues, passed through as written (after `${VAR}` interpolation). */
   email?: Record<string, unknown>;
-  slack?: Record<string, unknown>;
+  slack?: SlackConfig;
   server: ServerConfig;
   schedule?: Record<string, unknown>;
-  alerting?: Record<string, unknown>;
+  alerting: AlertingConfig;
   /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
   secrets: string[];
 }
@@ -66,9 +91,11 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
       reportsDir: file.server.reports_dir,
       ...(file.server.token === undefined ? {} : { token: file.server.token }),
     },
+    alerting: toAlertingConfig(file.alerting),
+    ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
     secrets: [],
   };
-  for (const section of ['email', 'slack', 'schedule', 'alerting'] as const) {
+  for (const section of ['email', 'schedule'] as const) {
     const value = file[section];
     if (value !== undefined) config[section] = value;
   }
@@ -84,7 +111,8 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     ...urlPasswords(prometheus.url),
     ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
     config.server.token,
-    ...collectSecretValues([config.email, config.slack, config.schedule, config.alerting], false),
+    config.slack?.webhookUrl,
+    ...collectSecretValues([config.email, config.schedule], false),
     ...envSecrets,
   ];
   return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== ''))];
@@ -99,6 +127,36 @@ function urlPasswords(url: string): string[] {
   } catch {
     return [password];
   }
+}
+
+function toAlertingConfig(entry: AlertingEntry): AlertingConfig {
+  const policy: AlertPolicySpec =
+    entry.policy === undefined
+      ? DEFAULT_ALERT_POLICY
+      : entry.policy.map((rule) => ({
+          severity: rule.severity,
+          longWindowMs: parseDuration(rule.long_window),
+          shortWindowMs: parseDuration(rule.short_window),
+          // The schema guarantees exactly one of factor and budget_consumed.
+          ...(rule.factor !== undefined ? { factor: rule.factor } : { budgetConsumedRatio: percentToRatio(rule.budget_consumed!) }),
+        }));
+  return {
+    policy,
+    minCoverageRatio: percentToRatio(entry.min_coverage),
+    noDataAfterMs: parseDuration(entry.no_data_after),
+    repeatIntervalMs: parseDuration(entry.repeat_interval),
+    ...(entry.link_base_url === undefined ? {} : { linkBaseUrl: entry.link_base_url }),
+  };
+}
+
+function toSlackConfig(entry: SlackEntry): SlackConfig {
+  return {
+    // The schema refuses a slack section without a URL (from the file or SLACK_WEBHOOK_URL).
+    webhookUrl: entry.webhook_url!,
+    format: entry.format,
+    timeoutMs: parseDuration(entry.timeout),
+    ...(entry.channel === undefined ? {} : { channel: entry.channel }),
+  };
 }
 
 function toSloDefinition(entry: SloEntry): SloDefinition {

@@ -65,14 +65,27 @@ function readConfigText(file: string): string {
   }
 }
 
-/** PROMETHEUS_URL replaces `prometheus.url` (and is validated like it). */
+/**
+ * PROMETHEUS_URL replaces `prometheus.url` (and is validated like it); SLACK_WEBHOOK_URL gives
+ * `slack.webhook_url` when the file has none (and turns Slack delivery on by itself).
+ */
 function applyOverrides(raw: unknown, env: Environment): IssueContext['overrides'] {
+  if (!isRecord(raw)) return [];
+  const overrides: Array<IssueContext['overrides'][number]> = [];
   const url = nonEmpty(env.PROMETHEUS_URL);
-  if (url === undefined || !isRecord(raw)) return [];
-  raw.prometheus ??= {};
-  if (!isRecord(raw.prometheus)) return [];
-  raw.prometheus.url = url;
-  return [{ path: ['prometheus', 'url'], label: 'PROMETHEUS_URL (environment)' }];
+  if (url !== undefined) {
+    raw.prometheus ??= {};
+    if (isRecord(raw.prometheus)) {
+      raw.prometheus.url = url;
+      overrides.push({ path: ['prometheus', 'url'], label: 'PROMETHEUS_URL (environment)' });
+    }
+  }
+  const webhook = nonEmpty(env.SLACK_WEBHOOK_URL);
+  if (webhook !== undefined && (raw.slack === undefined || raw.slack === null || (isRecord(raw.slack) && raw.slack.webhook_url === undefined))) {
+    raw.slack = { ...(isRecord(raw.slack) ? raw.slack : {}), webhook_url: webhook };
+    overrides.push({ path: ['slack', 'webhook_url'], label: 'SLACK_WEBHOOK_URL (environment)' });
+  }
+  return overrides;
 }
 
 /**
@@ -116,7 +129,8 @@ function secretSubstitutions(interpolation: InterpolationResult, parsed: ConfigF
   return interpolation.substitutions
     .filter(({ path }) => path[0] === 'email' || path[0] === 'slack')
     .filter(({ path }) => typeof getIn(parsed, path) === 'string')
-    .map(({ value }) => value);
+    .map(({ value }) => value)
+    .concat(parsed.slack?.webhook_url ?? []);
 }
 
 function getIn(root: unknown, path: ConfigPath): unknown {

@@ -1,7 +1,7 @@
 import { Document } from 'yaml';
 import { formatDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
-import type { AppConfig } from './app-config.js';
+import type { AlertingConfig, AppConfig, SlackConfig } from './app-config.js';
 import { ratioToPercent } from './app-config.js';
 import { formatListenAddress } from './listen-address.js';
 import { SECRET_MASK, isSecretHeader, maskSecretValues } from './secrets.js';
@@ -34,6 +34,14 @@ export function printConfig(config: AppConfig): string {
     retention: formatDuration(config.retentionMs),
   };
   for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
+    if (section === 'slack') {
+      if (config.slack !== undefined) file.slack = toSlackEntry(config.slack);
+      continue;
+    }
+    if (section === 'alerting') {
+      file.alerting = toAlertingEntry(config.alerting);
+      continue;
+    }
     if (section === 'server') {
       file.server = {
         listen: formatListenAddress(config.server.listen),
@@ -49,6 +57,30 @@ export function printConfig(config: AppConfig): string {
   const doc = new Document(file);
   doc.commentBefore = ` Effective slo-ledger configuration (from ${config.source}); secrets shown as ${SECRET_MASK}.`;
   return doc.toString({ lineWidth: 0 });
+}
+
+function toSlackEntry(slack: SlackConfig): Record<string, unknown> {
+  return {
+    webhook_url: SECRET_MASK,
+    format: slack.format,
+    ...(slack.channel === undefined ? {} : { channel: slack.channel }),
+    timeout: formatDuration(slack.timeoutMs),
+  };
+}
+
+function toAlertingEntry(alerting: AlertingConfig): Record<string, unknown> {
+  return {
+    policy: alerting.policy.map((rule) => ({
+      severity: rule.severity,
+      long_window: formatDuration(rule.longWindowMs),
+      short_window: formatDuration(rule.shortWindowMs),
+      ...(rule.factor !== undefined ? { factor: rule.factor } : { budget_consumed: ratioToPercent(rule.budgetConsumedRatio) }),
+    })),
+    min_coverage: ratioToPercent(alerting.minCoverageRatio),
+    no_data_after: formatDuration(alerting.noDataAfterMs),
+    repeat_interval: formatDuration(alerting.repeatIntervalMs),
+    ...(alerting.linkBaseUrl === undefined ? {} : { link_base_url: alerting.linkBaseUrl }),
+  };
 }
 
 function toSloEntry(slo: SloDefinition): Record<string, unknown> {

@@ -157,6 +157,70 @@ const slosSchema = z
     });
   });
 
+/** Bucket-aligned window text of a burn-rate rule ("1h", "5m"). */
+const alertWindowText = windowText;
+
+/**
+ * One burn-rate rule (DESIGN.md, "Burn-rate alerts"): fires when the burn rate over both windows
+ * exceeds `factor`, or the factor that spends `budget_consumed` percent of the budget in the long window.
+ */
+const alertRuleSchema = z
+  .object({
+    severity: z.enum(['page', 'ticket']),
+    long_window: alertWindowText,
+    short_window: alertWindowText,
+    factor: z.number().positive('must be a burn rate above 0, e.g. 14.4').finite().optional(),
+    budget_consumed: z.number().gt(0, 'must be a percentage above 0').lte(100, 'must be a percentage of at most 100').optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const given = [rule.factor, rule.budget_consumed].filter((v) => v !== undefined).length;
+    if (given !== 1) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: given === 0 ? 'needs factor (a burn rate, e.g. 14.4) or budget_consumed (percent of the budget in the long window, e.g. 2)' : 'give factor or budget_consumed, not both',
+      });
+    }
+    try {
+      if (parseDuration(rule.short_window) >= parseDuration(rule.long_window)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['short_window'], message: 'must be shorter than long_window' });
+      }
+    } catch {
+      // bad durations are reported by the window fields themselves
+    }
+  });
+
+/** Burn-rate alerting: the policy as data, and when an alert is unknown, missing or repeated. */
+const alertingSchema = z
+  .object({
+    policy: z.array(alertRuleSchema).optional(),
+    min_coverage: z.number().gte(0, 'must be a percentage of at least 0').lte(100, 'must be a percentage of at most 100').default(90),
+    no_data_after: durationText.default('30m'),
+    repeat_interval: durationText.default('4h'),
+    link_base_url: httpUrl.optional(),
+  })
+  .strict();
+
+/** Where alert notifications go: a Slack incoming webhook (Block Kit), or any URL taking generic JSON. */
+const slackSchema = z
+  .object({
+    webhook_url: httpUrl.optional(),
+    format: z.enum(['slack', 'json']).default('slack'),
+    /** Legacy webhooks only: the channel to post to. */
+    channel: z.string().min(1).optional(),
+    timeout: durationText.default('10s'),
+  })
+  .strict()
+  .superRefine((slack, ctx) => {
+    if (slack.webhook_url === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['webhook_url'],
+        message: 'needs the incoming-webhook URL: write webhook_url: ${SLACK_WEBHOOK_URL} or set SLACK_WEBHOOK_URL',
+      });
+    }
+  });
+
 /** The configuration file as written (snake_case, percent, duration strings), with defaults filled in. */
 export const configFileSchema = z
   .object({
@@ -165,10 +229,10 @@ export const configFileSchema = z
     timezone: timeZone.default('UTC'),
     retention: durationText.default('400d'),
     email: laterSection.optional(),
-    slack: laterSection.optional(),
+    slack: slackSchema.optional(),
     server: serverSchema.default({}),
     schedule: laterSection.optional(),
-    alerting: laterSection.optional(),
+    alerting: alertingSchema.default({}),
     /** Absent: the built-in Rendiff SLOs (see defaults.ts). */
     slos: slosSchema.optional(),
   })
@@ -176,5 +240,9 @@ export const configFileSchema = z
 
 /** A validated configuration file. */
 export type ConfigFile = z.output<typeof configFileSchema>;
+/** The validated `alerting` section. */
+export type AlertingEntry = z.output<typeof alertingSchema>;
+/** The validated `slack` section. */
+export type SlackEntry = z.output<typeof slackSchema>;
 /** One validated SLO entry of the file. */
 export type SloEntry = z.output<typeof sloSchema>;

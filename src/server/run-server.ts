@@ -1,3 +1,4 @@
+import { createAlertStateProvider } from '../app/alert-state-provider.js';
 import { openServices } from '../app/compose.js';
 import { systemClock, type Clock } from '../app/ports.js';
 import { Scheduler } from '../app/scheduler.js';
@@ -16,6 +17,7 @@ export interface RunServerOptions {
   /** Pins the evaluation clock to this instant (`serve --at`); default: real time. */
   atMs?: number;
   logger?: Logger;
+  /** Alert states for the status page and /metrics; default: the burn-rate decisions read from the ledger. */
   alerts?: AlertStateProvider;
   /** Deliveries waiting in the outbox, for /metrics (issue 5). */
   outboxBacklog?: () => number;
@@ -38,7 +40,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const health = new SyncHealth();
   const app = buildHttpServer({
     config, ledger: services.ledger, clock: evaluationClock, health, logger,
-    ...(options.alerts ? { alerts: options.alerts } : {}),
+    alerts: options.alerts ?? createAlertStateProvider({ ledger: services.ledger, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
     ...(options.outboxBacklog ? { outboxBacklog: options.outboxBacklog } : {}),
   });
   const { host, port } = config.server.listen;

@@ -89,7 +89,7 @@ describe('printConfig', () => {
       timeout: '1m30s',
     });
     expect(shown.email).toEqual({ host: '***', port: 587, auth: { user: 'reports', password: '***' } });
-    expect(shown.slack).toEqual({ webhook_url: '***', channel: '#slo' });
+    expect(shown.slack).toEqual({ webhook_url: '***', format: 'slack', channel: '#slo', timeout: '10s' });
   });
 
   it('prints the file form: snake_case, percent objectives, duration strings, defaults spelled out', () => {

@@ -43,6 +43,8 @@ describe('slo-ledger serve, end to end against the fixture Prometheus', () => {
   let output = '';
   let exited: Promise<number | null>;
   let reference: StatusJson;
+  /** `alerts --format json` on the same ledger: the burn-rate decision per SLO at AT. */
+  let alertReference: Map<string, { state: string; severity: string | null }>;
   let browser: Browser | undefined;
   const auth = { authorization: `Bearer ${TOKEN}` };
   const get = (path: string, headers: Record<string, string> = auth) => fetch(`${base}${path}`, { headers });
@@ -68,6 +70,10 @@ describe('slo-ledger serve, end to end against the fixture Prometheus', () => {
     ]);
     expect(report.code, report.stderr).toBe(0);
     reference = JSON.parse(report.stdout) as StatusJson;
+    const alerts = await cli(['--db', join(dir, 'report.db'), 'alerts', '--offline', '--format', 'json', '--at', AT]);
+    expect(alerts.code, alerts.stderr).toBe(0);
+    const alertSlos = (JSON.parse(alerts.stdout) as { slos: Array<{ name: string; burn_rate_alert: { state: string; severity: string | null } }> }).slos;
+    alertReference = new Map(alertSlos.map((a) => [a.name, a.burn_rate_alert]));
   });
 
   afterAll(async () => {
@@ -114,6 +120,11 @@ describe('slo-ledger serve, end to end against the fixture Prometheus', () => {
       }
       const thirty = slo.windows.find((w) => w.window === '30d')!;
       expect(metrics.get(`slo_ledger_tier{slo="${slo.name}",service="${slo.service}"}`)).toBe({ ok: 0, warning: 1, critical: 2 }[thirty.tier]);
+      const alert = alertReference.get(slo.name)!;
+      for (const severity of ['page', 'ticket']) {
+        const firing = alert.state === 'firing' && alert.severity === severity ? 1 : 0;
+        expect(metrics.get(`slo_ledger_alert_firing{slo="${slo.name}",service="${slo.service}",severity="${severity}"}`), `${slo.name} ${severity}`).toBe(firing);
+      }
     }
     expect(compared).toBe(9);
     expect(metrics.get('slo_ledger_last_successful_sync_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 300);
@@ -150,7 +161,8 @@ describe('slo-ledger serve, end to end against the fixture Prometheus', () => {
       }
       const thirty = slo.windows.find((w) => w.window === '30d')!;
       expect(await section.locator('.head [data-field="tier"]').textContent()).toBe(thirty.tier);
-      expect(await section.locator('.head [data-field="alert"]').textContent()).toBe('n/a');
+      const alert = alertReference.get(slo.name)!;
+      expect(await section.locator('.head [data-field="alert"]').textContent()).toBe(alert.state === 'firing' ? `firing (${alert.severity})` : alert.state);
       const chart = section.locator('svg.burn-down');
       await expect(chart.isVisible()).resolves.toBe(true);
       // The burn-down ends where the 30-day budget stands (running sums vs one SQL SUM: float rounding only).

@@ -1,0 +1,85 @@
+import type { AlertingConfig } from '../config/app-config.js';
+import { resolveAlertPolicy } from '../domain/alert-policy.js';
+import type { AlertObservation } from '../domain/alert-state.js';
+import { evaluateBurnRate, type BurnRateDecision, type BurnRatePolicy } from '../domain/burn-rate.js';
+import { BUCKET_MS, floorToBucket, formatDuration } from '../domain/duration.js';
+import type { SloDefinition } from '../domain/slo.js';
+import type { WindowSpec } from '../domain/window.js';
+import type { WindowResult } from '../domain/window-result.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { evaluateSlos } from './evaluate-slos.js';
+
+/** How far back a missing metric is measured; a longer outage shows as "at least" this. */
+const NO_DATA_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+/** What the ledger says about one SLO's alerts at one instant, before any state is applied. */
+export interface SloAlertAssessment {
+  slo: SloDefinition;
+  /** The bucket end the assessment is for. */
+  atMs: number;
+  policy: BurnRatePolicy;
+  decision: BurnRateDecision;
+  /** Every window the policy reads, shortest first, and the SLO's own window last. */
+  windows: WindowResult[];
+  /** Remaining budget over the SLO's own window. */
+  budgetRemainingRatio: number | null;
+  burnObservation: AlertObservation;
+  /** How long the SLO's metric has been missing up to `atMs` (0 when the latest bucket has data); null when unknown. */
+  noDataForMs: number | null;
+  noDataObservation: AlertObservation;
+}
+
+/**
+ * Reads every window the alerting policy needs from the ledger and decides, per SLO, whether its
+ * burn-rate alert fires (multiwindow, multi-burn-rate; DESIGN.md, "Burn-rate alerts") and whether
+ * its metric has been missing for longer than `noDataAfterMs`. Reads only; changes no state.
+ */
+export function assessAlerts(ledger: Ledger, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): SloAlertAssessment[] {
+  const endMs = floorToBucket(atMs);
+  return slos.map((slo) => {
+    const policy = resolveAlertPolicy(alerting.policy, slo.windowMs);
+    const lengths = [...new Set(policy.flatMap((rule) => [rule.shortWindowMs, rule.longWindowMs]))].sort((a, b) => a - b);
+    const specs: WindowSpec[] = [...lengths, slo.windowMs].map((durationMs) => ({ kind: 'rolling', name: formatDuration(durationMs), durationMs }));
+    const [status] = evaluateSlos(ledger, [slo], specs, endMs, timeZone);
+    const windows = status!.windows;
+    const byLength = new Map(lengths.map((ms, i) => [ms, windows[i]!]));
+    const decision = evaluateBurnRate(
+      policy,
+      (windowMs) => {
+        const w = byLength.get(windowMs)!;
+        return { burnRate: w.burnRate, coverageRatio: w.coverageRatio };
+      },
+      { minCoverageRatio: alerting.minCoverageRatio },
+    );
+    const noDataForMs = measureNoData(ledger, slo, endMs);
+    return {
+      slo,
+      atMs: endMs,
+      policy,
+      decision,
+      windows,
+      budgetRemainingRatio: windows[windows.length - 1]!.errorBudget.remainingRatio,
+      burnObservation:
+        decision.state === 'firing' ? { state: 'firing', severity: decision.severity! } : decision.state === 'unknown' ? { state: 'unknown' } : { state: 'clear' },
+      noDataForMs,
+      noDataObservation:
+        noDataForMs === null ? { state: 'unknown' } : noDataForMs >= alerting.noDataAfterMs ? { state: 'firing', severity: 'ticket' } : { state: 'clear' },
+    };
+  });
+}
+
+/**
+ * The length of the run of `no-data` buckets (Prometheus answered, but had no samples) that ends
+ * at `endMs`; 0 when that bucket has data. Null when the bucket was never fetched (the sync has
+ * not reached it, or Prometheus was unreachable): that is a sync problem, not a missing metric.
+ */
+function measureNoData(ledger: Ledger, slo: SloDefinition, endMs: number): number | null {
+  const seriesId = ledger.findSeries(slo);
+  if (seriesId === undefined) return null;
+  const status = ledger.bucketStatus(seriesId, endMs);
+  if (status === undefined) return null;
+  if (status !== 'no-data') return 0;
+  const runs = ledger.noDataRuns(seriesId, endMs - NO_DATA_LOOKBACK_MS + BUCKET_MS, endMs);
+  const last = runs[runs.length - 1]!;
+  return last.lastEndMs - last.firstEndMs + BUCKET_MS;
+}

@@ -1,0 +1,149 @@
+import type { AlertingConfig } from '../config/app-config.js';
+import { budgetExhaustionMs, type AlertNotification, type NotifiedRule } from '../domain/alert-notification.js';
+import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep } from '../domain/alert-state.js';
+import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';
+import type { SloDefinition } from '../domain/slo.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { OutboxChannel } from '../ledger/outbox.js';
+import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
+import { assessAlerts, type SloAlertAssessment } from './assess-alerts.js';
+import type { Clock } from './ports.js';
+
+/** A notification not delivered within this time is given up (and logged loudly by the outbox). */
+export const ALERT_DELIVERY_DEADLINE_MS = 24 * 3_600_000;
+
+/** Where notifications are queued: a Slack incoming webhook (Block Kit) or a generic JSON webhook. */
+export interface AlertTarget {
+  format: 'slack' | 'json';
+  /** Legacy Slack webhooks only. */
+  channel?: string;
+}
+
+/** Options of {@link evaluateAndNotifyAlerts}. */
+export interface EvaluateAlertsOptions {
+  ledger: Ledger;
+  slos: readonly SloDefinition[];
+  alerting: AlertingConfig;
+  timeZone: string;
+  /** The evaluation instant (a tick's `--at`); floored to a bucket end. */
+  atMs: number;
+  /** Real time, for the outbox's attempt times and deadlines. */
+  clock: Clock;
+  /** Absent: states are kept, but nothing is queued (no `slack` section in the config). */
+  target?: AlertTarget;
+  /** Decide, but neither change state nor queue anything (`tick --dry-run`). */
+  dryRun?: boolean;
+}
+
+/** One notification an evaluation decided on, with its outbox key. */
+export interface DecidedNotification {
+  key: string;
+  notification: AlertNotification;
+  /** False in a dry run, without a target, or when the key was already in the outbox. */
+  queued: boolean;
+}
+
+/** What one evaluation saw and did. */
+export interface AlertEvaluation {
+  atMs: number;
+  assessments: SloAlertAssessment[];
+  /** The alert records after this evaluation (unchanged ones included), by SLO then kind. */
+  records: AlertRecord[];
+  notifications: DecidedNotification[];
+}
+
+/**
+ * The alert step of a tick: assesses every SLO from the ledger (after the sync), advances each
+ * SLO's burn-rate and no-data alert, and queues a notification per transition in the outbox, in
+ * the same transaction as the state change — so a restart neither repeats a sent notification nor
+ * loses one. Delivery is the outbox's job. An evaluation at or before the last one changes nothing.
+ */
+export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEvaluation {
+  const { ledger, alerting } = options;
+  const store = ledger.alertStore();
+  const outbox = ledger.outbox();
+  const assessments = assessAlerts(ledger, options.slos, alerting, options.atMs, options.timeZone);
+  const atMs = assessments[0]?.atMs ?? options.atMs;
+  const records: AlertRecord[] = [];
+  const notifications: DecidedNotification[] = [];
+  const apply = () => {
+    for (const assessment of assessments) {
+      for (const kind of ['burn-rate', 'no-data'] as const) {
+        const name = assessment.slo.name;
+        const observation = kind === 'burn-rate' ? assessment.burnObservation : assessment.noDataObservation;
+        const step = stepAlert(store.get(name, kind), { slo: name, kind }, observation, atMs, alerting.repeatIntervalMs);
+        records.push(step.record);
+        if (options.dryRun !== true) store.save(step.record);
+        if (step.notify === null) continue;
+        const notification = buildNotification(assessment, kind, step, alerting);
+        const key = alertNotificationKey(name, kind, step.notify.transition, notification.severity, atMs);
+        let queued = false;
+        if (options.dryRun !== true && options.target !== undefined) {
+          const nowMs = options.clock.nowMs();
+          queued = outbox.enqueue({
+            key, channel: channelOf(options.target), payload: formatPayload(notification, options.target, options.timeZone),
+            nowMs, deadlineMs: nowMs + ALERT_DELIVERY_DEADLINE_MS,
+          }).created;
+        }
+        notifications.push({ key, notification, queued });
+      }
+    }
+  };
+  if (options.dryRun === true) apply();
+  else store.atomically(apply);
+  return { atMs, assessments, records, notifications };
+}
+
+function channelOf(target: AlertTarget): OutboxChannel {
+  return target.format === 'slack' ? 'slack' : 'webhook';
+}
+
+function formatPayload(notification: AlertNotification, target: AlertTarget, timeZone: string): unknown {
+  return target.format === 'slack' ? formatSlackMessage(notification, timeZone, target.channel) : formatJsonWebhook(notification);
+}
+
+function buildNotification(assessment: SloAlertAssessment, kind: AlertKind, step: AlertStep, alerting: AlertingConfig): AlertNotification {
+  const { slo, atMs } = assessment;
+  const transition = step.notify!.transition;
+  const severity = kind === 'no-data' ? null : transition === 'resolved' ? step.notify!.previousSeverity : step.record.severity;
+  const rule = kind === 'burn-rate' && severity !== null ? shownRule(assessment.decision.rules, severity) : null;
+  return {
+    slo: slo.name,
+    service: slo.service,
+    description: slo.description,
+    kind,
+    transition,
+    severity,
+    previousSeverity: kind === 'no-data' || transition === 'firing' ? null : step.notify!.previousSeverity,
+    atMs,
+    firingSinceMs: step.record.firingSinceMs,
+    objectiveRatio: slo.objectiveRatio,
+    sloWindowMs: slo.windowMs,
+    rule,
+    budgetRemainingRatio: assessment.budgetRemainingRatio,
+    budgetExhaustedInMs: budgetExhaustionMs(assessment.budgetRemainingRatio, rule?.longBurnRate ?? null, slo.windowMs),
+    noDataForMs: kind === 'no-data' ? assessment.noDataForMs : null,
+    link: alerting.linkBaseUrl === undefined ? null : `${alerting.linkBaseUrl.replace(/\/+$/, '')}/?at=${encodeURIComponent(new Date(atMs).toISOString())}`,
+  };
+}
+
+/**
+ * The rule a notification shows: the first firing rule of the severity; else (resolved, or a
+ * rule gone unknown) the rule of that severity whose long window burns closest to its factor.
+ */
+function shownRule(rules: readonly BurnRateRuleResult[], severity: BurnRateSeverity): NotifiedRule | null {
+  const candidates = rules.filter((r) => r.rule.severity === severity);
+  const firing = candidates.find((r) => r.firing);
+  const pick =
+    firing ??
+    [...candidates].sort((a, b) => (b.long.burnRate ?? -1) / b.rule.factor - (a.long.burnRate ?? -1) / a.rule.factor)[0];
+  if (pick === undefined) return null;
+  return {
+    severity: pick.rule.severity,
+    longWindowMs: pick.rule.longWindowMs,
+    shortWindowMs: pick.rule.shortWindowMs,
+    factor: pick.rule.factor,
+    longBurnRate: pick.long.burnRate,
+    shortBurnRate: pick.short.burnRate,
+  };
+}
