@@ -20,6 +20,10 @@ RUN npm ci --no-audit --no-fund \
 # ---- runtime: production dependencies and dist/ only, as a non-root user -------------------------
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The PDF report embeds DejaVu Sans.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

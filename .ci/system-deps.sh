@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests run for real (Prometheus and promtool,
-# poppler-utils for PDF checks, Chromium for page screenshots) when their commands are missing.
-# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus poppler-utils chromium)
+# the DejaVu fonts the PDF report embeds, poppler-utils for PDF checks, Chromium for page
+# screenshots) when what they provide is missing.
+# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus fonts-dejavu-core poppler-utils chromium)
 set -euo pipefail
 
-declare -A command_of=([prometheus]=promtool [poppler-utils]=pdftotext [chromium]=chromium)
+# What each package provides: a command, or a file (a path).
+declare -A provides=([prometheus]=promtool [poppler-utils]=pdftotext [chromium]=chromium
+  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf)
 missing=()
 for pkg in "$@"; do
-  cmd=${command_of[$pkg]:-$pkg}
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  what=${provides[$pkg]:-$pkg}
+  if [[ $what == /* ]]; then
+    [ -e "$what" ] || missing+=("$pkg")
+  else
+    command -v "$what" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
