@@ -4,9 +4,9 @@
 
 # ---- build: install every dependency, compile better-sqlite3 and the TypeScript ------------------
 FROM node:20.20.2-bookworm-slim AS build
-# Toolchain for node-gyp: better-sqlite3 is compiled here when no prebuilt binary can be fetched.
+# Toolchain for node-gyp (better-sqlite3 is compiled here), and the fonts the runtime copies.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
+ && apt-get install -y --no-install-recommends python3 make g++ fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
@@ -20,14 +20,12 @@ RUN npm ci --no-audit --no-fund \
 # ---- runtime: production dependencies and dist/ only, as a non-root user -------------------------
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# The PDF report embeds DejaVu Sans.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The PDF report embeds DejaVu Sans (fonts-dejavu-core, installed in the build stage).
+COPY --from=build /usr/share/fonts/truetype/dejavu /usr/share/fonts/truetype/dejavu
 COPY bin ./bin
 COPY templates ./templates
 # The ledger (./slo-ledger.db) and the reports (./reports) are relative to the working directory,
