@@ -6,7 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../src/app/compose.js';
@@ -64,6 +64,7 @@ async function measure(count: number, databasePath: string): Promise<void> {
   };
   const services: Services = { config, ledger, source: { rangeQuery: unused, instantQuery: unused }, clock: { nowMs: () => END }, close: () => ledger.close() };
   const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await generateMonthlyReport(services, {
     period: { kind: 'month', month: { year: 2026, month: 10 } },
@@ -73,14 +74,16 @@ async function measure(count: number, databasePath: string): Promise<void> {
     outDir: join(databasePath, '..', 'out'),
   });
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   services.close();
   const pdfPages = (readFileSync(result.paths[0]!).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
-  process.send?.({ count, elapsedMs, peakMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore / 1024 / 1024, incidents: result.report.incidents.length, pdfPages });
+  process.send?.({ count, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, peakMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore / 1024 / 1024, incidents: result.report.incidents.length, pdfPages });
 }
 
 interface Measurement {
   count: number;
   elapsedMs: number;
+  cpuMs: number;
   peakMb: number;
   rssBeforeMb: number;
   incidents: number;
@@ -93,8 +96,9 @@ if (!isMain) {
 } else if (process.argv[2] !== undefined) {
   await measure(Number(process.argv[2]), process.argv[3] ?? '');
 } else {
-  console.log('| SLOs | read + build + render PDF, HTML, JSON | peak RSS of the process | RSS before the report | incidents | PDF pages |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log('| SLOs | wall time: read + build + render PDF, HTML, JSON | CPU time | peak RSS of the process | RSS before the report | incidents | PDF pages |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const count of SIZES) {
     const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-report-bench-'));
     try {
@@ -108,7 +112,7 @@ if (!isMain) {
         child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`benchmark for ${count} SLOs exited with ${code}`))));
       });
       await new Promise((resolve) => child.once('exit', resolve));
-      console.log(`| ${m.count} | ${(m.elapsedMs / 1000).toFixed(2)} s | ${m.peakMb.toFixed(0)} MB | ${m.rssBeforeMb.toFixed(0)} MB | ${m.incidents} | ${m.pdfPages} |`);
+      console.log(`| ${m.count} | ${(m.elapsedMs / 1000).toFixed(2)} s | ${(m.cpuMs / 1000).toFixed(2)} s | ${m.peakMb.toFixed(0)} MB | ${m.rssBeforeMb.toFixed(0)} MB | ${m.incidents} | ${m.pdfPages} |`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,8 @@ import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js
 import { SloLedgerError } from '../errors.js';
 import { formatStatusTable } from '../report/status-table.js';
 import { openServices } from './compose.js';
-import { generateMonthlyReport } from './monthly-report.js';
+import { findReportFonts } from '../report/pdf.js';
+import { generateMonthlyReport, type ReportFileFormat } from './monthly-report.js';
 import { buildStatusReport } from './status-report.js';
 
 export interface DemoOptions {
@@ -55,12 +56,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const failed = report.sync?.slos.filter((s) => s.error) ?? [];
       if (failed.length > 0) throw new SloLedgerError(`demo sync failed: ${failed.map((s) => `${s.slo}: ${s.error}`).join('; ')}`);
       options.log(`demo: synced ${report.sync?.slos.reduce((n, s) => n + s.fetchedBuckets, 0)} buckets in ${report.sync?.durationMs} ms`);
-      options.log('demo: building the monthly report of October 2026 (PDF, HTML, JSON) …');
+      const formats = reportFormats(options.log);
+      options.log(`demo: building the monthly report of October 2026 (${formats.join(', ')}) …`);
       const monthly = await generateMonthlyReport(services, {
         period: { kind: 'month', month: { year: 2026, month: 10 } },
         atMs: RENDIFF_EVALUATION_MS,
         offline: false,
-        formats: ['pdf', 'html', 'json'],
+        formats,
         outDir: join(reportsDir, '2026-10'),
       });
       const monthlyFailed = monthly.sync?.slos.filter((s) => s.error) ?? [];
@@ -85,5 +87,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     }
   } finally {
     await prometheus.stop();
+  }
+}
+
+/** PDF, HTML and JSON; without the PDF font, HTML and JSON only, saying what to install. */
+function reportFormats(log: (line: string) => void): ReportFileFormat[] {
+  try {
+    findReportFonts();
+    return ['pdf', 'html', 'json'];
+  } catch (error) {
+    log(`demo: no PDF this time — ${(error as Error).message}`);
+    return ['html', 'json'];
   }
 }

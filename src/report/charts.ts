@@ -87,7 +87,7 @@ export function layoutDailyChart(spec: DailyChartSpec, width: number, height: nu
   if (spec.guide) layout.guide = [[plot.x, yOf(spec.guide.from)], [plot.x + plot.width, yOf(spec.guide.to)]];
   layout.references = spec.references.filter((r) => r.value >= yMin && r.value <= yMax).map((r) => ({ y: yOf(r.value), label: r.label }));
   for (const v of ticks.values) layout.yTicks.push({ y: yOf(v), label: spec.formatY(v, ticks.step) });
-  const every = Math.max(1, Math.ceil(n / 16));
+  const every = Math.max(1, Math.ceil(n / 8));
   spec.labels.forEach((label, i) => {
     if (i % every === 0 || i === n - 1) layout.xTicks.push({ x: plot.x + (i + (spec.kind === 'bars' ? 0.5 : 1)) * step, label });
   });

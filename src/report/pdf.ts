@@ -88,6 +88,25 @@ function ensureSpace(doc: Doc, height: number): void {
   if (doc.y + height > bottomLimit(doc)) doc.addPage();
 }
 
+/**
+ * Draws text in a box `width` wide: on one line, placed by hand, when it fits (pdfkit's line
+ * wrapper costs most of a PDF's rendering time), else wrapped by pdfkit.
+ */
+function boxText(doc: Doc, text: string, x: number, y: number, width: number, align: 'left' | 'right' | 'center' = 'left'): void {
+  const textWidth = doc.widthOfString(text);
+  if (textWidth > width) {
+    doc.text(text, x, y, { width, align });
+    return;
+  }
+  const dx = align === 'right' ? width - textWidth : align === 'center' ? (width - textWidth) / 2 : 0;
+  doc.text(text, x + dx, y, { lineBreak: false });
+}
+
+/** The height of {@link boxText}'s text in a box `width` wide. */
+function boxTextHeight(doc: Doc, text: string, width: number): number {
+  return doc.widthOfString(text) <= width ? doc.currentLineHeight(true) : doc.heightOfString(text, { width });
+}
+
 function heading(doc: Doc, text: string, size: number): void {
   ensureSpace(doc, size * 3);
   doc.moveDown(0.6).font('bold').fontSize(size).fillColor(COLOURS.ink).text(text, doc.page.margins.left, doc.y, { width: contentWidth(doc) });
@@ -129,6 +148,7 @@ function drawSummary(doc: Doc, view: ReportView): void {
   paragraph(doc, view.factorNote, COLOURS.muted, 9);
   if (view.incidents.length === 0) paragraph(doc, 'No incidents in this period.');
   else drawIncidentTable(doc, view.incidents, true);
+  if (view.incidentsNote !== null) paragraph(doc, view.incidentsNote, COLOURS.muted, 9);
   heading(doc, 'Breaches', 14);
   if (view.breaches.length === 0) paragraph(doc, 'No SLO ended the period in warning or critical.');
   for (const b of view.breaches) {
@@ -188,13 +208,15 @@ function drawFacts(doc: Doc, facts: ReadonlyArray<{ label: string; value: string
   doc.font('regular').fontSize(9);
   for (let i = 0; i < facts.length; i += 2) {
     const pair = facts.slice(i, i + 2);
-    const height = Math.max(...pair.flatMap((f) => [doc.heightOfString(f.value, { width: column - labelWidth - 8 }), doc.heightOfString(f.label, { width: labelWidth - 6 })])) + 2;
+    const height = Math.max(...pair.flatMap((f) => [boxTextHeight(doc, f.value, column - labelWidth - 8), boxTextHeight(doc, f.label, labelWidth - 6)])) + 2;
     ensureSpace(doc, height);
     const y = doc.y;
     pair.forEach((fact, k) => {
       const x = left + k * column;
-      doc.fillColor(COLOURS.muted).text(fact.label, x, y, { width: labelWidth - 6 });
-      doc.fillColor(COLOURS.ink).text(fact.value, x + labelWidth, y, { width: column - labelWidth - 8 });
+      doc.fillColor(COLOURS.muted);
+      boxText(doc, fact.label, x, y, labelWidth - 6);
+      doc.fillColor(COLOURS.ink);
+      boxText(doc, fact.value, x + labelWidth, y, column - labelWidth - 8);
     });
     doc.x = left;
     doc.y = y + height;
@@ -217,14 +239,15 @@ function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<rea
   const padding = 3;
   const rowHeight = (cells: readonly string[], font: string): number => {
     doc.font(font).fontSize(8.5);
-    return Math.max(...cells.map((cell, i) => doc.heightOfString(cell, { width: widths[i]! - 2 * padding }))) + 2 * padding;
+    return Math.max(...cells.map((cell, i) => boxTextHeight(doc, cell, widths[i]! - 2 * padding))) + 2 * padding;
   };
   const drawRow = (cells: readonly string[], font: string, shaded: boolean, height: number): void => {
     const y = doc.y;
     if (shaded) doc.rect(left, y, total, height).fill(COLOURS.head);
     let x = left;
     cells.forEach((cell, i) => {
-      doc.font(font).fontSize(8.5).fillColor(COLOURS.ink).text(cell, x + padding, y + padding, { width: widths[i]! - 2 * padding, align: columns[i]?.align ?? 'left' });
+      doc.font(font).fontSize(8.5).fillColor(COLOURS.ink);
+      boxText(doc, cell, x + padding, y + padding, widths[i]! - 2 * padding, columns[i]?.align ?? 'left');
       x += widths[i]!;
     });
     doc.moveTo(left, y + height).lineTo(left + total, y + height).lineWidth(0.5).strokeColor(COLOURS.rule).stroke();
@@ -258,9 +281,11 @@ function drawChart(doc: Doc, chart: ChartLayout, x0: number, y0: number): void {
   if (chart.emptyText !== null) doc.text(chart.emptyText, X(plot.x), Y(plot.y + plot.height / 2 - 4), { width: plot.width, align: 'center' });
   for (const t of chart.yTicks) {
     doc.moveTo(X(plot.x), Y(t.y)).lineTo(X(plot.x + plot.width), Y(t.y)).lineWidth(0.3).strokeColor('#e3e6eb').stroke();
-    doc.fillColor(COLOURS.muted).text(t.label, X(0), Y(t.y - 3.5), { width: plot.x - 4, align: 'right', lineBreak: false });
+    doc.fillColor(COLOURS.muted);
+    boxText(doc, t.label, X(0), Y(t.y - 3.5), plot.x - 4, 'right');
   }
-  for (const t of chart.xTicks) doc.fillColor(COLOURS.muted).text(t.label, X(t.x - 10), Y(plot.y + plot.height + 4), { width: 20, align: 'center', lineBreak: false });
+  doc.fillColor(COLOURS.muted);
+  for (const t of chart.xTicks) boxText(doc, t.label, X(t.x - 10), Y(plot.y + plot.height + 4), 20, 'center');
   for (const b of chart.bars) doc.rect(X(b.x), Y(b.y), b.width, b.height).fill(b.bad ? COLOURS.critical : COLOURS.bar);
   if (chart.guide) {
     const [[x1, y1], [x2, y2]] = chart.guide;
@@ -268,7 +293,8 @@ function drawChart(doc: Doc, chart: ChartLayout, x0: number, y0: number): void {
   }
   for (const r of chart.references) {
     doc.moveTo(X(plot.x), Y(r.y)).lineTo(X(plot.x + plot.width), Y(r.y)).lineWidth(0.8).dash(5, { space: 2 }).strokeColor(COLOURS.critical).stroke().undash();
-    doc.fillColor(COLOURS.critical).text(r.label, X(plot.x), Y(r.y - 9), { width: plot.width - 4, align: 'right', lineBreak: false });
+    doc.fillColor(COLOURS.critical);
+    boxText(doc, r.label, X(plot.x), Y(r.y - 9), plot.width - 4, 'right');
   }
   for (const segment of chart.segments) {
     const [first, ...rest] = segment;
@@ -292,11 +318,11 @@ function drawPageFurniture(doc: Doc, view: ReportView): void {
     const width = doc.page.width - saved.left - saved.right;
     doc.font('regular').fontSize(8).fillColor(COLOURS.muted);
     doc.text(`${view.title}`, saved.left, 30, { width: width * 0.75, lineBreak: false, ellipsis: true });
-    doc.text(view.period, saved.left + width * 0.75, 30, { width: width * 0.25, align: 'right', lineBreak: false });
+    boxText(doc, view.period, saved.left + width * 0.75, 30, width * 0.25, 'right');
     doc.moveTo(saved.left, 44).lineTo(saved.left + width, 44).lineWidth(0.5).strokeColor(COLOURS.rule).stroke();
     const footerY = doc.page.height - 40;
     doc.text(`Generated ${view.generatedAt} · data coverage ${view.coverage}`, saved.left, footerY, { width: width * 0.75, lineBreak: false });
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, saved.left + width * 0.75, footerY, { width: width * 0.25, align: 'right', lineBreak: false });
+    boxText(doc, `Page ${i - range.start + 1} of ${range.count}`, saved.left + width * 0.75, footerY, width * 0.25, 'right');
     doc.page.margins = saved;
   }
 }

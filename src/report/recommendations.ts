@@ -1,6 +1,6 @@
-import type { MonthlyReport, ReportRules, SloContext } from './monthly-model.js';
 import { computeErrorBudget } from '../domain/budget.js';
 import { formatBudget, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent, formatSli } from './format.js';
+import type { MonthlyReport, ReportRules, SloContext, SloReport, TimeSpan } from './monthly-model.js';
 
 /** What a recommendation is about. */
 export type RecommendationKind =
@@ -14,7 +14,8 @@ export type RecommendationKind =
 /** One recommendation, with the figure that motivates it. */
 export interface Recommendation {
   kind: RecommendationKind;
-  slo: string;
+  /** The SLOs it concerns (several when they share the same finding, e.g. one scrape gap). */
+  slos: string[];
   text: string;
   /** The number behind it, in `unit`. */
   value: number;
@@ -28,113 +29,146 @@ export interface Recommendation {
  * spent before the period ended (error-budget policy: freeze risky changes), the incident that
  * cost most budget, SLOs with coverage below the minimum or with reconciled scrape gaps, and
  * objectives met with a very large margin for three months running (a tighter objective would
- * still be met, SRE Workbook, "Implementing SLOs").
+ * still be met: SRE Workbook, "Implementing SLOs").
  */
-export function deriveRecommendations(report: MonthlyReport, inputs: readonly SloContext[], rules: ReportRules): Recommendation[] {
-  const tz = report.timeZone;
-  const out: Recommendation[] = [];
-  for (const breach of report.breaches) {
-    out.push({
-      kind: 'breach',
-      slo: breach.slo,
-      value: breach.sliRatio,
-      unit: 'ratio',
-      figure: formatSli(breach.sliRatio),
-      text:
-        `${breach.slo} ended ${report.period.label} at ${formatSli(breach.sliRatio)}, below ${formatPercent(breach.thresholdRatio, 2)} ` +
-        `(${breach.tier}): run the ${breach.response.toLowerCase()} response and a postmortem.`,
-    });
-  }
-  for (const slo of report.slos) {
-    if (slo.budgetExhaustedAtMs === null || slo.budgetExhaustedAtMs >= report.period.endMs) continue;
-    const exhaustedAtMs = slo.budgetExhaustedAtMs;
-    const day = slo.days.findIndex((d) => exhaustedAtMs <= d.endMs) + 1;
-    out.push({
-      kind: 'budget-exhausted',
-      slo: slo.name,
-      value: slo.budgetExhaustedAtMs,
-      unit: 'instant',
-      figure: formatLocalTime(slo.budgetExhaustedAtMs, tz),
-      text:
-        `${slo.name} spent its whole error budget on ${formatLocalTime(slo.budgetExhaustedAtMs, tz)} (day ${day} of ${slo.days.length}; ` +
-        `${formatBudget(slo.errorBudget.consumedRatio)} consumed by the end): freeze risky changes and put reliability work first.`,
-    });
-  }
+export function deriveRecommendations(report: MonthlyReport, contexts: readonly SloContext[], rules: ReportRules): Recommendation[] {
+  return [
+    ...breachRecommendations(report),
+    ...report.slos.flatMap((slo) => exhaustedRecommendation(slo, report)),
+    ...costliestIncidentRecommendation(report),
+    ...groupBySpans(report.slos.filter((s) => s.coverageRatio < rules.minCoverageRatio), (s) => s.missingPeriods, (slos) => lowCoverage(slos, report)),
+    ...groupBySpans(report.slos.filter((s) => s.reconciledPeriods.length > 0), (s) => s.reconciledPeriods, (slos) => reconciled(slos, report)),
+    ...report.slos.flatMap((slo, i) => largeMarginRecommendation(slo, contexts[i], rules)),
+  ];
+}
+
+function breachRecommendations(report: MonthlyReport): Recommendation[] {
+  return report.breaches.map((breach) => ({
+    kind: 'breach',
+    slos: [breach.slo],
+    value: breach.sliRatio,
+    unit: 'ratio',
+    figure: formatSli(breach.sliRatio),
+    text:
+      `${breach.slo} ended ${report.period.label} at ${formatSli(breach.sliRatio)}, below ${formatPercent(breach.thresholdRatio, 2)} ` +
+      `(${breach.tier}): run the ${breach.response.toLowerCase()} response and a postmortem.`,
+  }));
+}
+
+function exhaustedRecommendation(slo: SloReport, report: MonthlyReport): Recommendation[] {
+  const at = slo.budgetExhaustedAtMs;
+  if (at === null || at >= report.period.endMs) return [];
+  const day = slo.days.findIndex((d) => at <= d.endMs) + 1;
+  const when = formatLocalTime(at, report.timeZone);
+  return [{
+    kind: 'budget-exhausted',
+    slos: [slo.name],
+    value: at,
+    unit: 'instant',
+    figure: when,
+    text:
+      `${slo.name} spent its whole error budget on ${when} (day ${day} of ${slo.days.length}; ` +
+      `${formatBudget(slo.errorBudget.consumedRatio)} consumed by the end): freeze risky changes and put reliability work first.`,
+  }];
+}
+
+function costliestIncidentRecommendation(report: MonthlyReport): Recommendation[] {
   const costliest = report.incidents[0];
-  if (costliest !== undefined && costliest.budgetConsumedRatio !== null) {
-    out.push({
-      kind: 'costliest-incident',
-      slo: costliest.slo,
-      value: costliest.budgetConsumedRatio,
-      unit: 'ratio',
-      figure: formatBudget(costliest.budgetConsumedRatio),
-      text:
-        `The costliest incident, ${costliest.slo} ${formatLocalRange(costliest.startMs, costliest.endMs, tz)} ` +
-        `(${formatDurationMs(costliest.durationMs)}), consumed ${formatBudget(costliest.budgetConsumedRatio)} of the period's ` +
-        `error budget: review its postmortem and follow up its action items.`,
-    });
-  }
-  for (const slo of report.slos) {
-    if (slo.coverageRatio < rules.minCoverageRatio) {
-      const missingMs = slo.missingPeriods.reduce((sum, p) => sum + p.durationMs, 0);
-      out.push({
-        kind: 'low-coverage',
-        slo: slo.name,
-        value: slo.coverageRatio,
-        unit: 'ratio',
-        figure: formatPercent(slo.coverageRatio, 1),
-        text:
-          `${slo.name} has data for only ${formatPercent(slo.coverageRatio, 1)} of the period (${formatDurationMs(missingMs)} missing` +
-          `${slo.missingPeriods[0] ? `, the first ${formatLocalRange(slo.missingPeriods[0].startMs, slo.missingPeriods[0].endMs, tz)}` : ''}): ` +
-          `check scraping and Prometheus retention; its figures rest on less data.`,
-      });
-    }
-    const reconciledMs = slo.reconciledPeriods.reduce((sum, p) => sum + p.durationMs, 0);
-    if (reconciledMs > 0) {
-      out.push({
-        kind: 'reconciled-data',
-        slo: slo.name,
-        value: reconciledMs,
-        unit: 'ms',
-        figure: formatDurationMs(reconciledMs),
-        text:
-          `${slo.name}: ${formatDurationMs(reconciledMs)} of scrape gaps (the longest ` +
-          `${describeLongest(slo.reconciledPeriods, tz)}) were reconciled — their events are counted but spread evenly, ` +
-          `so incidents inside them cannot be timed: fix the scrape gaps.`,
-      });
-    }
-  }
-  report.slos.forEach((slo, i) => {
-    const margin = largeMargin(slo.errorBudget.consumedRatio, slo.coverageRatio, inputs[i], rules);
-    if (margin === null) return;
-    out.push({
-      kind: 'large-margin',
-      slo: slo.name,
-      value: margin,
-      unit: 'ratio',
-      figure: formatBudget(margin),
-      text:
-        `${slo.name} met its ${formatPercent(slo.objectiveRatio, 2)} objective with a large margin for three months ` +
-        `(at most ${formatBudget(margin)} of the budget consumed in any of them): consider a tighter objective or ` +
-        `spending the budget on faster releases.`,
-    });
-  });
-  return out;
+  if (costliest === undefined || costliest.budgetConsumedRatio === null) return [];
+  return [{
+    kind: 'costliest-incident',
+    slos: [costliest.slo],
+    value: costliest.budgetConsumedRatio,
+    unit: 'ratio',
+    figure: formatBudget(costliest.budgetConsumedRatio),
+    text:
+      `The costliest incident, ${costliest.slo} ${formatLocalRange(costliest.startMs, costliest.endMs, report.timeZone)} ` +
+      `(${formatDurationMs(costliest.durationMs)}), consumed ${formatBudget(costliest.budgetConsumedRatio)} of the period's ` +
+      `error budget: review its postmortem and follow up its action items.`,
+  }];
 }
 
-function describeLongest(spans: MonthlyReport['slos'][number]['reconciledPeriods'], tz: string): string {
-  const longest = spans.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
-  return formatLocalRange(longest.startMs, longest.endMs, tz);
+function lowCoverage(slos: readonly SloReport[], report: MonthlyReport): Recommendation {
+  const first = slos[0]!;
+  const missingMs = totalMs(first.missingPeriods);
+  const longest = longestSpan(first.missingPeriods);
+  return {
+    kind: 'low-coverage',
+    slos: slos.map((s) => s.name),
+    value: first.coverageRatio,
+    unit: 'ratio',
+    figure: formatPercent(first.coverageRatio, 1),
+    text:
+      `${names(slos)} ${slos.length > 1 ? 'have' : 'has'} data for only ${formatPercent(first.coverageRatio, 1)} of the period ` +
+      `(${formatDurationMs(missingMs)} missing${longest ? `, the longest gap ${formatLocalRange(longest.startMs, longest.endMs, report.timeZone)}` : ''}): ` +
+      `check scraping and Prometheus retention; these figures rest on less data.`,
+  };
 }
 
-/** The largest budget share consumed over this month and the two before, when all stayed within the margin; else null. */
-function largeMargin(consumed: number | null, coverage: number, input: SloContext | undefined, rules: ReportRules): number | null {
-  if (input === undefined || consumed === null || coverage < 0.9 || input.history.length < 2) return null;
+function reconciled(slos: readonly SloReport[], report: MonthlyReport): Recommendation {
+  const spans = slos[0]!.reconciledPeriods;
+  const ms = totalMs(spans);
+  const longest = longestSpan(spans)!;
+  return {
+    kind: 'reconciled-data',
+    slos: slos.map((s) => s.name),
+    value: ms,
+    unit: 'ms',
+    figure: formatDurationMs(ms),
+    text:
+      `${names(slos)}: ${formatDurationMs(ms)} of scrape gaps (the longest ${formatLocalRange(longest.startMs, longest.endMs, report.timeZone)}) ` +
+      `were reconciled — their events are counted but spread evenly over the gap, so incidents inside it cannot be timed: ` +
+      `make scraping reliable.`,
+  };
+}
+
+function largeMarginRecommendation(slo: SloReport, context: SloContext | undefined, rules: ReportRules): Recommendation[] {
+  const margin = largestConsumedOfThreeMonths(slo, context);
+  if (margin === null || margin > rules.largeMarginConsumedRatio) return [];
+  return [{
+    kind: 'large-margin',
+    slos: [slo.name],
+    value: margin,
+    unit: 'ratio',
+    figure: formatBudget(margin),
+    text:
+      `${slo.name} met its ${formatPercent(slo.objectiveRatio, 2)} objective with a large margin for three months ` +
+      `(at most ${formatBudget(margin)} of the budget consumed in any of them): consider a tighter objective, or ` +
+      `spending the budget on faster releases.`,
+  }];
+}
+
+/** The most budget consumed in this period and the two before, when all three have ≥ 90 % coverage; else null. */
+function largestConsumedOfThreeMonths(slo: SloReport, context: SloContext | undefined): number | null {
+  const consumed = slo.errorBudget.consumedRatio;
+  if (context === undefined || consumed === null || slo.coverageRatio < 0.9 || context.history.length < 2) return null;
   let max = consumed;
-  for (const month of input.history.slice(0, 2)) {
-    const c = computeErrorBudget(input.slo.objectiveRatio, month.good, month.total).consumedRatio;
+  for (const month of context.history.slice(0, 2)) {
+    const c = computeErrorBudget(context.slo.objectiveRatio, month.good, month.total).consumedRatio;
     if (c === null || month.coverageRatio < 0.9) return null;
     max = Math.max(max, c);
   }
-  return max <= rules.largeMarginConsumedRatio ? max : null;
+  return max;
+}
+
+/** One recommendation per distinct set of spans: SLOs scraped together share their gaps, and one line says it. */
+function groupBySpans(slos: readonly SloReport[], spansOf: (s: SloReport) => readonly TimeSpan[], make: (group: SloReport[]) => Recommendation): Recommendation[] {
+  const groups = new Map<string, SloReport[]>();
+  for (const slo of slos) {
+    const key = spansOf(slo).map((s) => `${s.startMs}-${s.endMs}`).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), slo]);
+  }
+  return [...groups.values()].map(make);
+}
+
+function names(slos: readonly SloReport[]): string {
+  return slos.length <= 4 ? slos.map((s) => s.name).join(', ') : `${slos.slice(0, 3).map((s) => s.name).join(', ')} and ${slos.length - 3} more SLOs`;
+}
+
+function totalMs(spans: readonly TimeSpan[]): number {
+  return spans.reduce((sum, s) => sum + s.durationMs, 0);
+}
+
+function longestSpan(spans: readonly TimeSpan[]): TimeSpan | undefined {
+  return spans.reduce<TimeSpan | undefined>((a, b) => (a === undefined || b.durationMs > a.durationMs ? b : a), undefined);
 }

@@ -54,11 +54,17 @@ export interface ReportView {
     name: string; anchor: string; service: string; objective: string; sli: string; consumed: string; remaining: string;
     tier: Tier; change: string; coverage: string; p95: string;
   }>;
+  /** The costliest incidents of all SLOs (at most {@link SUMMARY_INCIDENTS}); each SLO section lists all of its own. */
   incidents: IncidentRow[];
+  /** Says how many were left out of the summary, when some were. */
+  incidentsNote: string | null;
   breaches: Array<{ slo: string; tier: Tier; sli: string; threshold: string; response: string; steps: Array<{ after: string; action: string }> }>;
   recommendations: Array<{ text: string; figure: string }>;
   slos: SloSectionView[];
 }
+
+/** The summary lists this many incidents at most, the costliest: a page, not a log. */
+export const SUMMARY_INCIDENTS = 20;
 
 /** Formats the report model for rendering. */
 export function toReportView(report: MonthlyReport): ReportView {
@@ -104,7 +110,11 @@ export function toReportView(report: MonthlyReport): ReportView {
       coverage: formatPercent(s.coverageRatio, 2),
       p95: s.kind === 'latency' ? formatSeconds(s.p95Seconds) : '',
     })),
-    incidents: report.incidents.map(incidentRow),
+    incidents: report.incidents.slice(0, SUMMARY_INCIDENTS).map(incidentRow),
+    incidentsNote:
+      report.incidents.length > SUMMARY_INCIDENTS
+        ? `The ${SUMMARY_INCIDENTS} costliest of ${report.incidents.length} incidents; each SLO's section lists all of its own.`
+        : null,
     breaches: report.breaches.map((b) => ({
       slo: b.slo,
       tier: b.tier,

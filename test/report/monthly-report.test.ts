@@ -174,6 +174,26 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
     expect(range.report.incidents.map((i) => [i.slo, new Date(i.startMs).toISOString()])).toEqual([['api-availability', '2026-10-14T03:10:00.000Z']]);
   });
 
+  it('recommends from the data: the costliest incident first, then the scrape gap all three SLOs share, once', () => {
+    expect(report.recommendations.map((r) => [r.kind, r.slos])).toEqual([
+      ['costliest-incident', ['api-availability']],
+      ['reconciled-data', ['api-availability', 'api-latency', 'job-success']],
+    ]);
+    expect(report.recommendations[0]!.value).toBe(report.incidents[0]!.budgetConsumedRatio);
+    expect(report.recommendations[1]!.value).toBe(9 * 60 * MIN);
+    expect(report.breaches).toEqual([]);
+    expect(report.overall).toMatchObject({ tier: 'ok', slos: 3, ok: 3, coverageRatio: 1 });
+  });
+
+  it('has no NaN or infinite number anywhere in the model', () => {
+    const visit = (value: unknown, path: string): void => {
+      if (typeof value === 'number') expect(Number.isFinite(value), path).toBe(true);
+      else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
+      else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`);
+    };
+    visit(report, 'report');
+  });
+
   it('writes the model as JSON with ISO times and the same figures', () => {
     const json = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
     expect(json.period).toMatchObject({ name: '2026-10', start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' });
