@@ -17,6 +17,13 @@ import { parseListenAddress } from './config/listen-address.js';
 import { runServer } from './server/run-server.js';
 import { assessAlerts } from './app/assess-alerts.js';
 import { formatAlertsTable, readAlertRecords, toAlertsJson } from './app/alerts-view.js';
+import { buildSenders } from './app/compose.js';
+import { emailMonthlyReport } from './app/monthly-job.js';
+import { describeRound, dropDelivery, parseDeliveryId, retryDeliveries } from './app/outbox-admin.js';
+import { testHaltHooks } from './app/test-halt.js';
+import { runTick, type TickResult } from './app/tick.js';
+import { createLogger } from './logging.js';
+import { formatOutboxTable, toOutboxJson } from './notify/outbox-format.js';
 
 interface GlobalOptions {
   config?: string;
@@ -145,8 +152,11 @@ function buildProgram(): Command {
     .option('--to <time>', 'end of the --from range (exclusive)')
     .option('--incident-factor <n>', 'with pdf/html/json: an incident is a burn rate over 1h above this (default 6)')
     .option('--offline', 'report from the ledger as it is, without asking Prometheus')
-    .action(async (options: ReportCommandOptions & { windows: string; format: string }, command: Command) => {
+    .option('--email', 'with --month: build the monthly report and mail it now, through the outbox (as the schedule does)')
+    .option('--force', 'with --email: mail it again even if this month was already mailed')
+    .action(async (options: ReportCommandOptions & { windows: string; format: string; email?: boolean; force?: boolean }, command: Command) => {
       const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      if (options.email === true || options.force === true) return emailReportCommand(cfg, options);
       const output = parseReportOutput(options.format, options.out !== undefined);
       if (output.kind === 'files') {
         const request = parseReportFilesRequest({ ...options, windowsGiven: command.getOptionValueSource('windows') === 'cli' }, cfg.timeZone);
@@ -247,6 +257,72 @@ function buildProgram(): Command {
     });
 
   program
+    .command('tick')
+    .description('run one tick of the service: sync the ledger, evaluate alerts, produce a monthly report that is due, deliver the outbox')
+    .option('--at <time>', 'the tick\'s instant (ISO 8601; default now): the ledger is synced to it and reports due by it are produced')
+    .option('--dry-run', 'sync only: show what is due, produce and deliver nothing')
+    .action(async (options: { at?: string; dryRun?: boolean }) => {
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const services = openServices(cfg);
+      try {
+        const result = await runTick({
+          services, senders: buildSenders(cfg), atMs: parseAt(options.at, cfg.timeZone, services.clock.nowMs()), dryRun: options.dryRun === true,
+          log: createLogger({ secrets: cfg.secrets, destination: process.stderr }), ...testHaltHooks(process.env),
+        });
+        process.stdout.write(describeTick(result));
+        const undelivered = (result.delivery?.retrying.length ?? 0) + (result.delivery?.failed.length ?? 0);
+        if (result.errors.length > 0 || undelivered > 0) process.exitCode = 1;
+      } finally {
+        services.close();
+      }
+    });
+
+  const outbox = program.command('outbox').description('the deliveries (report mails, alert notifications) recorded before they are attempted');
+  outbox
+    .command('list')
+    .description('every delivery, newest first: status, attempts, next attempt, last error')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options: { format: string }) => {
+      const services = openServices(loadEffectiveConfig(program.opts<GlobalOptions>()));
+      try {
+        const entries = services.ledger.outbox().list();
+        if (options.format === 'json') process.stdout.write(`${JSON.stringify(entries.map(toOutboxJson), null, 2)}\n`);
+        else process.stdout.write(formatOutboxTable(entries));
+      } finally {
+        services.close();
+      }
+    });
+  outbox
+    .command('retry [id]')
+    .description('attempt a delivery now, ignoring its backoff (a failed one becomes pending again); --all: every pending one')
+    .option('--all', 'every pending delivery')
+    .action(async (id: string | undefined, options: { all?: boolean }) => {
+      if ((id === undefined) === (options.all !== true)) throw new UsageError('outbox retry: give a delivery ID or --all (not both)');
+      const target = id === undefined ? 'all' : parseDeliveryId(id);
+      const cfg = loadEffectiveConfig(program.opts<GlobalOptions>());
+      const services = openServices(cfg);
+      try {
+        const round = await retryDeliveries(services, buildSenders(cfg), target, createLogger({ secrets: cfg.secrets, destination: process.stderr }));
+        process.stdout.write(describeRound(round));
+        if (round.retrying.length + round.failed.length > 0) process.exitCode = 1;
+      } finally {
+        services.close();
+      }
+    });
+  outbox
+    .command('drop <id>')
+    .description('never attempt this pending or failed delivery again')
+    .action((id: string) => {
+      const services = openServices(loadEffectiveConfig(program.opts<GlobalOptions>()));
+      try {
+        const entry = dropDelivery(services, parseDeliveryId(id));
+        process.stdout.write(`${entry.id} ${entry.key}: dropped\n`);
+      } finally {
+        services.close();
+      }
+    });
+
+  program
     .command('demo')
     .description('generate 42 days of Rendiff traffic, serve it from a local Prometheus, sync and report (needs prometheus and promtool)')
     .option('--keep', 'leave the demo Prometheus running until Ctrl-C')
@@ -255,6 +331,49 @@ function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** `report --month M --email [--force]`: builds the month's report and mails it now through the outbox. */
+async function emailReportCommand(cfg: AppConfig, options: ReportCommandOptions & { format: string; email?: boolean; force?: boolean }): Promise<void> {
+  if (options.email !== true) throw new UsageError('--force applies to --email (mail a month again)');
+  if (options.month === undefined) throw new UsageError('--email needs --month YYYY-MM');
+  for (const flag of ['from', 'to', 'out'] as const) {
+    if (options[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --email (the mailed report is the month's, in the reports folder)`);
+  }
+  let month: WindowSpec;
+  try {
+    month = parseWindowSpec(options.month);
+  } catch (error) {
+    throw new UsageError(`--month: ${(error as Error).message}`);
+  }
+  if (month.kind !== 'month') throw new UsageError(`--month: ${JSON.stringify(options.month)} is not YYYY-MM`);
+  const services = openServices(cfg);
+  try {
+    const result = await emailMonthlyReport(
+      { services, clock: services.clock, senders: buildSenders(cfg), log: createLogger({ secrets: cfg.secrets, destination: process.stderr }), ...testHaltHooks(process.env) },
+      { month: { year: month.year, month: month.month }, atMs: parseAt(options.at, cfg.timeZone, services.clock.nowMs()), force: options.force === true },
+    );
+    for (const path of result.produced.paths) process.stdout.write(`${path}\n`);
+    const entry = result.produced.mail!.entry;
+    if (result.round === undefined) process.stdout.write(`${entry.id} ${entry.key}: already ${entry.status}; use --force to mail it again\n`);
+    else process.stdout.write(describeRound(result.round));
+    if (result.round !== undefined && result.round.sent.length === 0) process.exitCode = 1;
+  } finally {
+    services.close();
+  }
+}
+
+/** What `slo-ledger tick` prints: the monthly report check and the deliveries. */
+function describeTick(result: TickResult): string {
+  const lines: string[] = [];
+  const monthly = result.monthly;
+  if (monthly?.kind === 'nothing-due') lines.push('monthly report: none due');
+  else if (monthly?.kind === 'already-produced') lines.push(`monthly report ${monthly.due.name}: already produced ${new Date(monthly.produced.producedMs).toISOString()}`);
+  else if (monthly?.kind === 'would-produce') lines.push(`monthly report ${monthly.due.name}: due since ${new Date(monthly.due.dueMs).toISOString()} (dry run: not produced)`);
+  else if (monthly?.kind === 'produced') lines.push(`monthly report ${monthly.due.name}: produced (${monthly.produced.paths.join(', ')})`);
+  for (const e of result.errors) lines.push(`${e.step}: FAILED: ${e.error}`);
+  const text = `${lines.join('\n')}\n`;
+  return result.delivery === undefined ? text : text + describeRound(result.delivery);
 }
 
 /** The one top-level handler: exit 0 ok, 1 runtime failure, 2 bad usage or config. */

@@ -1,5 +1,9 @@
 import type { AppConfig } from '../config/load-config.js';
 import { Ledger } from '../ledger/ledger.js';
+import type { OutboxChannel } from '../ledger/outbox.js';
+import { EmailSender } from '../notify/email.js';
+import type { DeliverySender } from '../notify/outbox-delivery.js';
+import { createWebhookSender } from '../notify/webhook-sender.js';
 import { PrometheusClient } from '../prometheus/prometheus-client.js';
 import { systemClock, type Clock, type MetricsSource } from './ports.js';
 
@@ -24,4 +28,20 @@ export function openServices(config: AppConfig, clock: Clock = systemClock): Ser
     ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
   });
   return { config, ledger, source, clock, close: () => ledger.close() };
+}
+
+/** One sender per delivery channel the config sets up; a channel without one keeps its deliveries pending. */
+export type DeliverySenders = Partial<Record<OutboxChannel, DeliverySender>>;
+
+/** Builds the delivery senders from the config: `email` from the email section, `slack` or `webhook` (by `slack.format`) from the slack section. */
+export function buildSenders(config: AppConfig): DeliverySenders {
+  const senders: DeliverySenders = {};
+  if (config.email !== undefined) senders.email = new EmailSender({ config: config.email, secrets: config.secrets });
+  if (config.slack !== undefined) {
+    const json = config.slack.format === 'json';
+    senders[json ? 'webhook' : 'slack'] = createWebhookSender({
+      url: config.slack.webhookUrl, name: json ? 'JSON webhook' : 'Slack webhook', timeoutMs: config.slack.timeoutMs, secrets: config.secrets,
+    });
+  }
+  return senders;
 }

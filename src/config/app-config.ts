@@ -2,9 +2,10 @@ import { DEFAULT_ALERT_POLICY, type AlertPolicySpec } from '../domain/alert-poli
 import { parseDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
 import { DEFAULT_SLOS } from './defaults.js';
+import { emailSecrets, toEmailConfig, toScheduleConfig, type EmailConfig, type ScheduleConfig } from './email-schedule.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { AlertingEntry, ConfigFile, SlackEntry, SloEntry } from './schema.js';
-import { collectSecretValues, isSecretHeader } from './secrets.js';
+import { isSecretHeader } from './secrets.js';
 
 /** Where and how to reach Prometheus (or Thanos, Mimir, VictoriaMetrics). */
 export interface PrometheusConfig {
@@ -60,11 +61,12 @@ export interface AppConfig {
   timeZone: string;
   retentionMs: number;
   slos: SloDefinition[];
-  /** Sections of later issues, passed through as written (after `${VAR}` interpolation). */
-  email?: Record<string, unknown>;
+  /** The monthly report mail (issue 5); absent: reports are written but not mailed. */
+  email?: EmailConfig;
   slack?: SlackConfig;
   server: ServerConfig;
-  schedule?: Record<string, unknown>;
+  /** When `serve` ticks and when monthly reports fall due (issue 5). */
+  schedule: ScheduleConfig;
   alerting: AlertingConfig;
   /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
   secrets: string[];
@@ -93,12 +95,10 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     },
     alerting: toAlertingConfig(file.alerting),
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
+    schedule: toScheduleConfig(file.schedule),
     secrets: [],
   };
-  for (const section of ['email', 'schedule'] as const) {
-    const value = file[section];
-    if (value !== undefined) config[section] = value;
-  }
+  if (file.email !== undefined) config.email = toEmailConfig(file.email);
   config.secrets = collectSecrets(config, envSecrets);
   return config;
 }
@@ -112,7 +112,7 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
     config.server.token,
     config.slack?.webhookUrl,
-    ...collectSecretValues([config.email, config.schedule], false),
+    ...emailSecrets(config.email),
     ...envSecrets,
   ];
   return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== ''))];

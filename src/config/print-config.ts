@@ -3,6 +3,7 @@ import { formatDuration } from '../domain/duration.js';
 import type { SliDefinition, SloDefinition } from '../domain/slo.js';
 import type { AlertingConfig, AppConfig, SlackConfig } from './app-config.js';
 import { ratioToPercent } from './app-config.js';
+import { printableEmail } from './email-schedule.js';
 import { formatListenAddress } from './listen-address.js';
 import { SECRET_MASK, isSecretHeader, maskSecretValues } from './secrets.js';
 
@@ -50,8 +51,11 @@ export function printConfig(config: AppConfig): string {
       };
       continue;
     }
-    const value = config[section];
-    if (value !== undefined) file[section] = maskSecretValues(value, secrets);
+    if (section === 'email') {
+      if (config.email !== undefined) file.email = maskSecretValues(printableEmail(config.email, SECRET_MASK), secrets);
+      continue;
+    }
+    file.schedule = { tick: config.schedule.tickCron, monthly_report: config.schedule.monthlyReportCron, catch_up: formatDuration(config.schedule.catchUpMs) };
   }
   file.slos = config.slos.map(toSloEntry);
   const doc = new Document(file);

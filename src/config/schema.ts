@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
 import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
+import { emailSchema, scheduleSchema } from './email-schedule.js';
 
 /** The placeholder every events query must contain; replaced by a Prometheus duration per window. */
 export const WINDOW_PLACEHOLDER = '{{.window}}';
@@ -228,10 +229,10 @@ export const configFileSchema = z
     database: z.string().min(1).default('./slo-ledger.db'),
     timezone: timeZone.default('UTC'),
     retention: durationText.default('400d'),
-    email: laterSection.optional(),
+    email: emailSchema.optional(),
     slack: slackSchema.optional(),
     server: serverSchema.default({}),
-    schedule: laterSection.optional(),
+    schedule: scheduleSchema.default({}),
     alerting: alertingSchema.default({}),
     /** Absent: the built-in Rendiff SLOs (see defaults.ts). */
     slos: slosSchema.optional(),

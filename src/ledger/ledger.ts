@@ -7,6 +7,7 @@ import type { HistogramCounts, SloDefinition } from '../domain/slo.js';
 import { LedgerError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { AlertStore } from './alert-store.js';
+import { MonthlyReportLog } from './monthly-report-log.js';
 import { Outbox } from './outbox.js';
 
 export type BucketStatus = 'ok' | 'no-data' | 'reconciled';
@@ -88,6 +89,11 @@ export class Ledger {
   /** Burn-rate and no-data alert state, in the same database as the outbox it enqueues into. */
   alertStore(): AlertStore {
     return new AlertStore(this.db);
+  }
+
+  /** Which monthly reports were produced, so the schedule produces each month once. */
+  monthlyReports(): MonthlyReportLog {
+    return new MonthlyReportLog(this.db);
   }
 
   close(): void {

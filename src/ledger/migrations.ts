@@ -102,4 +102,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (slo, kind)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Monthly reports produced by the schedule (or on demand), so a month is produced once: a
+  -- restart after the due instant catches up on a missing month but never repeats one.
+  CREATE TABLE monthly_reports (
+    month TEXT PRIMARY KEY,
+    due_ms INTEGER,
+    produced_ms INTEGER NOT NULL,
+    outbox_key TEXT
+  ) WITHOUT ROWID;
+  `,
 ];

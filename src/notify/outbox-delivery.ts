@@ -34,6 +34,16 @@ export interface DeliverOptions {
   random?: () => number;
   /** Only these entries (e.g. `outbox retry ID`); default: every due one. */
   only?: number[];
+  /** Once aborted (shutdown), no further entry is attempted; the one in progress finishes and is marked. */
+  signal?: AbortSignal;
+  /** TEST ONLY: called after a send succeeded and after it was marked (crash tests stop the process there). */
+  onStep?: (step: DeliveryStep) => void;
+}
+
+/** A point in one delivery attempt, for {@link DeliverOptions.onStep}. */
+export interface DeliveryStep {
+  stage: 'sent' | 'marked-sent';
+  key: string;
 }
 
 /** What one delivery round did. */
@@ -56,6 +66,7 @@ export async function deliverOutbox(options: DeliverOptions): Promise<DeliveryRo
   const round: DeliveryRound = { sent: [], retrying: [], failed: [] };
   const due = options.only ? options.only.map((id) => outbox.byId(id)).filter((e): e is OutboxEntry => e !== undefined) : outbox.due(clock.nowMs());
   for (const entry of due) {
+    if (options.signal?.aborted) break;
     const startMs = clock.nowMs();
     if (!outbox.claim(entry.id, startMs, startMs + CLAIM_LEASE_MS)) continue;
     const attempt = entry.attempts + 1;
@@ -64,7 +75,9 @@ export async function deliverOutbox(options: DeliverOptions): Promise<DeliveryRo
       const sender = options.senders[entry.channel];
       if (sender === undefined) throw new DeliveryError(`no ${entry.channel} delivery is configured (add the ${entry.channel} section to the config)`);
       await sender.send(entry.payload, { key: entry.key, attempt });
+      options.onStep?.({ stage: 'sent', key: entry.key });
       outbox.markSent(entry.id, clock.nowMs());
+      options.onStep?.({ stage: 'marked-sent', key: entry.key });
       options.log?.info({ ...fields, duration_ms: clock.nowMs() - startMs }, `delivered ${entry.key}`);
       round.sent.push(outbox.byId(entry.id)!);
     } catch (error) {

@@ -1,9 +1,10 @@
 import { createAlertStateProvider } from '../app/alert-state-provider.js';
-import { openServices } from '../app/compose.js';
+import { buildSenders, openServices } from '../app/compose.js';
 import { systemClock, type Clock } from '../app/ports.js';
 import { Scheduler } from '../app/scheduler.js';
 import { SyncHealth } from '../app/sync-health.js';
-import { createSyncJob } from '../app/sync-job.js';
+import { createTickJob } from '../app/tick-job.js';
+import { testHaltHooks } from '../app/test-halt.js';
 import type { AppConfig } from '../config/load-config.js';
 import { formatListenAddress, isLoopbackHost } from '../config/listen-address.js';
 import { SloLedgerError } from '../errors.js';
@@ -41,7 +42,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const app = buildHttpServer({
     config, ledger: services.ledger, clock: evaluationClock, health, logger,
     alerts: options.alerts ?? createAlertStateProvider({ ledger: services.ledger, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
-    ...(options.outboxBacklog ? { outboxBacklog: options.outboxBacklog } : {}),
+    outboxBacklog: options.outboxBacklog ?? (() => services.ledger.outbox().backlog()),
   });
   const { host, port } = config.server.listen;
   try {
@@ -60,9 +61,11 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   }
 
   const scheduler = new Scheduler({ logger: log, clock: systemClock });
-  scheduler.add(createSyncJob({ services, evaluationClock, health, logger }));
+  const stopping = new AbortController();
+  scheduler.add(createTickJob({ services, senders: buildSenders(config), evaluationClock, health, logger, signal: stopping.signal, ...testHaltHooks(process.env) }));
 
   const signal = await stopSignal;
+  stopping.abort();
   log.info({ signal }, 'shutting down: stopping the scheduler, finishing the write in progress');
   const finished = await scheduler.stop(options.shutdownGraceMs ?? 20_000);
   if (!finished) log.warn('a sync was still running at the end of the grace period; closing anyway (its buckets are fetched again next start)');

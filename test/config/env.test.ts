@@ -50,18 +50,23 @@ describe('interpolation in config files', () => {
   });
 
   it('applies ${VAR:-default} and re-reads a plain whole-value substitution as a YAML scalar', () => {
-    const file = writeConfig(['email:', '  port: ${SMTP_PORT:-587}', '  tls: ${SMTP_TLS:-true}', 'prometheus:', '  timeout: ${TIMEOUT:-10s}']);
+    const file = writeConfig([
+      'email:', '  smtp:', '    host: mail', '    port: ${SMTP_PORT:-587}', '    secure: ${SMTP_TLS:-true}', '  from: a@example.com', '  to: b@example.com',
+      'prometheus:', '  timeout: ${TIMEOUT:-10s}',
+    ]);
     const defaults = loadConfig({ file, env: {} });
-    expect(defaults.email).toEqual({ port: 587, tls: true });
+    expect(defaults.email?.smtp).toMatchObject({ port: 587, secure: true });
     expect(defaults.prometheus.timeoutMs).toBe(10_000);
     const fromEnv = loadConfig({ file, env: { SMTP_PORT: '2525', SMTP_TLS: 'false', TIMEOUT: '1m' } });
-    expect(fromEnv.email).toEqual({ port: 2525, tls: false });
+    expect(fromEnv.email?.smtp).toMatchObject({ port: 2525, secure: false });
     expect(fromEnv.prometheus.timeoutMs).toBe(60_000);
   });
 
   it('keeps a quoted substitution a string', () => {
-    const file = writeConfig(['email:', '  port: "${SMTP_PORT:-587}"', "  code: '${CODE}'"]);
-    expect(loadConfig({ file, env: { CODE: '0042' } }).email).toEqual({ port: '587', code: '0042' });
+    const file = writeConfig(['email:', '  smtp:', '    host: mail', '    auth:', '      user: u', "      pass: '${CODE}'", '  from: "${FROM:-1@example.com}"', '  to: b@example.com']);
+    const email = loadConfig({ file, env: { CODE: '0042' } }).email;
+    expect(email?.smtp.auth?.pass).toBe('0042');
+    expect(email?.from).toBe('1@example.com');
   });
 
   it('keeps a secret with ":" and "#" intact: substitution happens after parsing', () => {

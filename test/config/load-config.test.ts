@@ -254,13 +254,14 @@ describe('loadConfig: sources, defaults and overrides', () => {
       'slack:',
       '  webhook_url: https://hooks.slack.example/T0/B0/literal',
       'email:',
-      '  host: ${SMTP_HOST}',
-      '  port: ${SMTP_PORT}',
+      '  smtp: smtp://reports:${SMTP_PASS}@${SMTP_HOST}:2525',
+      '  from: slo@example.com',
+      '  to: ops@example.com',
     ]);
-    const config = loadConfig({ file, env: { SMTP_HOST: 'smtp.internal', SMTP_PORT: '2525' } });
+    const config = loadConfig({ file, env: { SMTP_HOST: 'smtp.internal', SMTP_PASS: 'pass word' } });
     expect(new Set(config.secrets)).toEqual(
-      new Set(['the-token', 'url-pass', 'Bearer header-token', 'https://hooks.slack.example/T0/B0/literal', 'smtp.internal']),
+      new Set(['the-token', 'url-pass', 'Bearer header-token', 'https://hooks.slack.example/T0/B0/literal', 'smtp.internal', 'pass word', 'pass%20word']),
     );
-    expect(config.email).toEqual({ host: 'smtp.internal', port: 2525 });
+    expect(config.email?.smtp).toEqual({ host: 'smtp.internal', port: 2525, secure: false, starttls: 'required', auth: { user: 'reports', pass: 'pass word' } });
   });
 });

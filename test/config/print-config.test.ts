@@ -25,11 +25,14 @@ const CONFIG_LINES = [
   'database: /var/lib/slo-ledger/ledger.db',
   'timezone: Europe/Berlin',
   'email:',
-  '  host: ${SMTP_HOST}',
-  '  port: 587',
-  '  auth:',
-  '    user: reports',
-  '    password: ${SMTP_PASSWORD}',
+  '  smtp:',
+  '    host: ${SMTP_HOST}',
+  '    port: 587',
+  '    auth:',
+  '      user: reports',
+  '      pass: ${SMTP_PASSWORD}',
+  '  from: SLO reports <slo@example.com>',
+  '  to: [ops@example.com]',
   'slack:',
   '  webhook_url: https://hooks.slack.example/services/T0/B0/xyz',
   '  channel: "#slo"',
@@ -88,7 +91,14 @@ describe('printConfig', () => {
       basic_auth: { username: 'reader', password: '***' },
       timeout: '1m30s',
     });
-    expect(shown.email).toEqual({ host: '***', port: 587, auth: { user: 'reports', password: '***' } });
+    expect(shown.email).toEqual({
+      smtp: { host: '***', port: 587, secure: false, starttls: 'required', auth: { user: 'reports', pass: '***' } },
+      from: 'SLO reports <slo@example.com>',
+      to: ['ops@example.com'],
+      subject: '[SLA] {service} {month} — {status}',
+      deadline: '3d',
+      timeout: '30s',
+    });
     expect(shown.slack).toEqual({ webhook_url: '***', format: 'slack', channel: '#slo', timeout: '10s' });
   });
 
@@ -113,7 +123,7 @@ describe('printConfig', () => {
   });
 
   it('loads again to the same configuration when the masked secrets come from the environment', () => {
-    // Masks appear in document order: Authorization, basic_auth.password, email.host, email.auth.password, slack.webhook_url.
+    // Masks appear in document order: Authorization, basic_auth.password, email.smtp.host, email.smtp.auth.pass, slack.webhook_url.
     const { text, env } = unmask(printed, [
       SECRETS.AUTH_HEADER,
       SECRETS.PROM_PASSWORD,

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import type { EmailConfig } from '../config/email-schedule.js';
+import { monthWindowSpec, previousMonth, resolveWindow, type MonthRef } from '../domain/window.js';
+import { SloLedgerError, UsageError } from '../errors.js';
+import type { ProducedReport } from '../ledger/monthly-report-log.js';
+import type { OutboxEntry } from '../ledger/outbox.js';
+import type { Logger } from '../logging.js';
+import type { EmailMessage } from '../notify/email.js';
+import { deliverOutbox, type DeliveryRound, type DeliveryStep } from '../notify/outbox-delivery.js';
+import { renderReportEmail } from '../report/email-body.js';
+import type { MonthlyReport } from '../report/monthly-model.js';
+import { toReportJson } from '../report/report-json.js';
+import type { DeliverySenders, Services } from './compose.js';
+import { previousCronInstant } from './cron-instants.js';
+import { generateMonthlyReport, REPORT_FILE_FORMATS } from './monthly-report.js';
+import type { Clock } from './ports.js';
+
+/** What the monthly job needs: the services, a wall clock (for "generated" and the outbox), a log. */
+export interface MonthlyJobOptions {
+  services: Services;
+  /** Wall clock: when a report is generated and its mail queued. Inject a fixed one in tests. */
+  clock: Clock;
+  log: Logger;
+  /** TEST ONLY hooks (see `test-halt.ts`): once the report is built and its mail queued; in a delivery. */
+  onQueued?: () => void;
+  onDeliveryStep?: (step: DeliveryStep) => void;
+}
+
+/** The month whose report is due at an instant: the month before the last cron instant. */
+export interface DueMonth {
+  month: MonthRef;
+  /** YYYY-MM. */
+  name: string;
+  /** The cron instant it fell due at. */
+  dueMs: number;
+}
+
+/** One month's report as produced: its files and the mail queued for it (when email is configured). */
+export interface ProducedMonth {
+  name: string;
+  dueMs: number | null;
+  paths: string[];
+  report: MonthlyReport;
+  /** The outbox entry of the mail; `created` false when the key was already there (not forced). */
+  mail?: { entry: OutboxEntry; created: boolean };
+}
+
+/** What a scheduled check found. */
+export type MonthlyCheck =
+  | { kind: 'nothing-due' }
+  | { kind: 'already-produced'; due: DueMonth; produced: ProducedReport }
+  | { kind: 'would-produce'; due: DueMonth }
+  | { kind: 'produced'; due: DueMonth; produced: ProducedMonth };
+
+/** The outbox key of a month's report mail. */
+export function reportMailKey(month: string): string {
+  return `report/${month}/email`;
+}
+
+/**
+ * The month whose report is due at `atMs`: the last instant of the `monthly_report` cron at or
+ * before `atMs` (in the configured time zone), and the calendar month before that instant.
+ */
+export function dueReportMonth(cron: string, timeZone: string, atMs: number): DueMonth | undefined {
+  const dueMs = previousCronInstant(cron, timeZone, atMs);
+  if (dueMs === undefined) return undefined;
+  const local = DateTime.fromMillis(dueMs, { zone: timeZone });
+  const month = previousMonth({ year: local.year, month: local.month });
+  return { month, name: `${month.year}-${String(month.month).padStart(2, '0')}`, dueMs };
+}
+
+/**
+ * The scheduled part of the monthly report: at a due instant, or up to `schedule.catch_up` after
+ * it, produces the due month's report unless the ledger records it as produced. So the report at
+ * the cron instant and the catch-up after downtime are the same code; a month is produced once.
+ */
+export async function checkMonthlyReport(options: MonthlyJobOptions, atMs: number, dryRun: boolean): Promise<MonthlyCheck> {
+  const { config, ledger } = options.services;
+  const due = dueReportMonth(config.schedule.monthlyReportCron, config.timeZone, atMs);
+  if (due === undefined || atMs - due.dueMs > config.schedule.catchUpMs) return { kind: 'nothing-due' };
+  const produced = ledger.monthlyReports().get(due.name);
+  if (produced !== undefined) return { kind: 'already-produced', due, produced };
+  if (dryRun) return { kind: 'would-produce', due };
+  options.log.info({ job: 'monthly-report', month: due.name, due: new Date(due.dueMs).toISOString() }, `monthly report ${due.name} is due; producing it`);
+  return { kind: 'produced', due, produced: await produceMonthlyReport(options, { month: due.month, dueMs: due.dueMs, atMs, force: false }) };
+}
+
+/** Options of {@link produceMonthlyReport}. */
+export interface ProduceOptions {
+  month: MonthRef;
+  /** The cron instant it fell due at; null when asked for on demand. */
+  dueMs: number | null;
+  /** Evaluation instant (the month is cut here if it is not over). */
+  atMs: number;
+  /** Queue the mail again even if this month's mail was sent (`--force`). */
+  force: boolean;
+}
+
+/**
+ * Builds a month's report (sync, model, PDF/HTML/JSON files in `reports/YYYY-MM/`), then, in one
+ * transaction, queues its mail in the outbox (key `report/YYYY-MM/email`) and records the month
+ * as produced. A crash before the transaction leaves the month due (it is built again); after
+ * it, the mail is in the outbox and is delivered by the next round.
+ */
+export async function produceMonthlyReport(options: MonthlyJobOptions, produce: ProduceOptions): Promise<ProducedMonth> {
+  const { services, clock } = options;
+  const { config, ledger } = services;
+  const window = resolveWindow(monthWindowSpec(produce.month), Infinity, config.timeZone);
+  const result = await generateMonthlyReport(services, {
+    period: { kind: 'month', month: produce.month },
+    atMs: Math.min(produce.atMs, window.endMs),
+    generatedAtMs: clock.nowMs(),
+    offline: false,
+    formats: REPORT_FILE_FORMATS,
+    reportsDir: config.server.reportsDir,
+  });
+  const failed = result.sync?.slos.filter((s) => s.error !== undefined) ?? [];
+  if (failed.length > 0) {
+    // A report from a ledger Prometheus could not complete would be sent with holes; try again next tick.
+    throw new SloLedgerError(`monthly report ${window.name} not sent: the sync of ${failed.map((s) => s.slo).join(', ')} failed (${failed[0]!.error})`);
+  }
+  const pdfPath = result.paths[REPORT_FILE_FORMATS.indexOf('pdf')]!;
+  const nowMs = clock.nowMs();
+  const email = config.email;
+  const key = reportMailKey(window.name);
+  const log = ledger.monthlyReports();
+  const outbox = ledger.outbox();
+  const mail = log.transaction(() => {
+    let queued: ProducedMonth['mail'];
+    if (email !== undefined) {
+      const delivery = { key, channel: 'email' as const, payload: buildReportMail(result.report, readFileSync(pdfPath), email), nowMs, deadlineMs: nowMs + email.deadlineMs };
+      queued = produce.force ? { entry: outbox.requeue(delivery), created: true } : outbox.enqueue(delivery);
+    }
+    log.record({ month: window.name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
+    return queued;
+  });
+  options.log.info(
+    { job: 'monthly-report', month: window.name, files: result.paths, mail: mail === undefined ? 'no email configured' : mail.created ? 'queued' : `already ${mail.entry.status}` },
+    `monthly report ${window.name} produced`,
+  );
+  options.onQueued?.();
+  return { name: window.name, dueMs: produce.dueMs, paths: result.paths, report: result.report, ...(mail ? { mail } : {}) };
+}
+
+/**
+ * The monthly mail: subject from the configured template ({service}, {month}, {status}), the
+ * summary page as HTML with a plain-text alternative, the PDF attached, and a Message-ID derived
+ * from the month and the report's content, so the same report sent twice carries the same id.
+ */
+export function buildReportMail(report: MonthlyReport, pdf: Buffer, email: EmailConfig): EmailMessage {
+  const services = [...new Set(report.slos.map((s) => s.service))];
+  const subject = email.subject
+    .replaceAll('{service}', services.length === 0 ? 'SLO' : services.join(', '))
+    .replaceAll('{month}', report.period.label)
+    .replaceAll('{status}', report.overall.tier.toUpperCase());
+  const body = renderReportEmail(report);
+  const { generated_at: _generated, ...content } = toReportJson(report) as Record<string, unknown>;
+  const digest = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
+  const domain = /@([^@\s>]+)>?\s*$/.exec(email.from)?.[1] ?? 'slo-ledger.invalid';
+  return {
+    from: email.from,
+    to: email.to,
+    cc: email.cc,
+    subject,
+    html: body.html,
+    text: body.text,
+    messageId: `<slo-report.${report.period.name}.${digest}@${domain}>`,
+    attachments: [{ filename: `slo-report-${report.period.name}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64') }],
+  };
+}
+
+/** What `report --month M --email` did: the report, and the delivery attempt (absent when it was already sent). */
+export interface EmailedReport {
+  produced: ProducedMonth;
+  round?: DeliveryRound;
+}
+
+/**
+ * `report --month M --email`: builds the month's report, queues its mail through the outbox (the
+ * same key the schedule uses, so a month already mailed is not mailed again unless `force`), and
+ * attempts it now, ignoring any backoff.
+ */
+export async function emailMonthlyReport(options: MonthlyJobOptions & { senders: DeliverySenders }, produce: Omit<ProduceOptions, 'dueMs'>): Promise<EmailedReport> {
+  const { services, clock } = options;
+  if (services.config.email === undefined) {
+    throw new UsageError(`--email: the config (${services.config.source}) has no email section (smtp, from, to)`);
+  }
+  const produced = await produceMonthlyReport(options, { ...produce, dueMs: null });
+  const entry = produced.mail!.entry;
+  if (entry.status !== 'pending' && entry.status !== 'failed') return { produced };
+  const outbox = services.ledger.outbox();
+  outbox.retryNow(entry.id, clock.nowMs(), Math.max(entry.deadlineMs, clock.nowMs() + services.config.email.deadlineMs));
+  const round = await deliverOutbox({
+    outbox, senders: options.senders, clock, log: options.log, only: [entry.id],
+    ...(options.onDeliveryStep ? { onStep: options.onDeliveryStep } : {}),
+  });
+  return { produced, round };
+}
