@@ -36,7 +36,7 @@ function renderHtml(view: ReportView): string {
   const rows = view.summary
     .map(
       (s) =>
-        `<tr><td style="${CELL}">${e(s.name)}</td><td style="${CELL}">${e(s.service)}</td><td style="${NUM}">${e(s.objective)}</td>` +
+        `<tr><td style="${CELL}white-space:nowrap;">${e(s.name)}</td><td style="${CELL}white-space:nowrap;">${e(s.service)}</td><td style="${NUM}">${e(s.objective)}</td>` +
         `<td style="${NUM}">${e(s.sli)}</td><td style="${NUM}">${e(s.consumed)}</td><td style="${NUM}">${e(s.remaining)}</td>` +
         `<td style="${CELL}color:${TIER_COLOR[s.tier]};font-weight:bold;">${s.tier}</td><td style="${NUM}">${e(s.change)}</td><td style="${NUM}">${e(s.coverage)}</td></tr>`,
     )
