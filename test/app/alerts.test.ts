@@ -62,6 +62,8 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
   let dir: string;
   const ticks: TickRecord[] = [];
   let replayedRestartTick: TickRecord;
+  /** The same ticks on a second ledger whose repeat interval is 10 minutes, keys of what each decided. */
+  const remindingKeys: string[] = [];
 
   /** The true burn rate of the SLO over the `windowMs` ending at `endMs`, with its tolerance. */
   const truthBurn = (endMs: number, windowMs: number) => {
@@ -103,6 +105,16 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
       }
     }
     ledger.close();
+
+    const reminding = Ledger.open(join(dir, 'reminding.db'));
+    for (let atMs = at('2026-10-31T21:00:00Z'); atMs <= at('2026-10-31T21:40:00Z'); atMs += 5 * MINUTE) {
+      await syncLedger({ ledger: reminding, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
+      const evaluation = evaluateAndNotifyAlerts({
+        ledger: reminding, slos: [SLO], alerting: { ...ALERTING, repeatIntervalMs: 10 * MINUTE }, timeZone: 'UTC', atMs, clock: systemClock,
+      });
+      remindingKeys.push(...evaluation.notifications.map((n) => `${n.key} queued=${n.queued}`));
+    }
+    reminding.close();
   });
   afterAll(async () => {
     await receiver?.close();
@@ -175,6 +187,14 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
     expect(ticks.filter((t) => t.atMs > at('2026-10-31T23:30:00Z') && t.atMs <= GAP_END).flatMap((t) => t.bodies)).toEqual([]);
     const back = bodiesAt(at('2026-10-31T23:55:00Z'));
     expect(back.map((b) => b.text.split('\n')[0])).toEqual(['[RESOLVED] api-availability (rendiff-api): data is back']);
+  });
+
+  it('with a 10-minute repeat interval a firing alert is repeated 10 minutes after it was sent; without a slack target nothing is queued', () => {
+    expect(remindingKeys).toEqual([
+      'alert/api-availability/burn-rate/firing/page/2026-10-31T21:20:00.000Z queued=false',
+      'alert/api-availability/burn-rate/reminder/page/2026-10-31T21:30:00.000Z queued=false',
+      'alert/api-availability/burn-rate/resolved/page/2026-10-31T21:35:00.000Z queued=false',
+    ]);
   });
 
   it('over the whole run the receiver got exactly four messages, none of them twice', () => {
