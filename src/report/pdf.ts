@@ -109,15 +109,27 @@ function boxTextHeight(doc: Doc, text: string, width: number): number {
 
 function heading(doc: Doc, text: string, size: number): void {
   ensureSpace(doc, size * 3);
-  doc.moveDown(0.6).font('bold').fontSize(size).fillColor(COLOURS.ink).text(text, doc.page.margins.left, doc.y, { width: contentWidth(doc) });
+  doc.moveDown(0.6).font('bold').fontSize(size).fillColor(COLOURS.ink);
+  flowText(doc, text);
   doc.moveDown(0.3).font('regular').fontSize(10);
 }
 
 function paragraph(doc: Doc, text: string, colour = COLOURS.ink, size = 10): void {
   doc.font('regular').fontSize(size);
-  ensureSpace(doc, doc.heightOfString(text, { width: contentWidth(doc) }) + 4);
-  doc.fillColor(colour).text(text, doc.page.margins.left, doc.y, { width: contentWidth(doc) });
+  ensureSpace(doc, boxTextHeight(doc, text, contentWidth(doc)) + 4);
+  doc.fillColor(colour);
+  flowText(doc, text);
   doc.moveDown(0.3);
+}
+
+/** Text across the content width at the cursor, which it moves below the text. */
+function flowText(doc: Doc, text: string): void {
+  const x = doc.page.margins.left;
+  const y = doc.y;
+  const height = boxTextHeight(doc, text, contentWidth(doc));
+  boxText(doc, text, x, y, contentWidth(doc));
+  doc.x = x;
+  doc.y = y + height;
 }
 
 function tierColour(tier: string): string {
@@ -125,7 +137,8 @@ function tierColour(tier: string): string {
 }
 
 function drawSummary(doc: Doc, view: ReportView): void {
-  doc.font('bold').fontSize(20).fillColor(COLOURS.ink).text(view.title, { width: contentWidth(doc) });
+  doc.font('bold').fontSize(20).fillColor(COLOURS.ink);
+  flowText(doc, view.title);
   doc.font('regular').fontSize(10).fillColor(COLOURS.muted)
     .text(`Period: ${view.period} · times in ${view.timeZone} · generated ${view.generatedAt} · data coverage ${view.coverage}`);
   doc.moveDown(0.8);
@@ -174,7 +187,8 @@ function drawIncidentTable(doc: Doc, rows: readonly IncidentRow[], withSlo: bool
 
 function drawSloSection(doc: Doc, slo: SloSectionView): void {
   doc.addPage();
-  doc.font('bold').fontSize(16).fillColor(tierColour(slo.tier)).text(`${slo.name} — ${slo.tier}`, { width: contentWidth(doc) });
+  doc.font('bold').fontSize(16).fillColor(tierColour(slo.tier));
+  flowText(doc, `${slo.name} — ${slo.tier}`);
   paragraph(doc, slo.description, COLOURS.muted, 9);
   drawFacts(doc, slo.facts);
   const height = slo.charts.length > 2 ? 118 : 140;
@@ -237,34 +251,41 @@ function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<rea
   const total = contentWidth(doc);
   const widths = columns.map((c) => c.width * total);
   const padding = 3;
-  const rowHeight = (cells: readonly string[], font: string): number => {
+  // Each cell is measured once: its width decides both the row height and how it is drawn.
+  const measure = (cells: readonly string[], font: string): { cells: readonly string[]; font: string; textWidths: number[]; height: number } => {
     doc.font(font).fontSize(8.5);
-    return Math.max(...cells.map((cell, i) => boxTextHeight(doc, cell, widths[i]! - 2 * padding))) + 2 * padding;
+    const textWidths = cells.map((cell) => doc.widthOfString(cell));
+    const heights = cells.map((cell, i) =>
+      textWidths[i]! <= widths[i]! - 2 * padding ? doc.currentLineHeight(true) : doc.heightOfString(cell, { width: widths[i]! - 2 * padding }),
+    );
+    return { cells, font, textWidths, height: Math.max(...heights) + 2 * padding };
   };
-  const drawRow = (cells: readonly string[], font: string, shaded: boolean, height: number): void => {
+  const drawRow = (row: ReturnType<typeof measure>, shaded: boolean): void => {
     const y = doc.y;
-    if (shaded) doc.rect(left, y, total, height).fill(COLOURS.head);
+    if (shaded) doc.rect(left, y, total, row.height).fill(COLOURS.head);
+    doc.font(row.font).fontSize(8.5).fillColor(COLOURS.ink);
     let x = left;
-    cells.forEach((cell, i) => {
-      doc.font(font).fontSize(8.5).fillColor(COLOURS.ink);
-      boxText(doc, cell, x + padding, y + padding, widths[i]! - 2 * padding, columns[i]?.align ?? 'left');
+    row.cells.forEach((cell, i) => {
+      const inner = widths[i]! - 2 * padding;
+      const align = columns[i]?.align ?? 'left';
+      if (row.textWidths[i]! > inner) doc.text(cell, x + padding, y + padding, { width: inner, align });
+      else doc.text(cell, x + padding + (align === 'right' ? inner - row.textWidths[i]! : 0), y + padding, { lineBreak: false });
       x += widths[i]!;
     });
-    doc.moveTo(left, y + height).lineTo(left + total, y + height).lineWidth(0.5).strokeColor(COLOURS.rule).stroke();
+    doc.moveTo(left, y + row.height).lineTo(left + total, y + row.height).lineWidth(0.5).strokeColor(COLOURS.rule).stroke();
     doc.x = left;
-    doc.y = y + height;
+    doc.y = y + row.height;
   };
-  const headers = columns.map((c) => c.header);
-  const headerHeight = rowHeight(headers, 'bold');
-  ensureSpace(doc, headerHeight + rowHeight(rows[0] ?? headers, 'regular'));
-  drawRow(headers, 'bold', true, headerHeight);
-  for (const row of rows) {
-    const height = rowHeight(row, 'regular');
-    if (doc.y + height > bottomLimit(doc)) {
+  const header = measure(columns.map((c) => c.header), 'bold');
+  ensureSpace(doc, header.height + (rows[0] ? measure(rows[0], 'regular').height : 0));
+  drawRow(header, true);
+  for (const cells of rows) {
+    const row = measure(cells, 'regular');
+    if (doc.y + row.height > bottomLimit(doc)) {
       doc.addPage();
-      drawRow(headers, 'bold', true, headerHeight);
+      drawRow(header, true);
     }
-    drawRow(row, 'regular', false, height);
+    drawRow(row, false);
   }
   doc.moveDown(0.5);
 }
@@ -293,6 +314,9 @@ function drawChart(doc: Doc, chart: ChartLayout, x0: number, y0: number): void {
   }
   for (const r of chart.references) {
     doc.moveTo(X(plot.x), Y(r.y)).lineTo(X(plot.x + plot.width), Y(r.y)).lineWidth(0.8).dash(5, { space: 2 }).strokeColor(COLOURS.critical).stroke().undash();
+    // A white box behind the label keeps it readable over bars.
+    const labelWidth = doc.widthOfString(r.label);
+    doc.rect(X(plot.x + plot.width - 6 - labelWidth), Y(r.y - 10), labelWidth + 4, 9).fill('#ffffff');
     doc.fillColor(COLOURS.critical);
     boxText(doc, r.label, X(plot.x), Y(r.y - 9), plot.width - 4, 'right');
   }
