@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertStateProvider } from '../../src/app/alert-state-provider.js';
 import { evaluateAndNotifyAlerts, type AlertEvaluation } from '../../src/app/evaluate-alerts.js';
 import { systemClock } from '../../src/app/ports.js';
 import { syncLedger } from '../../src/app/sync-ledger.js';
@@ -62,6 +63,8 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
   let dir: string;
   const ticks: TickRecord[] = [];
   let replayedRestartTick: TickRecord;
+  /** What the status page and /metrics would show at some instants (the server's AlertStateProvider). */
+  const shown = new Map<string, unknown>();
   /** The same ticks on a second ledger whose repeat interval is 10 minutes, keys of what each decided. */
   const remindingKeys: string[] = [];
 
@@ -115,6 +118,13 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
       remindingKeys.push(...evaluation.notifications.map((n) => `${n.key} queued=${n.queued}`));
     }
     reminding.close();
+
+    const reader = Ledger.open(path);
+    const provider = createAlertStateProvider({ ledger: reader, slos: [SLO], alerting: ALERTING, timeZone: 'UTC' });
+    for (const instant of ['2026-10-31T21:15:00Z', '2026-10-31T21:20:00Z', '2026-10-31T21:40:00Z', '2026-10-31T23:20:00Z']) {
+      shown.set(instant, provider.alertStates(at(instant)).get(SLO.name));
+    }
+    reader.close();
   });
   afterAll(async () => {
     await receiver?.close();
@@ -195,6 +205,16 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
       'alert/api-availability/burn-rate/reminder/page/2026-10-31T21:30:00.000Z queued=false',
       'alert/api-availability/burn-rate/resolved/page/2026-10-31T21:35:00.000Z queued=false',
     ]);
+  });
+
+  it('the status page and /metrics are given the decision at the asked instant (read after the run, when the gap has been reconciled)', () => {
+    expect(Object.fromEntries(shown)).toEqual({
+      '2026-10-31T21:15:00Z': { state: 'inactive', severity: null },
+      '2026-10-31T21:20:00Z': { state: 'firing', severity: 'page' },
+      '2026-10-31T21:40:00Z': { state: 'inactive', severity: null },
+      // Unknown while the gap was open (see above); once closed, its events were booked to its buckets.
+      '2026-10-31T23:20:00Z': { state: 'inactive', severity: null },
+    });
   });
 
   it('over the whole run the receiver got exactly four messages, none of them twice', () => {
