@@ -45,9 +45,11 @@ export class AlertStore {
   /**
    * Runs `work` in one transaction: a state change and the outbox entries it calls for are
    * written together or not at all, so a crash can neither lose a notification nor send it twice.
+   * IMMEDIATE: a second process (`serve` and a `tick` by hand) waits for the first to finish, so
+   * both cannot read the same old state and decide the same transition.
    */
   atomically<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.db.transaction(work).immediate();
   }
 }
 
