@@ -128,7 +128,9 @@ export type EmailEntry = z.output<typeof emailSchema>;
 
 /** Parses an SMTP URL; throws an Error naming what is wrong (the URL itself is not repeated: it may hold a password). */
 export function parseSmtpUrl(text: string): SmtpConfig {
-  if (!URL.canParse(text)) throw new Error('not a URL; write smtp://host:587 or smtps://host:465 (or give host, port, secure, auth)');
+  if (!URL.canParse(text)) {
+    throw new Error('not a URL; write smtp://host:587 or smtps://host:465, or give host, port, secure, auth (a password with / : @ in a URL must be percent-encoded)');
+  }
   const url = new URL(text);
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new Error(`scheme must be smtp:// (STARTTLS) or smtps:// (TLS), not ${url.protocol}//`);

@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_HALT_ENV, type HaltPoint } from '../../src/app/test-halt.js';
+import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
+import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
+import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
+
+const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
+const DUE = '2026-11-01T06:00:00Z';
+const LATER = '2026-11-01T06:01:00Z';
+
+interface CliResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface OutboxRow {
+  id: number;
+  key: string;
+  status: string;
+  attempts: number;
+}
+
+/**
+ * Crash recovery of the real CLI (`node bin/slo-ledger.js` on the built dist/): the process kills
+ * itself with SIGKILL at a chosen point (the test-only SLO_LEDGER_TEST_HALT_AT hook), then a
+ * restarted tick must neither lose nor repeat the monthly mail. The SMTP server counts the mails.
+ */
+describe('the monthly mail survives SIGKILL at each point of its way (real CLI, SQLite file, SMTP server, fixture Prometheus)', () => {
+  let fixture: FixturePrometheus;
+  let smtp: TestSmtpServer;
+  let dir: string;
+  let baseDb: string;
+
+  function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+        const failure = error as (Error & { code?: number | string; signal?: string }) | null;
+        resolve({ code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0, signal: failure?.signal ?? null, stdout, stderr });
+      });
+    });
+  }
+
+  /** A fresh service state: its own config (reports folder) and a copy of the synced ledger. */
+  function instance(name: string): { args: string[]; reportsDir: string } {
+    const reportsDir = join(dir, `reports-${name}`);
+    const config = join(dir, `${name}.yaml`);
+    writeFileSync(config, [
+      'email:',
+      `  smtp: smtp://127.0.0.1:${smtp.port}?starttls=off`,
+      '  from: SLO reports <slo@example.com>',
+      '  to: ops@example.com',
+      'server:',
+      `  reports_dir: ${JSON.stringify(reportsDir)}`,
+      '',
+    ].join('\n'));
+    const db = join(dir, `${name}.db`);
+    copyFileSync(baseDb, db);
+    return { args: ['--config', config, '--prometheus', fixture.prometheus.url, '--db', db], reportsDir };
+  }
+
+  const tick = (args: string[], iso: string, halt?: HaltPoint) => cli([...args, 'tick', '--at', iso], halt ? { [TEST_HALT_ENV]: halt } : {});
+  const outbox = async (args: string[]): Promise<OutboxRow[]> => {
+    const listed = await cli([...args, 'outbox', 'list', '--format', 'json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    return JSON.parse(listed.stdout) as OutboxRow[];
+  };
+
+  beforeAll(async () => {
+    [fixture, smtp] = await Promise.all([startFixturePrometheus(RENDIFF_SCENARIO), startSmtpServer()]);
+    dir = mkdtempSync(join(tmpdir(), 'slo-ledger-crash-'));
+    baseDb = join(dir, 'base.db');
+    // One backfill for all cases; each case starts from a copy of it.
+    const synced = await cli(['--prometheus', fixture.prometheus.url, '--db', baseDb, 'sync', '--at', DUE]);
+    expect(synced.code, synced.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await smtp?.stop();
+    await fixture?.prometheus.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('killed after the report is built and its mail queued, before sending: the restarted tick sends it once', async () => {
+    const { args, reportsDir } = instance('after-queue');
+    const before = smtp.received.length;
+    const killed = await tick(args, DUE, 'report-queued');
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(existsSync(join(reportsDir, '2026-10', 'report.pdf'))).toBe(true);
+    expect(smtp.received.length).toBe(before);
+    expect(await outbox(args)).toEqual([expect.objectContaining({ key: 'report/2026-10/email', status: 'pending', attempts: 0 })]);
+
+    const restarted = await tick(args, LATER);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toContain('monthly report 2026-10: already produced');
+    expect(restarted.stdout).toMatch(/report\/2026-10\/email: sent \(attempt 1\)/);
+    expect(await tick(args, '2026-11-01T06:02:00Z')).toMatchObject({ code: 0 });
+    expect(smtp.received.length).toBe(before + 1);
+    expect(await outbox(args)).toEqual([expect.objectContaining({ status: 'sent', attempts: 1 })]);
+  });
+
+  it('killed after the row is marked sent: the restarted tick sends no second mail', async () => {
+    const { args } = instance('after-mark');
+    const before = smtp.received.length;
+    expect((await tick(args, DUE, 'marked-sent')).signal).toBe('SIGKILL');
+    expect(smtp.received.length).toBe(before + 1);
+    const restarted = await tick(args, LATER);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toContain('nothing to deliver');
+    expect(smtp.received.length).toBe(before + 1);
+    expect(await outbox(args)).toEqual([expect.objectContaining({ status: 'sent', attempts: 1 })]);
+  });
+
+  it('killed between the SMTP server accepting and the row being marked: the one repeat at-least-once allows, with the same Message-ID', async () => {
+    const { args } = instance('after-send');
+    const before = smtp.received.length;
+    expect((await tick(args, DUE, 'mail-sent')).signal).toBe('SIGKILL');
+    expect(smtp.received.length).toBe(before + 1);
+    const [row] = await outbox(args);
+    expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+    // The dead attempt's claim holds the row for its lease (5 minutes): a restart right away does not send it twice at once.
+    expect((await tick(args, LATER)).stdout).toContain('nothing to deliver');
+    expect(smtp.received.length).toBe(before + 1);
+    const retried = await cli([...args, 'outbox', 'retry', '--all']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toContain(`${row!.id} report/2026-10/email: sent`);
+    expect(smtp.received.length).toBe(before + 2);
+    expect(smtp.received[before + 1]!.messageId).toBe(smtp.received[before]!.messageId);
+  });
+});
