@@ -153,6 +153,24 @@ describe('slo-ledger alerts and tick on the command line (the built CLI, a real 
     expect(result.stderr).toContain('Slack webhook refused the message with 403: invalid_token');
   });
 
+  it('format: json posts the generic JSON webhook body instead', async () => {
+    const jsonConfig = join(dir, 'json.yaml');
+    writeFileSync(jsonConfig, ['slack:', '  webhook_url: ${SLACK_WEBHOOK_URL}', '  format: json', 'server:', `  reports_dir: ${JSON.stringify(join(dir, 'reports'))}`, ''].join('\n'));
+    const seen = receiver.requests.length;
+    const result = await cli(['--config', jsonConfig, '--prometheus', fixture.prometheus.url, '--db', join(dir, 'json.db'), 'tick', '--at', '2026-10-31T21:20:00Z'], {
+      SLACK_WEBHOOK_URL: receiver.url('/hooks/json'),
+    });
+    runs.push(result);
+    expect(result.code, result.stderr).toBe(0);
+    const bodies = receiver.requests.slice(seen).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    expect(bodies).toEqual([
+      expect.objectContaining({
+        type: 'slo-ledger.alert', slo: 'api-availability', alert: 'burn-rate', transition: 'firing', status: 'firing', severity: 'page',
+        at: '2026-10-31T21:20:00.000Z', rule: expect.objectContaining({ long_window: '1h', short_window: '5m', factor: 14.4 }),
+      }),
+    ]);
+  });
+
   it('config print masks the webhook URL', async () => {
     const result = await run(['config', 'print']);
     expect(result.code, result.stderr).toBe(0);
