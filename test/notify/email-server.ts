@@ -10,6 +10,11 @@ export interface TestSmtpServer {
   dataAttempts: number;
   /** The next N mails are refused with this SMTP answer, e.g. `{ code: 451, message: 'try later' }`. */
   refuseNext(count: number, answer: { code: number; message: string }): void;
+  /**
+   * Holds the next mail after its DATA arrived, without answering: `reached` resolves when it is
+   * held, `release()` accepts it. The client meanwhile waits with the connection open.
+   */
+  holdNext(): { reached: Promise<void>; release(): void };
   stop(): Promise<void>;
 }
 
@@ -21,6 +26,7 @@ export async function startSmtpServer(options: { port?: number; credentials?: { 
   const received: ParsedMail[] = [];
   const refusals: Array<{ code: number; message: string }> = [];
   let dataAttempts = 0;
+  const holds: Array<{ arrived: () => void; released: Promise<void> }> = [];
   const { credentials } = options;
   const server = new SMTPServer({
     disabledCommands: credentials ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -36,7 +42,12 @@ export async function startSmtpServer(options: { port?: number; credentials?: { 
       dataAttempts += 1;
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        const hold = holds.shift();
+        if (hold) {
+          hold.arrived();
+          await hold.released;
+        }
         const refusal = refusals.shift();
         if (refusal) {
           callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
@@ -66,6 +77,13 @@ export async function startSmtpServer(options: { port?: number; credentials?: { 
     },
     refuseNext(count, answer) {
       for (let i = 0; i < count; i++) refusals.push(answer);
+    },
+    holdNext() {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      holds.push({ arrived, released: new Promise<void>((resolve) => (release = resolve)) });
+      return { reached, release };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
