@@ -62,6 +62,7 @@ export function assessAlerts(ledger: Ledger, slos: readonly SloDefinition[], ale
       burnObservation:
         decision.state === 'firing' ? { state: 'firing', severity: decision.severity! } : decision.state === 'unknown' ? { state: 'unknown' } : { state: 'clear' },
       noDataForMs,
+      // A dead metric needs a look, not a page: no-data alerts are of ticket severity.
       noDataObservation:
         noDataForMs === null ? { state: 'unknown' } : noDataForMs >= alerting.noDataAfterMs ? { state: 'firing', severity: 'ticket' } : { state: 'clear' },
     };
