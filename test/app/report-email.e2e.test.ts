@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
+import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
+import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
+
+const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
+const DUE = '2026-11-01T06:00:00Z';
+
+interface CliResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `report --month M --email`: the on-demand path of the monthly mail, through the same outbox key as the schedule. */
+describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus)', () => {
+  let fixture: FixturePrometheus;
+  let smtp: TestSmtpServer;
+  let dir: string;
+  let baseDb: string;
+
+  function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+        const failure = error as (Error & { code?: number | string; signal?: string }) | null;
+        resolve({ code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0, signal: failure?.signal ?? null, stdout, stderr });
+      });
+    });
+  }
+
+  /** A fresh service state: its own config (reports folder) and a copy of the synced ledger. */
+  function instance(name: string): { args: string[]; reportsDir: string } {
+    const reportsDir = join(dir, `reports-${name}`);
+    const config = join(dir, `${name}.yaml`);
+    writeFileSync(config, [
+      'email:',
+      `  smtp: smtp://127.0.0.1:${smtp.port}?starttls=off`,
+      '  from: SLO reports <slo@example.com>',
+      '  to: ops@example.com',
+      'server:',
+      `  reports_dir: ${JSON.stringify(reportsDir)}`,
+      '',
+    ].join('\n'));
+    const db = join(dir, `${name}.db`);
+    copyFileSync(baseDb, db);
+    return { args: ['--config', config, '--prometheus', fixture.prometheus.url, '--db', db], reportsDir };
+  }
+
+  const tick = (args: string[], iso: string) => cli([...args, 'tick', '--at', iso]);
+
+  beforeAll(async () => {
+    [fixture, smtp] = await Promise.all([startFixturePrometheus(RENDIFF_SCENARIO), startSmtpServer()]);
+    dir = mkdtempSync(join(tmpdir(), 'slo-ledger-report-email-'));
+    baseDb = join(dir, 'base.db');
+    // One backfill for all cases; each case starts from a copy of it.
+    const synced = await cli(['--prometheus', fixture.prometheus.url, '--db', baseDb, 'sync', '--at', DUE]);
+    expect(synced.code, synced.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await smtp?.stop();
+    await fixture?.prometheus.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('report --month 2026-10 --email mails it now through the outbox; again only with --force; bad combinations exit 2', async () => {
+    const { args, reportsDir } = instance('on-demand');
+    const before = smtp.received.length;
+    const sent = await cli([...args, 'report', '--month', '2026-10', '--email']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain(join(reportsDir, '2026-10', 'report.pdf'));
+    expect(sent.stdout).toMatch(/report\/2026-10\/email: sent \(attempt 1\)/);
+    expect(smtp.received.length).toBe(before + 1);
+    const again = await cli([...args, 'report', '--month', '2026-10', '--email']);
+    expect(again.stdout).toMatch(/report\/2026-10\/email: already sent; use --force to mail it again/);
+    expect(smtp.received.length).toBe(before + 1);
+    const forced = await cli([...args, 'report', '--month', '2026-10', '--email', '--force']);
+    expect(forced.stdout).toMatch(/report\/2026-10\/email: sent \(attempt 1\)/);
+    expect(smtp.received.length).toBe(before + 2);
+    // The schedule knows the month is done: a tick at its due instant sends nothing more.
+    expect((await tick(args, DUE)).stdout).toContain('monthly report 2026-10: already produced');
+    expect(smtp.received.length).toBe(before + 2);
+
+    const usage: Array<[string[], RegExp]> = [
+      [['report', '--email'], /--email needs --month YYYY-MM/],
+      [['report', '--month', '2026-10', '--force'], /--force applies to --email/],
+      [['report', '--month', '2026-10', '--email', '--out', dir], /--out does not apply to --email/],
+    ];
+    for (const [command, message] of usage) {
+      const result = await cli([...args, ...command]);
+      expect(result.code, command.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    const noEmail = await cli(['--prometheus', fixture.prometheus.url, '--db', join(dir, 'no-email.db'), 'report', '--month', '2026-10', '--email']);
+    expect(noEmail.code).toBe(2);
+    expect(noEmail.stderr).toContain('--email: the config (built-in defaults) has no email section');
+  });
+});
