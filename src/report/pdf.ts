@@ -115,10 +115,15 @@ function heading(doc: Doc, text: string, size: number): void {
 }
 
 function paragraph(doc: Doc, text: string, colour = COLOURS.ink, size = 10): void {
-  doc.font('regular').fontSize(size);
-  ensureSpace(doc, boxTextHeight(doc, text, contentWidth(doc)) + 4);
-  doc.fillColor(colour);
-  flowText(doc, text);
+  doc.font('regular').fontSize(size).fillColor(colour);
+  if (doc.widthOfString(text) <= contentWidth(doc)) {
+    ensureSpace(doc, doc.currentLineHeight(true) + 4);
+    flowText(doc, text);
+  } else {
+    // Several lines: pdfkit wraps them once and carries on on the next page when the page is full.
+    ensureSpace(doc, 2 * doc.currentLineHeight(true) + 4);
+    doc.text(text, doc.page.margins.left, doc.y, { width: contentWidth(doc) });
+  }
   doc.moveDown(0.3);
 }
 

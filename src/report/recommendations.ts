@@ -34,7 +34,7 @@ export interface Recommendation {
 export function deriveRecommendations(report: MonthlyReport, contexts: readonly SloContext[], rules: ReportRules): Recommendation[] {
   return [
     ...breachRecommendations(report),
-    ...report.slos.flatMap((slo) => exhaustedRecommendation(slo, report)),
+    ...exhaustedRecommendations(report),
     ...costliestIncidentRecommendation(report),
     ...groupBySpans(report.slos.filter((s) => s.coverageRatio < rules.minCoverageRatio), (s) => s.missingPeriods, (slos) => lowCoverage(slos, report)),
     ...groupBySpans(report.slos.filter((s) => s.reconciledPeriods.length > 0), (s) => s.reconciledPeriods, (slos) => reconciled(slos, report)),
@@ -42,34 +42,56 @@ export function deriveRecommendations(report: MonthlyReport, contexts: readonly 
   ];
 }
 
+/** One line per breach tier (the Breaches section lists every SLO with its steps), led by the worst SLI. */
 function breachRecommendations(report: MonthlyReport): Recommendation[] {
-  return report.breaches.map((breach) => ({
-    kind: 'breach',
-    slos: [breach.slo],
-    value: breach.sliRatio,
-    unit: 'ratio',
-    figure: formatSli(breach.sliRatio),
-    text:
-      `${breach.slo} ended ${report.period.label} at ${formatSli(breach.sliRatio)}, below ${formatPercent(breach.thresholdRatio, 2)} ` +
-      `(${breach.tier}): run the ${breach.response.toLowerCase()} response and a postmortem.`,
-  }));
+  const out: Recommendation[] = [];
+  for (const tier of ['critical', 'warning'] as const) {
+    const breaches = report.breaches.filter((b) => b.tier === tier).sort((a, b) => a.sliRatio - b.sliRatio);
+    const worst = breaches[0];
+    if (worst === undefined) continue;
+    const who =
+      breaches.length === 1
+        ? `${worst.slo} ended ${report.period.label} at ${formatSli(worst.sliRatio)}, below ${formatPercent(worst.thresholdRatio, 2)}`
+        : `${breaches.length} SLOs ended ${report.period.label} ${tier}, the worst ${worst.slo} at ${formatSli(worst.sliRatio)} ` +
+          `(below ${formatPercent(worst.thresholdRatio, 2)})`;
+    out.push({
+      kind: 'breach',
+      slos: breaches.map((b) => b.slo),
+      value: worst.sliRatio,
+      unit: 'ratio',
+      figure: formatSli(worst.sliRatio),
+      text: `${who} (${tier}): run the ${worst.response.toLowerCase()} response and a postmortem${breaches.length > 1 ? ' for each' : ''}.`,
+    });
+  }
+  return out;
 }
 
-function exhaustedRecommendation(slo: SloReport, report: MonthlyReport): Recommendation[] {
-  const at = slo.budgetExhaustedAtMs;
-  if (at === null || at >= report.period.endMs) return [];
-  const day = slo.days.findIndex((d) => at <= d.endMs) + 1;
-  const when = formatLocalTime(at, report.timeZone);
-  return [{
-    kind: 'budget-exhausted',
-    slos: [slo.name],
-    value: at,
-    unit: 'instant',
-    figure: when,
-    text:
-      `${slo.name} spent its whole error budget on ${when} (day ${day} of ${slo.days.length}; ` +
-      `${formatBudget(slo.errorBudget.consumedRatio)} consumed by the end): freeze risky changes and put reliability work first.`,
-  }];
+/** Budgets spent before the period ended: one line per SLO, or one for all when more than five. */
+function exhaustedRecommendations(report: MonthlyReport): Recommendation[] {
+  const exhausted = report.slos
+    .filter((s) => s.budgetExhaustedAtMs !== null && s.budgetExhaustedAtMs < report.period.endMs)
+    .sort((a, b) => a.budgetExhaustedAtMs! - b.budgetExhaustedAtMs!);
+  const line = (slo: SloReport, slos: readonly SloReport[]): Recommendation => {
+    const at = slo.budgetExhaustedAtMs!;
+    const day = slo.days.findIndex((d) => at <= d.endMs) + 1;
+    const when = formatLocalTime(at, report.timeZone);
+    const subject =
+      slos.length === 1
+        ? `${slo.name} spent its whole error budget on ${when}`
+        : `${slos.length} SLOs spent their whole error budget before the period ended, the first ${slo.name} on ${when}`;
+    return {
+      kind: 'budget-exhausted',
+      slos: slos.map((s) => s.name),
+      value: at,
+      unit: 'instant',
+      figure: when,
+      text:
+        `${subject} (day ${day} of ${slo.days.length}; ${formatBudget(slo.errorBudget.consumedRatio)} consumed by the end): ` +
+        'freeze risky changes and put reliability work first.',
+    };
+  };
+  if (exhausted.length > 5) return [line(exhausted[0]!, exhausted)];
+  return exhausted.map((slo) => line(slo, [slo]));
 }
 
 function costliestIncidentRecommendation(report: MonthlyReport): Recommendation[] {
