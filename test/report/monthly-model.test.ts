@@ -223,6 +223,23 @@ describe('buildMonthlyReport', () => {
     expect(warning.steps.map((s) => `${s.after}: ${s.action}`)).toContain('2 hours: Root cause analysis');
   });
 
+  it('recommends once per breach tier and once for all exhausted budgets when more than five SLOs ran out', () => {
+    const slos = Array.from({ length: 7 }, (_, i) => ({ ...availability, name: `svc-${i + 1}` }));
+    const report = buildMonthlyReport({
+      period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
+      // 2 % errors for svc-1, 1.9 % for svc-2, …: all critical, all out of budget, svc-1 first.
+      slos: slos.map((slo, i) => ({ slo, buckets: toBucketColumns(buckets(OCT_START - HOUR, NOV_START, 1000, () => 20 - i)), history: [] })),
+    });
+    const byKind = Object.fromEntries(report.recommendations.map((r) => [r.kind, r]));
+    expect(report.recommendations.filter((r) => r.kind === 'breach')).toHaveLength(1);
+    expect(byKind.breach!.slos).toEqual(['svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5', 'svc-6', 'svc-7']);
+    expect(byKind.breach!.value).toBeCloseTo(0.98, 12);
+    expect(byKind.breach!.text).toContain('7 SLOs ended October 2026 critical, the worst svc-1 at 98.000%');
+    expect(report.recommendations.filter((r) => r.kind === 'budget-exhausted')).toHaveLength(1);
+    expect(byKind['budget-exhausted']!.slos).toHaveLength(7);
+    expect(byKind['budget-exhausted']!.text).toMatch(/^7 SLOs spent their whole error budget before the period ended, the first svc-1 on 2026-10-02 /);
+  });
+
   it('compares with the previous month and recommends a tighter objective after three months with a large margin', () => {
     const history: HistoryMonth[] = [
       { name: '2026-09', good: 999_900, total: 1_000_000, coverageRatio: 1 },
