@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReportOutput } from '../../src/app/monthly-report.js';
+import { parseReportFilesRequest, parseReportOutput, resolvePeriods } from '../../src/app/monthly-report.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
 import { toBucketColumns, type BucketCounts } from '../../src/report/bucket-columns.js';
 import { renderReportHtml } from '../../src/report/html.js';
@@ -158,5 +158,41 @@ describe('report --format', () => {
     }
     expect((thrown as Error).message).toMatch(message);
     expect((thrown as { exitCode?: number }).exitCode).toBe(2);
+  });
+});
+
+describe('report files: the period and options', () => {
+  const parse = (options: Parameters<typeof parseReportFilesRequest>[0], timeZone = 'UTC') => parseReportFilesRequest(options, timeZone);
+
+  it('reads --month, --out, --at and --incident-factor', () => {
+    expect(parse({ month: '2026-10', out: 'x', at: '2026-10-15T00:00:00Z', incidentFactor: '3', windowsGiven: false })).toEqual({
+      period: { kind: 'month', month: { year: 2026, month: 10 } },
+      outDir: 'x',
+      atMs: Date.parse('2026-10-15T00:00:00Z'),
+      rules: { incidents: { factor: 3, mergeGapMs: 30 * 60_000 } },
+    });
+  });
+
+  it('reads a --from/--to range in the configured time zone', () => {
+    const request = parse({ from: '2026-10-24', to: '2026-10-26', windowsGiven: false }, 'Europe/Berlin');
+    expect(request.period).toEqual({ kind: 'range', fromMs: Date.parse('2026-10-23T22:00:00Z'), toMs: Date.parse('2026-10-25T23:00:00Z') });
+    const periods = resolvePeriods(request.period, Date.parse('2026-11-01T00:00:00Z'), 'Europe/Berlin');
+    expect(periods.current.name).toBe('2026-10-24--2026-10-26');
+    // 49 hours: the 25th is a 25-hour day; the comparison ranges before it are as long.
+    expect(periods.current.endMs - periods.current.startMs).toBe(49 * HOUR);
+    expect(periods.history[0]).toMatchObject({ startMs: periods.current.startMs - 49 * HOUR, endMs: periods.current.startMs });
+  });
+
+  it.each([
+    [{ windowsGiven: false }, 'need a period'],
+    [{ month: '2026-10', from: '2026-10-01', to: '2026-10-02', windowsGiven: false }, '--month and --from/--to'],
+    [{ from: '2026-10-01', windowsGiven: false }, '--from and --to go together'],
+    [{ from: '2026-10-02', to: '2026-10-01', windowsGiven: false }, 'must be after --from'],
+    [{ from: 'yesterday', to: '2026-10-01', windowsGiven: false }, '--from: "yesterday" is not an ISO 8601'],
+    [{ month: '2026-13', windowsGiven: false }, '--month'],
+    [{ month: '2026-10', incidentFactor: '0', windowsGiven: false }, '--incident-factor'],
+    [{ month: '2026-10', windowsGiven: true }, '--windows applies to the status'],
+  ])('rejects %j as bad usage', (options, message) => {
+    expect(() => parse(options)).toThrow(message);
   });
 });
