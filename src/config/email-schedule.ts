@@ -59,6 +59,7 @@ const durationText = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** `schedule:` as written; every expression is checked at load, so a bad one fails the start with FILE:LINE. */
 export const scheduleSchema = z
   .object({
     tick: cronText.default(DEFAULT_TICK_CRON),
@@ -111,6 +112,7 @@ const smtpSchema = z.unknown().transform((value, ctx): string | z.output<typeof 
 const address = z.string().regex(/^[^@\s<>]+@[^@\s<>]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/, 'must be a mail address like ops@example.com or "Ops <ops@example.com>"');
 const addresses = z.union([address.transform((a) => [a]), z.array(address)]);
 
+/** `email:` as written: the SMTP server (URL or mapping), sender, recipients, subject template, deadline. */
 export const emailSchema = z
   .object({
     smtp: smtpSchema,

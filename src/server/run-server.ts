@@ -27,7 +27,8 @@ export interface RunServerOptions {
 }
 
 /**
- * `slo-ledger serve`: opens the ledger, starts the HTTP server and a ledger sync every minute, and
+ * `slo-ledger serve`: opens the ledger, starts the HTTP server and the tick (ledger sync, alerts, due
+ * monthly report, outbox delivery; `schedule.tick`, default every minute), and
  * on SIGTERM/SIGINT stops scheduling, lets the write in progress finish, closes the server and the
  * database, then resolves (the process exits 0). A second signal exits at once with 130.
  */
