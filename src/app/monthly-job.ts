@@ -187,6 +187,12 @@ export async function emailMonthlyReport(options: MonthlyJobOptions & { senders:
   if (services.config.email === undefined) {
     throw new UsageError(`--email: the config (${services.config.source}) has no email section (smtp, from, to)`);
   }
+  const window = resolveWindow(monthWindowSpec(produce.month), Infinity, services.config.timeZone);
+  if (produce.atMs < window.endMs) {
+    // A partial month mailed now would take the month's outbox key and record, and the complete
+    // report would never go out on schedule.
+    throw new UsageError(`--email: ${window.name} is not over (it ends ${new Date(window.endMs).toISOString()}); a month is mailed once it is complete`);
+  }
   const produced = await produceMonthlyReport(options, { ...produce, dueMs: null });
   const entry = produced.mail!.entry;
   if (entry.status !== 'pending' && entry.status !== 'failed') return { produced };

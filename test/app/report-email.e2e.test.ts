@@ -71,6 +71,10 @@ describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus
   it('report --month 2026-10 --email mails it now through the outbox; again only with --force; bad combinations exit 2', async () => {
     const { args, reportsDir } = instance('on-demand');
     const before = smtp.received.length;
+    const dry = await cli([...args, 'tick', '--dry-run', '--at', DUE]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('monthly report 2026-10: due since 2026-11-01T06:00:00.000Z (dry run: not produced)');
+    expect(dry.stdout).not.toContain('nothing to deliver');
     const sent = await cli([...args, 'report', '--month', '2026-10', '--email']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toContain(join(reportsDir, '2026-10', 'report.pdf'));
@@ -90,6 +94,7 @@ describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus
       [['report', '--email'], /--email needs --month YYYY-MM/],
       [['report', '--month', '2026-10', '--force'], /--force applies to --email/],
       [['report', '--month', '2026-10', '--email', '--out', dir], /--out does not apply to --email/],
+      [['report', '--month', '2026-11', '--email', '--at', '2026-11-15T00:00:00Z'], /--email: 2026-11 is not over \(it ends 2026-12-01T00:00:00.000Z\)/],
     ];
     for (const [command, message] of usage) {
       const result = await cli([...args, ...command]);

@@ -8,6 +8,8 @@ export interface TestSmtpServer {
   received: ParsedMail[];
   /** Every DATA the server saw, accepted or not. */
   dataAttempts: number;
+  /** Every AUTH the server saw. */
+  authAttempts: number;
   /** The next N mails are refused with this SMTP answer, e.g. `{ code: 451, message: 'try later' }`. */
   refuseNext(count: number, answer: { code: number; message: string }): void;
   /**
@@ -19,22 +21,25 @@ export interface TestSmtpServer {
 }
 
 /**
- * Starts smtp-server on `port` (0: a free one) without STARTTLS (tests talk plain SMTP on loopback;
- * the config then says `starttls: off`). With `credentials`, AUTH is required and checked.
+ * Starts smtp-server on `port` (0: a free one), by default without STARTTLS (tests talk plain SMTP
+ * on loopback; the config then says `starttls: off`). With `credentials`, AUTH is required and checked.
  */
-export async function startSmtpServer(options: { port?: number; credentials?: { user: string; pass: string } } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { port?: number; credentials?: { user: string; pass: string }; starttls?: boolean } = {}): Promise<TestSmtpServer> {
   const received: ParsedMail[] = [];
   const refusals: Array<{ code: number; message: string }> = [];
   let dataAttempts = 0;
+  let authAttempts = 0;
   const holds: Array<{ arrived: () => void; released: Promise<void> }> = [];
   const { credentials } = options;
   const server = new SMTPServer({
-    disabledCommands: credentials ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    // With `starttls`, STARTTLS is offered with smtp-server's built-in self-signed certificate.
+    disabledCommands: [...(options.starttls ? [] : ['STARTTLS']), ...(credentials ? [] : ['AUTH'])],
     authOptional: credentials === undefined,
     allowInsecureAuth: true,
     logger: false,
     size: 20 * 1024 * 1024,
     onAuth(auth, _session, callback) {
+      authAttempts += 1;
       if (credentials && auth.username === credentials.user && auth.password === credentials.pass) callback(null, { user: auth.username });
       else callback(Object.assign(new Error('authentication failed'), { responseCode: 535 }));
     },
@@ -74,6 +79,9 @@ export async function startSmtpServer(options: { port?: number; credentials?: { 
     received,
     get dataAttempts() {
       return dataAttempts;
+    },
+    get authAttempts() {
+      return authAttempts;
     },
     refuseNext(count, answer) {
       for (let i = 0; i < count; i++) refusals.push(answer);

@@ -134,4 +134,23 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     expect(JSON.stringify([bad, log.lines])).not.toContain(PASSWORD);
     expect(smtp.received).toHaveLength(1);
   });
+
+  it('STARTTLS required: a server that does not offer it never sees the login, and a certificate that does not verify is refused', async () => {
+    const required = (port: number): EmailConfig => ({ ...emailConfig(port, { user: 'reports', pass: PASSWORD }), smtp: { host: '127.0.0.1', port, secure: false, starttls: 'required', auth: { user: 'reports', pass: PASSWORD } } });
+    smtp = await startSmtpServer({ credentials: { user: 'reports', pass: PASSWORD } });
+    const plain = await deliverUntilSettled(new EmailSender({ config: required(smtp.port), secrets: [PASSWORD] }), recordingLog(), 1);
+    // The server answers STARTTLS with 5xx: a configuration problem that retrying cannot fix.
+    expect(plain).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/^SMTP 5\d\d: .*STARTTLS/) });
+    expect(smtp.authAttempts).toBe(0);
+    await smtp.stop();
+
+    ledger.close();
+    ledger = Ledger.open(join(dir, 'tls.db'));
+    outbox = ledger.outbox();
+    smtp = await startSmtpServer({ credentials: { user: 'reports', pass: PASSWORD }, starttls: true });
+    const selfSigned = await deliverUntilSettled(new EmailSender({ config: required(smtp.port), secrets: [PASSWORD] }), recordingLog(), 1);
+    expect(selfSigned.lastError).toMatch(/certificate/i);
+    expect(smtp.authAttempts).toBe(0);
+    expect(smtp.received).toHaveLength(0);
+  });
 });
