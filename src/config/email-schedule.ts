@@ -110,7 +110,8 @@ const smtpSchema = z.unknown().transform((value, ctx): string | z.output<typeof 
 });
 
 const address = z.string().regex(/^[^@\s<>]+@[^@\s<>]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/, 'must be a mail address like ops@example.com or "Ops <ops@example.com>"');
-const addresses = z.union([address.transform((a) => [a]), z.array(address)]);
+/** One address or a list of them; a single one is read as a list of one. */
+const addresses = z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(address));
 
 /** `email:` as written: the SMTP server (URL or mapping), sender, recipients, subject template, deadline. */
 export const emailSchema = z

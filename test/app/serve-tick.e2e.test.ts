@@ -78,7 +78,12 @@ describe('serve: catch-up of a missed monthly report and a clean stop during its
     server.stderr!.on('data', (chunk) => (output += String(chunk)));
     const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
 
-    await Promise.race([hold.reached, exited.then(() => Promise.reject(new Error(`serve exited early:\n${output}`)))]);
+    let reached = false;
+    void hold.reached.then(() => (reached = true));
+    await waitFor('the report mail to reach the SMTP server', 60_000, () => {
+      if (server!.exitCode !== null) throw new Error(`serve exited early:\n${output}`);
+      return reached;
+    });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^slo_ledger_outbox_backlog 1$/m);
     expect(output).toContain('monthly report 2026-10 is due');

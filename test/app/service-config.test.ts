@@ -69,13 +69,14 @@ describe('schedule and email config: validated at start, FILE:LINE errors, exit 
   });
 
   it('every problem of the email section at once: recipients, sender, unknown keys', () => {
-    const file = writeConfig(['email:', '  smtp: {host: mail.example, port: 99999, tls: true}', '  from: nobody', '  to: []']);
+    const file = writeConfig(['email:', '  smtp: {host: mail.example, port: 99999, tls: true}', '  from: nobody', '  to: []', '  cc: [ok@example.com, not-an-address]']);
     const lines = diagnostics(file);
     expect(lines).toEqual(expect.arrayContaining([
       expect.stringMatching(/:2:\d+: email\.smtp\.port: .*65535/),
       expect.stringMatching(/email\.smtp\.tls: unknown key "tls"/),
       expect.stringMatching(/:3:9: email\.from: must be a mail address/),
       expect.stringMatching(/:4:7: email\.to: needs at least one recipient/),
+      expect.stringMatching(/:5:\d+: email\.cc\[1\]: must be a mail address/),
     ]));
   });
 
