@@ -12,9 +12,7 @@ import { buildStatusReport } from './app/status-report.js';
 import { generateMonthlyReport, parseReportFilesRequest, parseReportOutput, type ReportCommandOptions } from './app/monthly-report.js';
 import { toStatusJson } from './report/status-json.js';
 import { formatStatusCsv, formatStatusTable } from './report/status-table.js';
-import { runDemo } from './app/demo.js';
 import { parseListenAddress } from './config/listen-address.js';
-import { runServer } from './server/run-server.js';
 import { assessAlerts } from './app/assess-alerts.js';
 import { formatAlertsTable, readAlertRecords, toAlertsJson } from './app/alerts-view.js';
 import { buildSenders } from './app/compose.js';
@@ -253,6 +251,8 @@ function buildProgram(): Command {
         }
       }
       const atMs = options.at === undefined ? undefined : parseAt(options.at, cfg.timeZone, Date.now());
+      // The HTTP stack (fastify, prom-client) is loaded only by the command that serves.
+      const { runServer } = await import('./server/run-server.js');
       await runServer({ config: cfg, ...(atMs === undefined ? {} : { atMs }) });
     });
 
@@ -327,6 +327,7 @@ function buildProgram(): Command {
     .description('generate 42 days of Rendiff traffic, serve it from a local Prometheus, sync and report (needs prometheus and promtool)')
     .option('--keep', 'leave the demo Prometheus running until Ctrl-C')
     .action(async (options: { keep?: boolean }) => {
+      const { runDemo } = await import('./app/demo.js');
       await runDemo({ keep: options.keep === true, log: (line) => process.stderr.write(`${line}\n`), out: (text) => process.stdout.write(text) });
     });
 

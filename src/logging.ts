@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { redactSecrets } from './errors.js';
 
 export type { Logger } from 'pino';
@@ -27,7 +27,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stdout;
   const pretty = options.pretty ?? destination.isTTY === true;
   const level = options.level ?? process.env.SLO_LEDGER_LOG_LEVEL ?? 'info';
-  const redacting = redactingStream(options.secrets, pretty ? pinoPretty({ colorize: destination.isTTY === true, destination, sync: true }) : destination);
+  const redacting = redactingStream(options.secrets, pretty ? prettyStream(destination) : destination);
   return pino(
     {
       level,
@@ -42,6 +42,12 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     redacting,
   );
+}
+
+/** pino-pretty, loaded only when a terminal wants pretty lines (it is CommonJS, so require works synchronously). */
+function prettyStream(destination: NodeJS.WritableStream & { isTTY?: boolean }): NodeJS.WritableStream {
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pinoPretty({ colorize: destination.isTTY === true, destination, sync: true });
 }
 
 /** A stream that strips secrets from every line before passing it on, in plain and JSON-escaped form. */

@@ -5,12 +5,10 @@ import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { monthName, monthWindowSpec, parseWindowSpec, previousMonth, resolveWindow, type MonthRef, type WindowSpec } from '../domain/window.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { renderReportHtml } from '../report/html.js';
 import { toBucketColumns } from '../report/bucket-columns.js';
 import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
 import { localDays } from '../report/local-days.js';
 import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportPeriod, type ReportRules, type SloReportInput } from '../report/monthly-model.js';
-import { renderReportPdf } from '../report/pdf.js';
 import { toReportJson } from '../report/report-json.js';
 import { formatLocalTime } from '../report/format.js';
 import type { Services } from './compose.js';
@@ -89,8 +87,9 @@ export async function generateMonthlyReport(services: Services, options: Monthly
   const paths: string[] = [];
   for (const format of options.formats) {
     const path = join(outDir, `report.${format}`);
-    if (format === 'html') writeFileSync(path, renderReportHtml(report));
-    else if (format === 'pdf') writeFileSync(path, await renderReportPdf(report));
+    // The renderers (handlebars, pdfkit) are loaded when a report is written, not by every command.
+    if (format === 'html') writeFileSync(path, (await import('../report/html.js')).renderReportHtml(report));
+    else if (format === 'pdf') writeFileSync(path, await (await import('../report/pdf.js')).renderReportPdf(report));
     else writeFileSync(path, `${JSON.stringify(toReportJson(report), null, 2)}\n`);
     paths.push(path);
   }

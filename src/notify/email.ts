@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailConfig } from '../config/email-schedule.js';
 import { DeliveryError, redactSecrets } from '../errors.js';
 import type { DeliverySender } from './outbox-delivery.js';
@@ -28,10 +28,15 @@ export interface EmailSenderOptions {
  * refused or dropped connection, or a timeout is retryable.
  */
 export class EmailSender implements DeliverySender {
-  private readonly transport: Transporter;
+  private transport: Transporter | undefined;
 
-  constructor(private readonly options: EmailSenderOptions) {
-    const { smtp, timeoutMs } = options.config;
+  constructor(private readonly options: EmailSenderOptions) {}
+
+  /** nodemailer is loaded on the first mail: commands that never send one do not pay for it. */
+  private async connect(): Promise<Transporter> {
+    if (this.transport !== undefined) return this.transport;
+    const { default: nodemailer } = await import('nodemailer');
+    const { smtp, timeoutMs } = this.options.config;
     this.transport = nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,
@@ -43,12 +48,14 @@ export class EmailSender implements DeliverySender {
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
     });
+    return this.transport;
   }
 
   async send(payload: unknown): Promise<void> {
     const message = payload as EmailMessage;
+    const transport = await this.connect();
     try {
-      await this.transport.sendMail({
+      await transport.sendMail({
         from: message.from,
         to: message.to,
         ...(message.cc.length > 0 ? { cc: message.cc } : {}),
@@ -61,7 +68,7 @@ export class EmailSender implements DeliverySender {
     } catch (error) {
       throw toDeliveryError(error, this.options.secrets);
     } finally {
-      this.transport.close();
+      transport.close();
     }
   }
 }
