@@ -2,7 +2,7 @@ import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import { monthOf, previousMonth, resolveWindow, monthWindowSpec } from '../domain/window.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { Ledger, BucketRun } from '../ledger/ledger.js';
-import { fetchBuckets, fetchSpanCounts, type FetchedBucket } from '../prometheus/fetch-buckets.js';
+import { DEFAULT_MAX_POINTS_PER_QUERY, fetchBuckets, fetchSpanCounts, type FetchedBucket } from '../prometheus/fetch-buckets.js';
 import type { Clock, MetricsSource } from './ports.js';
 
 /** Days a first sync backfills at least (DESIGN.md: 30 days plus margin for the 30d window's edge). */
@@ -63,7 +63,7 @@ export async function syncLedger(options: SyncOptions): Promise<SyncResult> {
   const fromMs = syncStart(options, endMs);
   const results: SloSyncResult[] = [];
   const queue = [...options.slos];
-  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, async () => {
+  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 2) }, async () => {
     for (let slo = queue.shift(); slo !== undefined; slo = queue.shift()) {
       results.push(await syncSlo(options, slo, fromMs, endMs));
     }
@@ -89,7 +89,8 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
   const seriesId = ledger.ensureSeries(slo, options.clock.nowMs());
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
   const missing = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
-  const runs = mergeRuns(missing);
+  // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
+  const runs = mergeRuns(missing).flatMap((run) => splitRun(run, options.maxPointsPerQuery ?? DEFAULT_MAX_POINTS_PER_QUERY));
   const fetchStartMs = options.clock.nowMs();
   try {
     for (const run of runs) {
@@ -119,6 +120,14 @@ function mergeRuns(ends: number[]): BucketRun[] {
     else runs.push({ firstEndMs: t, lastEndMs: t });
   }
   return runs;
+}
+
+function splitRun(run: BucketRun, maxBuckets: number): BucketRun[] {
+  const pieces: BucketRun[] = [];
+  for (let first = run.firstEndMs; first <= run.lastEndMs; first += maxBuckets * BUCKET_MS) {
+    pieces.push({ firstEndMs: first, lastEndMs: Math.min(run.lastEndMs, first + (maxBuckets - 1) * BUCKET_MS) });
+  }
+  return pieces;
 }
 
 function countBuckets(runs: BucketRun[]): number {
