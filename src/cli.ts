@@ -7,7 +7,8 @@ import { ConfigError, SloLedgerError, UsageError, redactSecrets } from './errors
 import { floorToBucket } from './domain/duration.js';
 import { parseWindowSpec, monthWindowSpec, resolveWindow, type WindowSpec } from './domain/window.js';
 import { openServices } from './app/compose.js';
-import { syncLedger, type SyncProgress, type SyncResult } from './app/sync-ledger.js';
+import type { SyncProgress, SyncResult } from './app/sync-ledger.js';
+import { syncServices } from './app/sync-services.js';
 import { buildStatusReport } from './app/status-report.js';
 import { generateMonthlyReport, parseReportFilesRequest, parseReportOutput, type ReportCommandOptions } from './app/monthly-report.js';
 import { toStatusJson } from './report/status-json.js';
@@ -123,10 +124,7 @@ function buildProgram(): Command {
       try {
         const atMs = parseAt(options.at, cfg.timeZone, services.clock.nowMs());
         const progress = progressPrinter();
-        const result = await syncLedger({
-          ledger: services.ledger, source: services.source, slos: cfg.slos, clock: services.clock,
-          timeZone: cfg.timeZone, atMs, retentionMs: cfg.retentionMs, ...(progress ? { onProgress: progress } : {}),
-        });
+        const result = await syncServices(services, atMs, progress ? { onProgress: progress } : {});
         for (const s of result.slos) {
           const state = s.error ? 'FAILED' : 'ok';
           process.stdout.write(`${s.slo}: ${state}, ${s.fetchedBuckets} buckets fetched, ${s.reconciledGaps} gaps reconciled, ${s.missingBuckets} missing\n`);
@@ -221,10 +219,7 @@ function buildProgram(): Command {
         let failed = false;
         if (options.offline !== true) {
           const progress = progressPrinter();
-          failed = reportSyncErrors(await syncLedger({
-            ledger: services.ledger, source: services.source, slos: cfg.slos, clock: services.clock,
-            timeZone: cfg.timeZone, atMs, retentionMs: cfg.retentionMs, ...(progress ? { onProgress: progress } : {}),
-          }));
+          failed = reportSyncErrors(await syncServices(services, atMs, progress ? { onProgress: progress } : {}));
         }
         const assessments = assessAlerts(services.ledger, cfg.slos, cfg.alerting, atMs, cfg.timeZone);
         const records = readAlertRecords(services.ledger);

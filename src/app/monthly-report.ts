@@ -12,7 +12,8 @@ import { buildMonthlyReport, type HistoryMonth, type MonthlyReport, type ReportP
 import { toReportJson } from '../report/report-json.js';
 import { formatLocalTime } from '../report/format.js';
 import type { Services } from './compose.js';
-import { syncLedger, type SyncProgress, type SyncResult } from './sync-ledger.js';
+import type { SyncProgress, SyncResult } from './sync-ledger.js';
+import { syncServices } from './sync-services.js';
 import { UsageError } from '../errors.js';
 
 /** The files a monthly report can be written as. */
@@ -63,15 +64,8 @@ export async function generateMonthlyReport(services: Services, options: Monthly
   const period = periods.current;
   let sync: SyncResult | undefined;
   if (!options.offline) {
-    sync = await syncLedger({
-      ledger: services.ledger,
-      source: services.source,
-      slos: config.slos,
-      clock: services.clock,
-      timeZone: config.timeZone,
-      atMs: period.endMs,
+    sync = await syncServices(services, period.endMs, {
       fromMs: Math.min(period.startMs - HOUR_MS, ...periods.history.map((h) => h.startMs)),
-      retentionMs: config.retentionMs,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }

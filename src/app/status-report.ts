@@ -1,7 +1,8 @@
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateSlos, type SloStatus } from './evaluate-slos.js';
 import type { Services } from './compose.js';
-import { syncLedger, type SyncProgress, type SyncResult } from './sync-ledger.js';
+import type { SyncProgress, SyncResult } from './sync-ledger.js';
+import { syncServices } from './sync-services.js';
 
 export interface StatusReportOptions {
   atMs: number;
@@ -27,17 +28,7 @@ export async function buildStatusReport(services: Services, options: StatusRepor
   let sync: SyncResult | undefined;
   if (!options.offline) {
     const starts = options.windows.map((spec) => resolveWindow(spec, options.atMs, config.timeZone).startMs);
-    sync = await syncLedger({
-      ledger: services.ledger,
-      source: services.source,
-      slos: config.slos,
-      clock: services.clock,
-      timeZone: config.timeZone,
-      atMs: options.atMs,
-      fromMs: Math.min(...starts),
-      retentionMs: config.retentionMs,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    sync = await syncServices(services, options.atMs, { fromMs: Math.min(...starts), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   }
   const statuses = evaluateSlos(services.ledger, config.slos, options.windows, options.atMs, config.timeZone);
   return { atMs: options.atMs, statuses, ...(sync ? { sync } : {}) };

@@ -4,7 +4,7 @@ import type { Services } from './compose.js';
 import type { Clock } from './ports.js';
 import type { ScheduledJob } from './scheduler.js';
 import type { SyncHealth } from './sync-health.js';
-import { syncLedger } from './sync-ledger.js';
+import { syncServices } from './sync-services.js';
 
 /** Options of {@link createSyncJob}. */
 export interface SyncJobOptions {
@@ -35,15 +35,7 @@ export function createSyncJob(options: SyncJobOptions): ScheduledJob {
     run: async () => {
       const started = services.clock.nowMs();
       try {
-        const result = await syncLedger({
-          ledger: services.ledger,
-          source: services.source,
-          slos: services.config.slos,
-          clock: services.clock,
-          timeZone: services.config.timeZone,
-          atMs: options.evaluationClock.nowMs(),
-          retentionMs: services.config.retentionMs,
-        });
+        const result = await syncServices(services, options.evaluationClock.nowMs());
         const failures = result.slos
           .filter((s) => s.error !== undefined)
           .map((s) => ({ slo: s.slo, error: redactSecrets(s.error!, secrets) }));

@@ -5,7 +5,7 @@ import { createAlertsStep } from './alerts-step.js';
 import type { DeliverySenders, Services } from './compose.js';
 import { checkMonthlyReport, type MonthlyCheck } from './monthly-job.js';
 import type { Clock } from './ports.js';
-import { syncLedger } from './sync-ledger.js';
+import { syncServices } from './sync-services.js';
 
 /**
  * The alerts step of a tick (issue 6 fills it): evaluates burn-rate alerts at `atMs` and queues
@@ -25,7 +25,7 @@ export interface TickOptions {
   log: Logger;
   /** Wall clock of the outbox and of "generated"; default the services' clock. */
   clock?: Clock;
-  /** Step 1, default: `syncLedger` up to `atMs`. `serve` passes its sync job (which also records health). */
+  /** Step 1, default: `syncServices` up to `atMs`. `serve` passes its sync job (which also records health). */
   sync?: (atMs: number) => Promise<void>;
   /** Step 2: burn-rate alerts (issue 6); default: `createAlertsStep` (evaluate, queue notifications). */
   evaluateAlerts?: EvaluateAlertsStep;
@@ -65,10 +65,7 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
   };
   await step('sync', async () => {
     if (options.sync) return options.sync(atMs);
-    const sync = await syncLedger({
-      ledger: services.ledger, source: services.source, slos: services.config.slos, clock: services.clock,
-      timeZone: services.config.timeZone, atMs, retentionMs: services.config.retentionMs,
-    });
+    const sync = await syncServices(services, atMs);
     const failed = sync.slos.filter((s) => s.error !== undefined);
     if (failed.length > 0) throw new Error(failed.map((s) => `sync of ${s.slo} failed: ${s.error}`).join('; '));
   });
