@@ -74,7 +74,8 @@ export async function generateMonthlyReport(services: Services, options: Monthly
     timeZone: config.timeZone,
     generatedAtMs: options.generatedAtMs ?? nowMs,
     slos: readSloInputs(services.ledger, config.slos, period, periods.history, config.timeZone),
-    ...(options.rules ? { rules: options.rules } : {}),
+    // The config's incident factor, unless the command asked for another (--incident-factor).
+    rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
   });
   const outDir = resolve(options.outDir ?? join(options.reportsDir ?? 'reports', period.name));
   mkdirSync(outDir, { recursive: true });

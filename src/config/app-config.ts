@@ -68,6 +68,8 @@ export interface AppConfig {
   /** When `serve` ticks and when monthly reports fall due (issue 5). */
   schedule: ScheduleConfig;
   alerting: AlertingConfig;
+  /** The monthly report's incident rule: a burn rate over 1h above this factor (default 6). */
+  report: { incidentFactor: number };
   /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
   secrets: string[];
 }
@@ -96,6 +98,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     alerting: toAlertingConfig(file.alerting),
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
     schedule: toScheduleConfig(file.schedule),
+    report: { incidentFactor: file.report.incident_factor },
     secrets: [],
   };
   if (file.email !== undefined) config.email = toEmailConfig(file.email);

@@ -34,6 +34,7 @@ export function printConfig(config: AppConfig): string {
     timezone: config.timeZone,
     retention: formatDuration(config.retentionMs),
   };
+  file.report = { incident_factor: config.report.incidentFactor };
   for (const section of ['email', 'slack', 'server', 'schedule', 'alerting'] as const) {
     if (section === 'slack') {
       if (config.slack !== undefined) file.slack = toSlackEntry(config.slack);

@@ -223,6 +223,13 @@ const slackSchema = z
   });
 
 /** The configuration file as written (snake_case, percent, duration strings), with defaults filled in. */
+/** The monthly report: an incident is a period whose burn rate over 1h exceeds `incident_factor`. */
+const reportSchema = z
+  .object({
+    incident_factor: z.number().positive('must be a burn rate above 0, e.g. 6').finite().default(6),
+  })
+  .strict();
+
 export const configFileSchema = z
   .object({
     prometheus: prometheusSchema.default({}),
@@ -234,6 +241,7 @@ export const configFileSchema = z
     server: serverSchema.default({}),
     schedule: scheduleSchema.default({}),
     alerting: alertingSchema.default({}),
+    report: reportSchema.default({}),
     /** Absent: the built-in Rendiff SLOs (see defaults.ts). */
     slos: slosSchema.optional(),
   })

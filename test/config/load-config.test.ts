@@ -265,3 +265,16 @@ describe('loadConfig: sources, defaults and overrides', () => {
     expect(config.email?.smtp).toEqual({ host: 'smtp.internal', port: 2525, secure: false, starttls: 'required', auth: { user: 'reports', pass: 'pass word' } });
   });
 });
+
+describe('loadConfig: the monthly report section', () => {
+  it('defaults the incident factor to 6 and takes another from the file', () => {
+    expect(loadConfig({ env: {} }).report.incidentFactor).toBe(6);
+    expect(loadConfig({ file: writeConfig(['report:', '  incident_factor: 4.5']), env: {} }).report.incidentFactor).toBe(4.5);
+  });
+
+  it('rejects an incident factor that is not a positive number, at its line', () => {
+    const file = writeConfig(['timezone: UTC', 'report:', '  incident_factor: 0']);
+    const error = catchConfigError(() => loadConfig({ file, env: {} }));
+    expect(error.message).toBe(`${file}:3:20: report.incident_factor: must be a burn rate above 0, e.g. 6`);
+  });
+});
