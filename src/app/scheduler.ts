@@ -27,6 +27,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Wall clock for durations. */
   clock: Clock;
+  /** IANA zone the cron expressions are read in (the config's `timezone`); default the host's. */
+  timeZone?: string;
   /** Called after every run (and every skipped trigger). */
   onRun?: (outcome: JobRunOutcome) => void;
 }
@@ -38,7 +40,7 @@ export interface SchedulerOptions {
  * in progress, so a write in progress is finished before the caller closes the database.
  */
 export class Scheduler {
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly tasks = new Map<string, ScheduledTask>();
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
 
@@ -47,8 +49,12 @@ export class Scheduler {
   /** Schedules `job`; runs it at once when `runOnStart`. */
   add(job: ScheduledJob): void {
     if (!cron.validate(job.cron)) throw new Error(`job ${job.name}: invalid cron expression ${JSON.stringify(job.cron)}`);
-    const task = cron.schedule(job.cron, () => void this.trigger(job), { name: job.name, logger: quietCronLogger(this.options.logger) });
-    this.tasks.push(task);
+    const task = cron.schedule(job.cron, () => void this.trigger(job), {
+      name: job.name,
+      logger: quietCronLogger(this.options.logger),
+      ...(this.options.timeZone ? { timezone: this.options.timeZone } : {}),
+    });
+    this.tasks.set(job.name, task);
     if (job.runOnStart) void this.trigger(job);
   }
 
@@ -97,10 +103,15 @@ export class Scheduler {
     this.options.onRun?.(outcome);
   }
 
+  /** When the job's cron next fires (in the scheduler's time zone); undefined for an unknown job. */
+  nextRun(jobName: string): Date | undefined {
+    return this.tasks.get(jobName)?.getNextRun() ?? undefined;
+  }
+
   /** Stops scheduling and waits for the runs in progress (at most `graceMs`); true when all ended. */
   async stop(graceMs: number): Promise<boolean> {
     this.stopped = true;
-    for (const task of this.tasks) await task.destroy();
+    for (const task of this.tasks.values()) await task.destroy();
     const pending = [...this.running.values()];
     if (pending.length === 0) return true;
     let timer: NodeJS.Timeout | undefined;

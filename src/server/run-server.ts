@@ -61,7 +61,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     process.stderr.write(`slo-ledger: ${warning}\n`);
   }
 
-  const scheduler = new Scheduler({ logger: log, clock: systemClock });
+  const scheduler = new Scheduler({ logger: log, clock: systemClock, timeZone: config.timeZone });
   const stopping = new AbortController();
   scheduler.add(createTickJob({ services, senders: buildSenders(config), evaluationClock, health, logger, signal: stopping.signal, ...testHaltHooks(process.env) }));
 

@@ -102,4 +102,20 @@ describe('Scheduler', () => {
     const { s } = scheduler();
     expect(() => s.add(controlledJob({ cron: 'every minute' }).job)).toThrow(/invalid cron expression/);
   });
+
+  it('reads cron expressions in the configured time zone (the monthly report at 06:00 Berlin time)', async () => {
+    const { logger } = memoryLogger([]);
+    const zoned = new Scheduler({ logger, clock: systemClock, timeZone: 'Europe/Berlin' });
+    const utc = new Scheduler({ logger, clock: systemClock, timeZone: 'UTC' });
+    const { job } = controlledJob({ cron: '0 6 1 * *' });
+    zoned.add(job);
+    utc.add(job);
+    const berlin = zoned.nextRun(job.name)!;
+    const inUtc = utc.nextRun(job.name)!;
+    expect(inUtc.getUTCHours()).toBe(6);
+    // Berlin is UTC+1 or UTC+2: the same wall-clock instant comes one or two hours earlier.
+    expect([3_600_000, 7_200_000]).toContain(inUtc.getTime() - berlin.getTime());
+    await zoned.stop(1000);
+    await utc.stop(1000);
+  });
 });
