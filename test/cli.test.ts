@@ -1,29 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/fixture/prometheus-server.js';
 import { RENDIFF_SCENARIO } from '../src/fixture/scenarios.js';
-import { startFixturePrometheus, REPO_ROOT, type FixturePrometheus } from './helpers/fixture.js';
+import { runCli } from './helpers/cli.js';
+import { startFixturePrometheus, type FixturePrometheus } from './helpers/fixture.js';
 import { countTolerance, sliTolerance, trueBad, trueCounts, trueTotal } from './helpers/truth.js';
-
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would (`npm test` builds dist/ first), with a clean environment. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 interface ContractWindow {
   window: string;
@@ -64,14 +47,14 @@ describe('the command line', () => {
       file,
       ['prometheus:', '  url: http://127.0.0.1:9090', 'slos:', '  - name: checkout', '    service: shop', '    description: checkout', '    objective: "high"', '    sli:', '      events:', '        bad_query: x[{{.window}}]', '        total_query: y[{{.window}}]', ''].join('\n'),
     );
-    const run = await cli(['config', 'check', file]);
+    const run = await runCli(['config', 'check', file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${file}:7:`);
     expect(run.stderr).toContain('slos[0].objective');
   });
 
   it('config check of the built-in defaults passes and lists the three Rendiff SLOs', async () => {
-    const run = await cli(['config', 'check']);
+    const run = await runCli(['config', 'check']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('api-availability, api-latency, job-success');
   });
@@ -83,7 +66,7 @@ describe('the command line', () => {
       [['report', '--month', '2026-13'], '2026-13'],
       [['report', '--format', 'xml'], '--format'],
     ] as const) {
-      const run = await cli(['--db', join(dir, 'unused.db'), '--prometheus', fixture.prometheus.url, ...args]);
+      const run = await runCli(['--db', join(dir, 'unused.db'), '--prometheus', fixture.prometheus.url, ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toContain(option);
     }
@@ -92,7 +75,7 @@ describe('the command line', () => {
   it('report --format json prints the documented contract with the true figures, and --offline prints the same', async () => {
     const db = join(dir, 'report.db');
     const args = ['--db', db, '--prometheus', fixture.prometheus.url, 'report', '--at', '2026-11-01T00:00:00Z', '--format', 'json'];
-    const online = await cli(args);
+    const online = await runCli(args);
     expect(online.stderr).toBe('');
     expect(online.code).toBe(0);
     const report = JSON.parse(online.stdout) as Contract;
@@ -130,14 +113,14 @@ describe('the command line', () => {
     expect(availability24h.tier).toBe('ok');
     expect(availability24h.objective_met).toBe(false);
 
-    const offline = await cli([...args, '--offline']);
+    const offline = await runCli([...args, '--offline']);
     expect(offline.code).toBe(0);
     expect(offline.stdout).toBe(online.stdout);
   });
 
   it('report --month adds the calendar month, as CSV too', async () => {
     const db = join(dir, 'month.db');
-    const run = await cli(['--db', db, '--prometheus', fixture.prometheus.url, 'report', '--month', '2026-10', '--windows', '24h', '--format', 'csv']);
+    const run = await runCli(['--db', db, '--prometheus', fixture.prometheus.url, 'report', '--month', '2026-10', '--windows', '24h', '--format', 'csv']);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^slo,service,window,start,end,good,total,sli,/);
@@ -151,13 +134,13 @@ describe('the command line', () => {
     const db = join(dir, 'keep.db');
     const url = fixture.prometheus.url;
     const args = (prometheus: string, ...rest: string[]) => ['--db', db, '--prometheus', prometheus, 'report', '--at', '2026-11-01T00:00:00Z', '--format', 'json', ...rest];
-    const first = await cli(args(url));
+    const first = await runCli(args(url));
     expect(first.code).toBe(0);
     const down = `http://127.0.0.1:${await freePort()}`;
-    const failed = await cli(['--db', db, '--prometheus', down, 'report', '--at', '2026-11-01T00:30:00Z', '--format', 'json']);
+    const failed = await runCli(['--db', db, '--prometheus', down, 'report', '--at', '2026-11-01T00:30:00Z', '--format', 'json']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`cannot reach Prometheus at ${down}`);
-    const after = await cli(args(down, '--offline'));
+    const after = await runCli(args(down, '--offline'));
     expect(after.code).toBe(0);
     expect(after.stdout).toBe(first.stdout);
   });
@@ -165,10 +148,10 @@ describe('the command line', () => {
   it('never prints a bearer token taken from the environment', async () => {
     const file = join(dir, 'token.yaml');
     writeFileSync(file, ['prometheus:', `  url: http://127.0.0.1:${await freePort()}`, '  bearer_token: ${PROM_TOKEN}', ''].join('\n'));
-    const printed = await cli(['--config', file, 'config', 'print'], { PROM_TOKEN: 'sekret-token-42' });
+    const printed = await runCli(['--config', file, 'config', 'print'], { PROM_TOKEN: 'sekret-token-42' });
     expect(printed.code).toBe(0);
     expect(printed.stdout).not.toContain('sekret-token-42');
-    const failed = await cli(['--config', file, '--db', join(dir, 'token.db'), 'sync', '--at', '2026-11-01T00:00:00Z'], { PROM_TOKEN: 'sekret-token-42' });
+    const failed = await runCli(['--config', file, '--db', join(dir, 'token.db'), 'sync', '--at', '2026-11-01T00:00:00Z'], { PROM_TOKEN: 'sekret-token-42' });
     expect(failed.code).toBe(1);
     expect(failed.stdout + failed.stderr).not.toContain('sekret-token-42');
   });

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import { shortScenario } from '../../src/fixture/scenarios.js';
-import { startFixturePrometheus, REPO_ROOT, type FixturePrometheus } from '../helpers/fixture.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { countTolerance, sliTolerance, trueBad, trueCounts, trueTotal } from '../helpers/truth.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const at = (iso: string) => Date.parse(iso);
@@ -25,20 +24,6 @@ const SCENARIO = shortScenario({
 });
 const SECRET = 'cLiWeBhOoKsEcReT';
 const SECRET_PATH = `/services/T0/B0/${SECRET}`;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 interface AlertsJson {
   at: string;
@@ -55,9 +40,9 @@ describe('slo-ledger alerts and tick on the command line (the built CLI, a real 
   let receiver: HttpReceiver;
   let dir: string;
   let configFile: string;
-  const runs: Run[] = [];
+  const runs: CliRun[] = [];
   const run = async (args: string[]) => {
-    const result = await cli(['--config', configFile, '--prometheus', fixture.prometheus.url, '--db', join(dir, 'ledger.db'), ...args], {
+    const result = await runCli(['--config', configFile, '--prometheus', fixture.prometheus.url, '--db', join(dir, 'ledger.db'), ...args], {
       SLACK_WEBHOOK_URL: receiver.url(SECRET_PATH),
     });
     runs.push(result);
@@ -157,7 +142,7 @@ describe('slo-ledger alerts and tick on the command line (the built CLI, a real 
     const jsonConfig = join(dir, 'json.yaml');
     writeFileSync(jsonConfig, ['slack:', '  webhook_url: ${SLACK_WEBHOOK_URL}', '  format: json', 'server:', `  reports_dir: ${JSON.stringify(join(dir, 'reports'))}`, ''].join('\n'));
     const seen = receiver.requests.length;
-    const result = await cli(['--config', jsonConfig, '--prometheus', fixture.prometheus.url, '--db', join(dir, 'json.db'), 'tick', '--at', '2026-10-31T21:20:00Z'], {
+    const result = await runCli(['--config', jsonConfig, '--prometheus', fixture.prometheus.url, '--db', join(dir, 'json.db'), 'tick', '--at', '2026-10-31T21:20:00Z'], {
       SLACK_WEBHOOK_URL: receiver.url('/hooks/json'),
     });
     runs.push(result);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,19 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { EmailMessage } from '../../src/notify/email.js';
-import { REPO_ROOT } from '../helpers/fixture.js';
+import { runCli } from '../helpers/cli.js';
 import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const HOUR = 3_600_000;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args, {}, 30_000);
 
 const mail = (subject: string): EmailMessage => ({
   from: 'slo@example.com', to: ['ops@example.com'], cc: [], subject, html: `<p>${subject}</p>`, text: subject,

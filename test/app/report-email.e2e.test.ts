@@ -1,21 +1,14 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
-import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
+import { runCli } from '../helpers/cli.js';
+import { emailInstance } from '../helpers/email-instance.js';
+import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const DUE = '2026-11-01T06:00:00Z';
-
-interface CliResult {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `report --month M --email`: the on-demand path of the monthly mail, through the same outbox key as the schedule. */
 describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus)', () => {
@@ -24,32 +17,10 @@ describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus
   let dir: string;
   let baseDb: string;
 
-  function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-        const failure = error as (Error & { code?: number | string; signal?: string }) | null;
-        resolve({ code: failure ? (typeof failure.code === 'number' ? failure.code : null) : 0, signal: failure?.signal ?? null, stdout, stderr });
-      });
-    });
-  }
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
 
   /** A fresh service state: its own config (reports folder) and a copy of the synced ledger. */
-  function instance(name: string): { args: string[]; reportsDir: string } {
-    const reportsDir = join(dir, `reports-${name}`);
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(config, [
-      'email:',
-      `  smtp: smtp://127.0.0.1:${smtp.port}?starttls=off`,
-      '  from: SLO reports <slo@example.com>',
-      '  to: ops@example.com',
-      'server:',
-      `  reports_dir: ${JSON.stringify(reportsDir)}`,
-      '',
-    ].join('\n'));
-    const db = join(dir, `${name}.db`);
-    copyFileSync(baseDb, db);
-    return { args: ['--config', config, '--prometheus', fixture.prometheus.url, '--db', db], reportsDir };
-  }
+  const instance = (name: string) => emailInstance({ dir, name, smtpPort: smtp.port, prometheusUrl: fixture.prometheus.url, baseDb });
 
   const tick = (args: string[], iso: string) => cli([...args, 'tick', '--at', iso]);
 

@@ -1,22 +1,15 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
-import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
+import { CLI, runCli } from '../helpers/cli.js';
+import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args, {}, 60_000);
 
 /** Polls `probe` every 100 ms until it is true or `timeoutMs` passes. */
 async function waitFor(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { printConfig } from '../../src/config/print-config.js';
 import { ConfigError } from '../../src/errors.js';
-import { REPO_ROOT } from '../helpers/fixture.js';
+import { runCli } from '../helpers/cli.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-service-config-'));
 let files = 0;
 
@@ -18,13 +16,7 @@ function writeConfig(lines: string[]): string {
   return file;
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 30_000);
 
 function diagnostics(file: string, env: Record<string, string> = {}): string[] {
   try {

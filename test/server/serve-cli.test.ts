@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/fixture.js';
+import { runCli } from '../helpers/cli.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, '--db', join(dir, 'x.db'), ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(['--db', join(dir, 'x.db'), ...args], {}, 30_000);
 
 describe('slo-ledger serve, usage errors', () => {
   it('exits 2 naming --listen when it is not HOST:PORT', async () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,23 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import type { StatusJson } from '../../src/report/status-json.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { trueCounts } from '../helpers/truth.js';
 import { parseMetrics } from './helpers.js';
 
-const CLI = join(REPO_ROOT, 'bin', 'slo-ledger.js');
 const AT = '2026-11-01T00:00:00Z';
 const TOKEN = 'slo-e2e-4c1d9b7f2a';
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
 /** Runs the built CLI to completion (`npm test` builds dist/ first). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
 
 /** Polls `probe` every 100 ms until it returns true or `timeoutMs` passes. */
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
