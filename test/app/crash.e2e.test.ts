@@ -1,13 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_HALT_ENV, type HaltPoint } from '../../src/app/test-halt.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { runCli } from '../helpers/cli.js';
-import { emailInstance } from '../helpers/email-instance.js';
-import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
-import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
+import { startEmailStack, type EmailStack } from '../helpers/email-instance.js';
+import type { TestSmtpServer } from '../notify/email-server.js';
 
 const DUE = '2026-11-01T06:00:00Z';
 const LATER = '2026-11-01T06:01:00Z';
@@ -25,15 +23,13 @@ interface OutboxRow {
  * restarted tick must neither lose nor repeat the monthly mail. The SMTP server counts the mails.
  */
 describe('the monthly mail survives SIGKILL at each point of its way (real CLI, SQLite file, SMTP server, fixture Prometheus)', () => {
-  let fixture: FixturePrometheus;
+  let stack: EmailStack;
   let smtp: TestSmtpServer;
-  let dir: string;
-  let baseDb: string;
 
   const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
 
   /** A fresh service state: its own config (reports folder) and a copy of the synced ledger. */
-  const instance = (name: string) => emailInstance({ dir, name, smtpPort: smtp.port, prometheusUrl: fixture.prometheus.url, baseDb });
+  const instance = (name: string) => stack.instance(name);
 
   const tick = (args: string[], iso: string, halt?: HaltPoint) => cli([...args, 'tick', '--at', iso], halt ? { [TEST_HALT_ENV]: halt } : {});
   const outbox = async (args: string[]): Promise<OutboxRow[]> => {
@@ -43,18 +39,12 @@ describe('the monthly mail survives SIGKILL at each point of its way (real CLI, 
   };
 
   beforeAll(async () => {
-    [fixture, smtp] = await Promise.all([startFixturePrometheus(RENDIFF_SCENARIO), startSmtpServer()]);
-    dir = mkdtempSync(join(tmpdir(), 'slo-ledger-crash-'));
-    baseDb = join(dir, 'base.db');
-    // One backfill for all cases; each case starts from a copy of it.
-    const synced = await cli(['--prometheus', fixture.prometheus.url, '--db', baseDb, 'sync', '--at', DUE]);
-    expect(synced.code, synced.stderr).toBe(0);
+    stack = await startEmailStack(RENDIFF_SCENARIO, DUE, 'slo-ledger-crash-');
+    ({ smtp } = stack);
   });
 
   afterAll(async () => {
-    await smtp?.stop();
-    await fixture?.prometheus.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('killed after the report is built and its mail queued, before sending: the restarted tick sends it once', async () => {

@@ -1,42 +1,34 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { runCli } from '../helpers/cli.js';
-import { emailInstance } from '../helpers/email-instance.js';
-import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
-import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
+import { startEmailStack, type EmailStack } from '../helpers/email-instance.js';
+import type { FixturePrometheus } from '../helpers/fixture.js';
+import type { TestSmtpServer } from '../notify/email-server.js';
 
 const DUE = '2026-11-01T06:00:00Z';
 
 /** `report --month M --email`: the on-demand path of the monthly mail, through the same outbox key as the schedule. */
 describe('report --email (real CLI, SQLite file, SMTP server, fixture Prometheus)', () => {
+  let stack: EmailStack;
   let fixture: FixturePrometheus;
   let smtp: TestSmtpServer;
   let dir: string;
-  let baseDb: string;
 
   const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
 
   /** A fresh service state: its own config (reports folder) and a copy of the synced ledger. */
-  const instance = (name: string) => emailInstance({ dir, name, smtpPort: smtp.port, prometheusUrl: fixture.prometheus.url, baseDb });
+  const instance = (name: string) => stack.instance(name);
 
   const tick = (args: string[], iso: string) => cli([...args, 'tick', '--at', iso]);
 
   beforeAll(async () => {
-    [fixture, smtp] = await Promise.all([startFixturePrometheus(RENDIFF_SCENARIO), startSmtpServer()]);
-    dir = mkdtempSync(join(tmpdir(), 'slo-ledger-report-email-'));
-    baseDb = join(dir, 'base.db');
-    // One backfill for all cases; each case starts from a copy of it.
-    const synced = await cli(['--prometheus', fixture.prometheus.url, '--db', baseDb, 'sync', '--at', DUE]);
-    expect(synced.code, synced.stderr).toBe(0);
+    stack = await startEmailStack(RENDIFF_SCENARIO, DUE, 'slo-ledger-report-email-');
+    ({ fixture, smtp, dir } = stack);
   });
 
   afterAll(async () => {
-    await smtp?.stop();
-    await fixture?.prometheus.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('report --month 2026-10 --email mails it now through the outbox; again only with --force; bad combinations exit 2', async () => {
