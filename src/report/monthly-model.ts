@@ -1,10 +1,10 @@
 import { BUCKET_MS } from '../domain/duration.js';
 import { computeErrorBudget, type ErrorBudget } from '../domain/budget.js';
-import { computeBurnRate } from '../domain/burn-rate.js';
 import { histogramQuantile } from '../domain/quantile.js';
 import { clampGood, computeSli } from '../domain/sli.js';
 import type { HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
-import { selectTier, worstTier } from '../domain/tier.js';
+import { worstTier } from '../domain/tier.js';
+import { evaluateWindow } from '../domain/window-result.js';
 import { BREACH_RESPONSES, type BreachStep } from './breach-response.js';
 import { indexRange, NO_DATA_CODE, RECONCILED_CODE, type BucketColumns } from './bucket-columns.js';
 import { DEFAULT_INCIDENT_RULES, findIncidents, sortIncidentsByBudget, type Incident, type IncidentRules } from './incidents.js';
@@ -226,9 +226,10 @@ function buildSloReport(
     good += buckets.good[i]!;
     total += buckets.total[i]!;
   }
-  const sli = computeSli(good, total);
-  const errorBudget = computeErrorBudget(slo.objectiveRatio, good, total);
   const coverage = describeCoverage(buckets, inPeriod, period.startMs, period.endMs);
+  // The month's figures by the same definitions as every other window (DESIGN.md).
+  const month = evaluateWindow(slo, { name: period.name, startMs: period.startMs, endMs: period.endMs }, { good, total, coverageRatio: coverage.coverageRatio });
+  const { errorBudget } = month;
   const incidents = findIncidents(slo, input.buckets, { ...period, allowedBad: errorBudget.allowed }, rules.incidents);
   const previousInput = input.history[0];
   const previous = previousInput === undefined ? null : summarizeMonth(previousInput, slo.objectiveRatio);
@@ -238,24 +239,24 @@ function buildSloReport(
     description: slo.description,
     kind: slo.sli.kind,
     objectiveRatio: slo.objectiveRatio,
-    good: clampGood(good, total),
-    total,
-    sliRatio: sli.sliRatio,
+    good: month.good,
+    total: month.total,
+    sliRatio: month.sliRatio,
     errorBudget,
-    burnRate: computeBurnRate(sli.sliRatio, slo.objectiveRatio),
-    tier: selectTier(sli.sliRatio, slo.objectiveRatio, slo.tiers),
-    objectiveMet: sli.sliRatio === null ? null : sli.sliRatio >= slo.objectiveRatio,
-    coverageRatio: coverage.coverageRatio,
+    burnRate: month.burnRate,
+    tier: month.tier,
+    objectiveMet: month.objectiveMet,
+    coverageRatio: month.coverageRatio,
     missingPeriods: coverage.missing,
     reconciledPeriods: coverage.reconciled,
     previous,
-    sliChangeRatio: difference(sli.sliRatio, previous?.sliRatio ?? null),
+    sliChangeRatio: difference(month.sliRatio, previous?.sliRatio ?? null),
     consumedChangeRatio: difference(errorBudget.consumedRatio, previous?.consumedRatio ?? null),
     budgetExhaustedAtMs: exhaustionInstant(buckets, inPeriod, errorBudget.allowed),
     days: buildDays(input, inPeriod, days, errorBudget.allowed),
     incidentCount: incidents.length,
   };
-  if (sli.reason !== undefined) report.reason = sli.reason;
+  if (month.reason !== undefined) report.reason = month.reason;
   if (slo.sli.kind === 'latency') {
     report.thresholdSeconds = slo.sli.thresholdSeconds;
     const periodHistogram = sumHistograms(input.dailyHistograms ?? []);
