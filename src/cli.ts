@@ -146,7 +146,7 @@ function buildProgram(): Command {
     .option('--out <dir>', 'folder for the report files (default reports/<YYYY-MM>)')
     .option('--from <time>', 'with pdf/html/json: report this range instead of a month (ISO 8601, with --to)')
     .option('--to <time>', 'end of the --from range (exclusive)')
-    .option('--incident-factor <n>', 'with pdf/html/json: an incident is a burn rate over 1h above this (default 6)')
+    .option('--incident-factor <n>', 'with pdf/html/json: an incident is a burn rate over 1h above this (default: report.incident_factor of the config, 6)')
     .option('--offline', 'report from the ledger as it is, without asking Prometheus')
     .option('--email', 'with --month: build the monthly report and mail it now, through the outbox (as the schedule does)')
     .option('--force', 'with --email: mail it again even if this month was already mailed')
