@@ -136,8 +136,8 @@ function countBuckets(runs: BucketRun[]): number {
 
 /**
  * A scrape gap leaves buckets without samples, and its events show up only in the first sample
- * after it, which no 5-minute `increase` sees. Once a gap has closed (an `ok` bucket on both
- * sides) this asks Prometheus for the increase across the gap and its two neighbours, and books
+ * after it, which no 5-minute `increase` sees. Once a gap has closed (a settled `ok` bucket on
+ * both sides) this asks Prometheus for the increase across the gap and its two neighbours, and books
  * what the neighbours did not already hold to the gap's buckets (DESIGN.md, point 6).
  */
 async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId: number, firstEndMs: number, lastEndMs: number): Promise<number> {
@@ -147,6 +147,9 @@ async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId:
     const beforeEnd = run.firstEndMs - BUCKET_MS;
     const afterEnd = run.lastEndMs + BUCKET_MS;
     if (ledger.bucketStatus(seriesId, beforeEnd) !== 'ok' || ledger.bucketStatus(seriesId, afterEnd) !== 'ok') continue;
+    // The bucket after the gap may still be fetched again (late samples); what it holds is subtracted
+    // from the span, so book the gap only once that bucket has settled.
+    if (afterEnd + SETTLE_MS > options.clock.nowMs()) continue;
     const spanStart = beforeEnd - BUCKET_MS;
     const span = await fetchSpanCounts(source, slo, afterEnd, afterEnd - spanStart);
     if (span.status !== 'ok') continue;

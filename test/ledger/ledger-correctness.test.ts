@@ -117,6 +117,22 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
     }
   });
 
+  it('books a gap only once the bucket after it has settled (it may still be fetched again)', async () => {
+    const gapDir = mkdtempSync(join(tmpdir(), 'slo-ledger-settle-'));
+    const fresh = Ledger.open(join(gapDir, 'ledger.db'));
+    try {
+      const slo = SLOS[0]!;
+      const sync = (atIso: string, nowIso: string) =>
+        syncLedger({ ledger: fresh, source: client, slos: [slo], clock: { nowMs: () => at(nowIso) }, timeZone: 'UTC', atMs: at(atIso), retentionMs: 400 * 24 * HOUR });
+      // The gap ends at 10:00; the bucket ending 10:05 holds the first samples after it.
+      expect((await sync('2026-10-22T10:05:00Z', '2026-10-22T10:06:00Z')).slos[0]!.reconciledGaps).toBe(0);
+      expect((await sync('2026-10-22T10:10:00Z', '2026-10-22T10:10:30Z')).slos[0]!.reconciledGaps).toBe(1);
+    } finally {
+      fresh.close();
+      rmSync(gapDir, { recursive: true, force: true });
+    }
+  });
+
   it('reports an hour without traffic as no SLI (null), not 100 % and not NaN', () => {
     const statuses = evaluateSlos(ledger, SLOS, [parseWindowSpec('1h')], at('2026-10-26T05:00:00Z'), 'UTC');
     for (const { windows } of statuses) {
