@@ -1,10 +1,10 @@
 import { BUCKET_MS } from '../domain/duration.js';
-import { computeErrorBudget, type ErrorBudget } from '../domain/budget.js';
+import { computeErrorBudget } from '../domain/budget.js';
 import { histogramQuantile } from '../domain/quantile.js';
 import { clampGood, computeSli } from '../domain/sli.js';
 import type { HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
 import { worstTier } from '../domain/tier.js';
-import { evaluateWindow } from '../domain/window-result.js';
+import { evaluateWindow, type WindowResult } from '../domain/window-result.js';
 import { BREACH_RESPONSES, type BreachStep } from './breach-response.js';
 import { indexRange, NO_DATA_CODE, RECONCILED_CODE, type BucketColumns } from './bucket-columns.js';
 import { DEFAULT_INCIDENT_RULES, findIncidents, sortIncidentsByBudget, type Incident, type IncidentRules } from './incidents.js';
@@ -106,23 +106,15 @@ export interface PreviousMonth {
   coverageRatio: number;
 }
 
-/** One SLO over the period. */
-export interface SloReport {
+/** One SLO over the period: the month's window figures (as every window has them), and the report's own. */
+export interface SloReport
+  extends Pick<WindowResult, 'good' | 'total' | 'sliRatio' | 'reason' | 'errorBudget' | 'burnRate' | 'tier' | 'objectiveMet' | 'coverageRatio'> {
   name: string;
   service: string;
   description: string;
   kind: 'events' | 'latency';
   objectiveRatio: number;
   thresholdSeconds?: number;
-  good: number;
-  total: number;
-  sliRatio: number | null;
-  reason?: 'no-traffic';
-  errorBudget: ErrorBudget;
-  burnRate: number | null;
-  tier: Tier;
-  objectiveMet: boolean | null;
-  coverageRatio: number;
   /** Periods without data (never fetched, or Prometheus had no samples). */
   missingPeriods: TimeSpan[];
   /** Scrape gaps whose events were booked evenly across them: counted, but not timed. */
