@@ -1,7 +1,7 @@
 import type { AlertingConfig } from '../config/app-config.js';
 import type { BurnRateSeverity } from '../domain/burn-rate.js';
 import type { SloDefinition } from '../domain/slo.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import { assessAlerts } from './assess-alerts.js';
 
 /** An SLO's burn-rate alert state as the status page and /metrics show it. */
@@ -15,12 +15,12 @@ export interface SloAlertState {
  * at the asked instant, from the ledger — the same decision a tick at that instant makes, so the
  * status page at `?at=` shows what was firing then.
  */
-export function createAlertStateProvider(deps: { ledger: Ledger; slos: readonly SloDefinition[]; alerting: AlertingConfig; timeZone: string }): {
+export function createAlertStateProvider(deps: { buckets: BucketReader; slos: readonly SloDefinition[]; alerting: AlertingConfig; timeZone: string }): {
   alertStates(atMs: number): ReadonlyMap<string, SloAlertState>;
 } {
   return {
     alertStates(atMs) {
-      const assessments = assessAlerts(deps.ledger, deps.slos, deps.alerting, atMs, deps.timeZone);
+      const assessments = assessAlerts(deps.buckets, deps.slos, deps.alerting, atMs, deps.timeZone);
       return new Map(assessments.map((a) => [a.slo.name, { state: a.decision.state, severity: a.decision.severity }]));
     },
   };

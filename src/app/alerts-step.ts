@@ -1,19 +1,19 @@
+import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logging.js';
-import type { Services } from './compose.js';
 import { evaluateAndNotifyAlerts, type AlertTarget } from './evaluate-alerts.js';
-import type { Clock } from './ports.js';
+import type { Adapters } from './ports.js';
 
 /** Options of {@link createAlertsStep}. */
 export interface AlertsStepOptions {
-  services: Services;
+  adapters: Adapters;
   log: Logger;
-  /** Wall clock for the outbox; default the services' clock. */
+  /** Wall clock for the outbox; default the adapters' clock. */
   clock?: Clock;
 }
 
 /** The notification target the config sets up: the `slack` section's format; none without it. */
-export function alertTargetOf(services: Services): AlertTarget | undefined {
-  const { slack } = services.config;
+export function alertTargetOf(adapters: Adapters): AlertTarget | undefined {
+  const { slack } = adapters.config;
   if (slack === undefined) return undefined;
   return { format: slack.format, ...(slack.channel === undefined ? {} : { channel: slack.channel }) };
 }
@@ -24,14 +24,14 @@ export function alertTargetOf(services: Services): AlertTarget | undefined {
  * With `dryRun` it decides and logs what it would send, and changes nothing.
  */
 export function createAlertsStep(options: AlertsStepOptions): (atMs: number, dryRun: boolean) => Promise<void> {
-  const { services } = options;
+  const { adapters } = options;
   const log = options.log.child({ component: 'alerts' });
   let warnedNoTarget = false;
   return async (atMs, dryRun) => {
-    const target = alertTargetOf(services);
+    const target = alertTargetOf(adapters);
     const evaluation = evaluateAndNotifyAlerts({
-      ledger: services.ledger, slos: services.config.slos, alerting: services.config.alerting, timeZone: services.config.timeZone,
-      atMs, clock: options.clock ?? services.clock, dryRun, ...(target ? { target } : {}),
+      ledger: adapters.ledger, slos: adapters.config.slos, alerting: adapters.config.alerting, timeZone: adapters.config.timeZone,
+      atMs, clock: options.clock ?? adapters.clock, dryRun, ...(target ? { target } : {}),
     });
     for (const { key, notification, queued } of evaluation.notifications) {
       const fields = { job: 'tick', slo: notification.slo, alert: notification.kind, transition: notification.transition, severity: notification.severity, key, queued };

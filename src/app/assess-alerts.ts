@@ -6,7 +6,7 @@ import { BUCKET_MS, floorToBucket, formatDuration } from '../domain/duration.js'
 import type { SloDefinition } from '../domain/slo.js';
 import type { WindowSpec } from '../domain/window.js';
 import type { WindowResult } from '../domain/window-result.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import { evaluateSlos } from './evaluate-slos.js';
 
 /** How far back a missing metric is measured; a longer outage shows as "at least" this. */
@@ -31,16 +31,16 @@ export interface SloAlertAssessment {
 
 /**
  * Reads every window the alerting policy needs from the ledger and decides, per SLO, whether its
- * burn-rate alert fires (multiwindow, multi-burn-rate; DESIGN.md, "Burn-rate alerts") and whether
+ * burn-rate alert fires (multiwindow, multi-burn-rate; SRE Workbook, "Alerting on SLOs") and whether
  * its metric has been missing for longer than `noDataAfterMs`. Reads only; changes no state.
  */
-export function assessAlerts(ledger: Ledger, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): SloAlertAssessment[] {
+export function assessAlerts(buckets: BucketReader, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): SloAlertAssessment[] {
   const endMs = floorToBucket(atMs);
   return slos.map((slo) => {
     const policy = resolveAlertPolicy(alerting.policy, slo.windowMs);
     const lengths = [...new Set(policy.flatMap((rule) => [rule.shortWindowMs, rule.longWindowMs]))].sort((a, b) => a - b);
     const specs: WindowSpec[] = [...lengths, slo.windowMs].map((durationMs) => ({ kind: 'rolling', name: formatDuration(durationMs), durationMs }));
-    const [status] = evaluateSlos(ledger, [slo], specs, endMs, timeZone);
+    const [status] = evaluateSlos(buckets, [slo], specs, endMs, timeZone);
     const windows = status!.windows;
     const byLength = new Map(lengths.map((ms, i) => [ms, windows[i]!]));
     const decision = evaluateBurnRate(
@@ -51,7 +51,7 @@ export function assessAlerts(ledger: Ledger, slos: readonly SloDefinition[], ale
       },
       { minCoverageRatio: alerting.minCoverageRatio },
     );
-    const noDataForMs = measureNoData(ledger, slo, endMs);
+    const noDataForMs = measureNoData(buckets, slo, endMs);
     return {
       slo,
       atMs: endMs,
@@ -74,13 +74,13 @@ export function assessAlerts(ledger: Ledger, slos: readonly SloDefinition[], ale
  * at `endMs`; 0 when that bucket has data. Null when the bucket was never fetched (the sync has
  * not reached it, or Prometheus was unreachable): that is a sync problem, not a missing metric.
  */
-function measureNoData(ledger: Ledger, slo: SloDefinition, endMs: number): number | null {
-  const seriesId = ledger.findSeries(slo);
+function measureNoData(buckets: BucketReader, slo: SloDefinition, endMs: number): number | null {
+  const seriesId = buckets.findSeries(slo);
   if (seriesId === undefined) return null;
-  const status = ledger.bucketStatus(seriesId, endMs);
+  const status = buckets.bucketStatus(seriesId, endMs);
   if (status === undefined) return null;
   if (status !== 'no-data') return 0;
-  const runs = ledger.noDataRuns(seriesId, endMs - NO_DATA_LOOKBACK_MS + BUCKET_MS, endMs);
+  const runs = buckets.noDataRuns(seriesId, endMs - NO_DATA_LOOKBACK_MS + BUCKET_MS, endMs);
   const last = runs[runs.length - 1]!;
   return last.lastEndMs - last.firstEndMs + BUCKET_MS;
 }

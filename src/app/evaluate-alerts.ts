@@ -3,11 +3,11 @@ import { budgetExhaustionMs, type AlertNotification, type NotifiedRule } from '.
 import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep } from '../domain/alert-state.js';
 import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';
 import type { SloDefinition } from '../domain/slo.js';
-import type { Ledger } from '../ledger/ledger.js';
-import type { OutboxChannel } from '../ledger/outbox.js';
+import type { LedgerStores } from '../ledger/ledger-stores.js';
+import type { OutboxChannel } from '../ledger/outbox-store.js';
 import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
 import { assessAlerts, type SloAlertAssessment } from './assess-alerts.js';
-import type { Clock } from './ports.js';
+import type { Clock } from '../domain/clock.js';
 
 /** A notification not delivered within this time is given up (and logged loudly by the outbox). */
 export const ALERT_DELIVERY_DEADLINE_MS = 24 * 3_600_000;
@@ -21,7 +21,7 @@ export interface AlertTarget {
 
 /** Options of {@link evaluateAndNotifyAlerts}. */
 export interface EvaluateAlertsOptions {
-  ledger: Ledger;
+  ledger: LedgerStores;
   slos: readonly SloDefinition[];
   alerting: AlertingConfig;
   timeZone: string;
@@ -60,9 +60,8 @@ export interface AlertEvaluation {
  */
 export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEvaluation {
   const { ledger, alerting } = options;
-  const store = ledger.alertStore();
-  const outbox = ledger.outbox();
-  const assessments = assessAlerts(ledger, options.slos, alerting, options.atMs, options.timeZone);
+  const { alertState: store, outbox } = ledger;
+  const assessments = assessAlerts(ledger.buckets, options.slos, alerting, options.atMs, options.timeZone);
   const atMs = assessments[0]?.atMs ?? options.atMs;
   const records: AlertRecord[] = [];
   const notifications: DecidedNotification[] = [];
@@ -90,7 +89,7 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
     }
   };
   if (options.dryRun === true) apply();
-  else store.atomically(apply);
+  else ledger.transaction(apply);
   return { atMs, assessments, records, notifications };
 }
 

@@ -1,22 +1,17 @@
 import { histogramQuantile } from '../domain/quantile.js';
 import type { SloDefinition } from '../domain/slo.js';
+import type { SloStatus } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
-import { evaluateWindow, type WindowResult } from '../domain/window-result.js';
-import type { Ledger } from '../ledger/ledger.js';
-
-/** One SLO's figures over the requested windows, with the p95 beside a latency SLO's own quantile. */
-export interface SloStatus {
-  slo: SloDefinition;
-  windows: Array<WindowResult & { p95Seconds?: number | null }>;
-}
+import { evaluateWindow } from '../domain/window-result.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 
 /**
  * Evaluates every SLO over every window from the ledger alone (no Prometheus): each window is
- * a sum over its buckets, the SLI a ratio of those sums (DESIGN.md, point 3).
+ * a sum over its buckets, the SLI a ratio of those sums, never an average of ratios.
  */
-export function evaluateSlos(ledger: Ledger, slos: readonly SloDefinition[], specs: readonly WindowSpec[], atMs: number, timeZone: string): SloStatus[] {
+export function evaluateSlos(buckets: BucketReader, slos: readonly SloDefinition[], specs: readonly WindowSpec[], atMs: number, timeZone: string): SloStatus[] {
   return slos.map((slo) => {
-    const seriesId = ledger.findSeries(slo);
+    const seriesId = buckets.findSeries(slo);
     const latency = slo.sli.kind === 'latency';
     return {
       slo,
@@ -25,7 +20,7 @@ export function evaluateSlos(ledger: Ledger, slos: readonly SloDefinition[], spe
         const sums =
           seriesId === undefined
             ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
-            : ledger.sumWindow(seriesId, window.startMs, window.endMs, latency);
+            : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
         const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
         const result = evaluateWindow(slo, window, {
           good: sums.good,

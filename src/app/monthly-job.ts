@@ -2,28 +2,29 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import type { EmailConfig } from '../config/email-schedule.js';
-import { monthWindowSpec, previousMonth, resolveWindow, type MonthRef } from '../domain/window.js';
-import { SloLedgerError, UsageError } from '../errors.js';
-import type { ProducedReport } from '../ledger/monthly-report-log.js';
-import type { OutboxEntry } from '../ledger/outbox.js';
+import { resolvePeriod, type ResolvedPeriod } from '../domain/period.js';
+import { monthWindowSpec, previousMonth, type MonthRef } from '../domain/window.js';
+import { SloLedgerError } from '../errors.js';
+import type { OutboxEntry } from '../ledger/outbox-store.js';
+import type { ProducedReport } from '../ledger/report-log.js';
 import type { Logger } from '../logging.js';
 import type { EmailMessage } from '../notify/email.js';
 import { deliverOutbox, type DeliveryRound, type DeliveryStep } from '../notify/outbox-delivery.js';
 import { renderReportEmail } from '../report/email-body.js';
-import type { MonthlyReport } from '../report/monthly-model.js';
+import type { PeriodReport } from '../report/period-report.js';
 import { toReportJson } from '../report/report-json.js';
-import type { DeliverySenders, Services } from './compose.js';
-import { previousCronInstant } from './cron-instants.js';
-import { generateMonthlyReport, REPORT_FILE_FORMATS } from './monthly-report.js';
-import type { Clock } from './ports.js';
+import { previousCronInstant } from '../domain/cron-schedule.js';
+import type { Clock } from '../domain/clock.js';
+import { generatePeriodReport, REPORT_FILE_FORMATS } from './period-report.js';
+import type { Adapters, DeliverySenders } from './ports.js';
 
-/** What the monthly job needs: the services, a wall clock (for "generated" and the outbox), a log. */
+/** What the monthly job needs: the adapters, a wall clock (for "generated" and the outbox), a log. */
 export interface MonthlyJobOptions {
-  services: Services;
+  adapters: Adapters;
   /** Wall clock: when a report is generated and its mail queued. Inject a fixed one in tests. */
   clock: Clock;
   log: Logger;
-  /** TEST ONLY hooks (see `test-halt.ts`): once the report is built and its mail queued; in a delivery. */
+  /** TEST ONLY hooks (see commands/test-halt.ts): once the report is built and its mail queued; in a delivery. */
   onQueued?: () => void;
   onDeliveryStep?: (step: DeliveryStep) => void;
 }
@@ -42,7 +43,7 @@ export interface ProducedMonth {
   name: string;
   dueMs: number | null;
   paths: string[];
-  report: MonthlyReport;
+  report: PeriodReport;
   /** The outbox entry of the mail; `created` false when the key was already there (not forced). */
   mail?: { entry: OutboxEntry; created: boolean };
 }
@@ -68,7 +69,7 @@ export function dueReportMonth(cron: string, timeZone: string, atMs: number): Du
   if (dueMs === undefined) return undefined;
   const local = DateTime.fromMillis(dueMs, { zone: timeZone });
   const month = previousMonth({ year: local.year, month: local.month });
-  return { month, name: `${month.year}-${String(month.month).padStart(2, '0')}`, dueMs };
+  return { month, name: monthWindowSpec(month).name, dueMs };
 }
 
 /**
@@ -77,23 +78,23 @@ export function dueReportMonth(cron: string, timeZone: string, atMs: number): Du
  * the cron instant and the catch-up after downtime are the same code; a month is produced once.
  */
 export async function checkMonthlyReport(options: MonthlyJobOptions, atMs: number, dryRun: boolean): Promise<MonthlyCheck> {
-  const { config, ledger } = options.services;
+  const { config, ledger } = options.adapters;
   const due = dueReportMonth(config.schedule.monthlyReportCron, config.timeZone, atMs);
   if (due === undefined || atMs - due.dueMs > config.schedule.catchUpMs) return { kind: 'nothing-due' };
-  const produced = ledger.monthlyReports().get(due.name);
+  const produced = ledger.reportLog.get(due.name);
   if (produced !== undefined) return { kind: 'already-produced', due, produced };
   if (dryRun) return { kind: 'would-produce', due };
   options.log.info({ job: 'monthly-report', month: due.name, due: new Date(due.dueMs).toISOString() }, `monthly report ${due.name} is due; producing it`);
-  return { kind: 'produced', due, produced: await produceMonthlyReport(options, { month: due.month, dueMs: due.dueMs, atMs, force: false }) };
+  const period = resolvePeriod({ kind: 'month', month: due.month }, atMs, config.timeZone);
+  return { kind: 'produced', due, produced: await produceMonthlyReport(options, { period, dueMs: due.dueMs, force: false }) };
 }
 
 /** Options of {@link produceMonthlyReport}. */
 export interface ProduceOptions {
-  month: MonthRef;
+  /** The month, resolved at the evaluation instant (cut there if it is not over). */
+  period: ResolvedPeriod;
   /** The cron instant it fell due at; null when asked for on demand. */
   dueMs: number | null;
-  /** Evaluation instant (the month is cut here if it is not over). */
-  atMs: number;
   /** Queue the mail again even if this month's mail was sent (`--force`). */
   force: boolean;
 }
@@ -105,12 +106,11 @@ export interface ProduceOptions {
  * it, the mail is in the outbox and is delivered by the next round.
  */
 export async function produceMonthlyReport(options: MonthlyJobOptions, produce: ProduceOptions): Promise<ProducedMonth> {
-  const { services, clock } = options;
-  const { config, ledger } = services;
-  const window = resolveWindow(monthWindowSpec(produce.month), Infinity, config.timeZone);
-  const result = await generateMonthlyReport(services, {
-    period: { kind: 'month', month: produce.month },
-    atMs: Math.min(produce.atMs, window.endMs),
+  const { adapters, clock } = options;
+  const { config, ledger } = adapters;
+  const name = produce.period.current.name;
+  const result = await generatePeriodReport(adapters, {
+    period: produce.period,
     generatedAtMs: clock.nowMs(),
     offline: false,
     formats: REPORT_FILE_FORMATS,
@@ -119,29 +119,28 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
   const failed = result.sync?.slos.filter((s) => s.error !== undefined) ?? [];
   if (failed.length > 0) {
     // A report from a ledger Prometheus could not complete would be sent with holes; try again next tick.
-    throw new SloLedgerError(`monthly report ${window.name} not sent: the sync of ${failed.map((s) => s.slo).join(', ')} failed (${failed[0]!.error})`);
+    throw new SloLedgerError(`monthly report ${name} not sent: the sync of ${failed.map((s) => s.slo).join(', ')} failed (${failed[0]!.error})`);
   }
   const pdfPath = result.paths[REPORT_FILE_FORMATS.indexOf('pdf')]!;
   const nowMs = clock.nowMs();
   const email = config.email;
-  const key = reportMailKey(window.name);
-  const log = ledger.monthlyReports();
-  const outbox = ledger.outbox();
-  const mail = log.transaction(() => {
+  const key = reportMailKey(name);
+  const { reportLog: log, outbox } = ledger;
+  const mail = ledger.transaction(() => {
     let queued: ProducedMonth['mail'];
     if (email !== undefined) {
       const delivery = { key, channel: 'email' as const, payload: buildReportMail(result.report, readFileSync(pdfPath), email), nowMs, deadlineMs: nowMs + email.deadlineMs };
       queued = produce.force ? { entry: outbox.requeue(delivery), created: true } : outbox.enqueue(delivery);
     }
-    log.record({ month: window.name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
+    log.record({ month: name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
     return queued;
   });
   options.log.info(
-    { job: 'monthly-report', month: window.name, files: result.paths, mail: mail === undefined ? 'no email configured' : mail.created ? 'queued' : `already ${mail.entry.status}` },
-    `monthly report ${window.name} produced`,
+    { job: 'monthly-report', month: name, files: result.paths, mail: mail === undefined ? 'no email configured' : mail.created ? 'queued' : `already ${mail.entry.status}` },
+    `monthly report ${name} produced`,
   );
   options.onQueued?.();
-  return { name: window.name, dueMs: produce.dueMs, paths: result.paths, report: result.report, ...(mail ? { mail } : {}) };
+  return { name, dueMs: produce.dueMs, paths: result.paths, report: result.report, ...(mail ? { mail } : {}) };
 }
 
 /**
@@ -149,7 +148,7 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
  * summary page as HTML with a plain-text alternative, the PDF attached, and a Message-ID derived
  * from the month and the report's content, so the same report sent twice carries the same id.
  */
-export function buildReportMail(report: MonthlyReport, pdf: Buffer, email: EmailConfig): EmailMessage {
+export function buildReportMail(report: PeriodReport, pdf: Buffer, email: EmailConfig): EmailMessage {
   const services = [...new Set(report.slos.map((s) => s.service))];
   const subject = email.subject
     .replaceAll('{service}', services.length === 0 ? 'SLO' : services.join(', '))
@@ -180,24 +179,17 @@ export interface EmailedReport {
 /**
  * `report --month M --email`: builds the month's report, queues its mail through the outbox (the
  * same key the schedule uses, so a month already mailed is not mailed again unless `force`), and
- * attempts it now, ignoring any backoff.
+ * attempts it now, ignoring any backoff. The caller makes sure the config has an email section
+ * and the month is over: a partial month mailed now would take the month's outbox key and
+ * record, and the complete report would never go out on schedule.
  */
 export async function emailMonthlyReport(options: MonthlyJobOptions & { senders: DeliverySenders }, produce: Omit<ProduceOptions, 'dueMs'>): Promise<EmailedReport> {
-  const { services, clock } = options;
-  if (services.config.email === undefined) {
-    throw new UsageError(`--email: the config (${services.config.source}) has no email section (smtp, from, to)`);
-  }
-  const window = resolveWindow(monthWindowSpec(produce.month), Infinity, services.config.timeZone);
-  if (produce.atMs < window.endMs) {
-    // A partial month mailed now would take the month's outbox key and record, and the complete
-    // report would never go out on schedule.
-    throw new UsageError(`--email: ${window.name} is not over (it ends ${new Date(window.endMs).toISOString()}); a month is mailed once it is complete`);
-  }
+  const { adapters, clock } = options;
   const produced = await produceMonthlyReport(options, { ...produce, dueMs: null });
   const entry = produced.mail!.entry;
   if (entry.status !== 'pending' && entry.status !== 'failed') return { produced };
-  const outbox = services.ledger.outbox();
-  outbox.retryNow(entry.id, clock.nowMs(), Math.max(entry.deadlineMs, clock.nowMs() + services.config.email.deadlineMs));
+  const { outbox } = adapters.ledger;
+  outbox.retryNow(entry.id, clock.nowMs(), Math.max(entry.deadlineMs, clock.nowMs() + (adapters.config.email?.deadlineMs ?? 0)));
   const round = await deliverOutbox({
     outbox, senders: options.senders, clock, log: options.log, only: [entry.id],
     ...(options.onDeliveryStep ? { onStep: options.onDeliveryStep } : {}),

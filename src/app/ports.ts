@@ -1,31 +1,33 @@
-/** One series of a range query: its labels and its points (epoch ms, value). */
-export interface RangeSeries {
-  labels: Record<string, string>;
-  points: Array<[number, number]>;
-}
+import type { AppConfig } from '../config/app-config.js';
+import type { FetchedBucket, FetchedCounts } from '../domain/bucket.js';
+import type { Clock } from '../domain/clock.js';
+import type { SloDefinition } from '../domain/slo.js';
+import type { LedgerStores } from '../ledger/ledger-stores.js';
+import type { OutboxChannel } from '../ledger/outbox-store.js';
+import type { DeliverySender } from '../notify/outbox-delivery.js';
 
-/** One sample of an instant query. */
-export interface InstantSample {
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** What the query is for, so errors can name it. */
-export interface QueryContext {
-  slo?: string;
-}
-
-/** Anything that answers the Prometheus HTTP query API (Prometheus, Thanos, Mimir, VictoriaMetrics). */
+/**
+ * Where the ledger's event counts come from (Prometheus, or an in-memory source in tests): the
+ * counts of an SLO's 5-minute buckets, and of a longer span when a scrape gap is reconciled.
+ */
 export interface MetricsSource {
-  /** Evaluates `query` at start, start+step, …, end (all epoch ms). Values are finite. */
-  rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, context?: QueryContext): Promise<RangeSeries[]>;
-  /** Evaluates `query` at one instant. */
-  instantQuery(query: string, atMs: number, context?: QueryContext): Promise<InstantSample[]>;
+  /**
+   * The buckets of `slo` whose ends lie in [firstEndMs, lastEndMs] (multiples of 5 minutes),
+   * every one of them `ok` or `no-data`, yielded in ascending chunks as they arrive so a long
+   * backfill is written as it goes. A failed request throws: a failure never turns into zero counts.
+   */
+  fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedBucket[]>;
+  /** The counts of `slo` over the span (endMs − spanMs, endMs], as the source itself sees the whole span. */
+  fetchSpanCounts(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts>;
 }
 
-/** The time source of the use cases, injectable for tests. */
-export interface Clock {
-  nowMs(): number;
-}
+/** One sender per delivery channel the config sets up; a channel without one keeps its deliveries pending. */
+export type DeliverySenders = Partial<Record<OutboxChannel, DeliverySender>>;
 
-export const systemClock: Clock = { nowMs: () => Date.now() };
+/** The adapters a use case runs with: the configuration, the ledger's stores, the metrics source and the clock. */
+export interface Adapters {
+  config: AppConfig;
+  ledger: LedgerStores;
+  source: MetricsSource;
+  clock: Clock;
+}

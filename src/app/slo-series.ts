@@ -1,7 +1,8 @@
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
-import type { Ledger, LedgerBucket } from '../ledger/ledger.js';
+import type { LedgerBucket } from '../domain/bucket.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 
 /** One point of an SLO's history: the figures of a rolling window ending at `atMs`. */
 export interface SeriesPoint {
@@ -19,11 +20,11 @@ export const MAX_SERIES_POINTS = 2_000;
 
 /**
  * The SLI and remaining error budget of a rolling window of `windowMs`, evaluated at each bucket
- * end from, from+step, …, to, by the definitions of DESIGN.md. The buckets are read once and the
+ * end from, from+step, …, to, by the same definitions as every window. The buckets are read once and the
  * window sums kept as running prefix sums, so a point costs O(1) instead of one 30-day SUM; the
  * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit.
  */
-export function computeSloSeries(ledger: Ledger, slo: SloDefinition, windowMs: number, fromMs: number, toMs: number, stepMs: number): SeriesPoint[] {
+export function computeSloSeries(ledger: BucketReader, slo: SloDefinition, windowMs: number, fromMs: number, toMs: number, stepMs: number): SeriesPoint[] {
   const firstEndMs = floorToBucket(fromMs);
   const ends: number[] = [];
   for (let t = firstEndMs; t <= toMs; t += stepMs) ends.push(t);
@@ -55,10 +56,10 @@ export interface BurnDownPoint {
 /**
  * The error budget of the SLO's window ending at `atMs`, burnt down over that window: at each
  * instant t, 1 − bad(start, t] / allowed, where allowed = (1 − objective) × total of the whole
- * window (DESIGN.md, "Definitions"). It starts at 1 and ends at the window's remaining budget;
+ * window. It starts at 1 and ends at the window's remaining budget;
  * empty when the window had no traffic (no budget to burn).
  */
-export function computeBudgetBurnDown(ledger: Ledger, slo: SloDefinition, atMs: number, points = 120): BurnDownPoint[] {
+export function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): BurnDownPoint[] {
   const endMs = floorToBucket(atMs);
   const startMs = endMs - slo.windowMs;
   const prefix = prefixSums(ledger, slo, startMs, endMs);
@@ -83,7 +84,7 @@ interface WindowSums {
 }
 
 /** Cumulative sums over the buckets with end in (startMs, endMs], answering any sub-window in O(1). */
-function prefixSums(ledger: Ledger, slo: SloDefinition, startMs: number, endMs: number) {
+function prefixSums(ledger: BucketReader, slo: SloDefinition, startMs: number, endMs: number) {
   const seriesId = ledger.findSeries(slo);
   const buckets: LedgerBucket[] = seriesId === undefined ? [] : ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
   const n = Math.max(0, (endMs - startMs) / BUCKET_MS);

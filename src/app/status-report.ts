@@ -1,8 +1,9 @@
+import type { SloStatus } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
-import { evaluateSlos, type SloStatus } from './evaluate-slos.js';
-import type { Services } from './compose.js';
+import { evaluateSlos } from './evaluate-slos.js';
+import type { Adapters } from './ports.js';
+import { syncAllSlos } from './sync-all-slos.js';
 import type { SyncProgress, SyncResult } from './sync-ledger.js';
-import { syncServices } from './sync-services.js';
 
 export interface StatusReportOptions {
   atMs: number;
@@ -23,13 +24,13 @@ export interface StatusReport {
  * The on-demand report: syncs the buckets the requested windows need (unless offline), then
  * evaluates every SLO over every window from the ledger.
  */
-export async function buildStatusReport(services: Services, options: StatusReportOptions): Promise<StatusReport> {
-  const { config } = services;
+export async function buildStatusReport(adapters: Adapters, options: StatusReportOptions): Promise<StatusReport> {
+  const { config } = adapters;
   let sync: SyncResult | undefined;
   if (!options.offline) {
     const starts = options.windows.map((spec) => resolveWindow(spec, options.atMs, config.timeZone).startMs);
-    sync = await syncServices(services, options.atMs, { fromMs: Math.min(...starts), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    sync = await syncAllSlos(adapters, options.atMs, { fromMs: Math.min(...starts), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   }
-  const statuses = evaluateSlos(services.ledger, config.slos, options.windows, options.atMs, config.timeZone);
+  const statuses = evaluateSlos(adapters.ledger.buckets, config.slos, options.windows, options.atMs, config.timeZone);
   return { atMs: options.atMs, statuses, ...(sync ? { sync } : {}) };
 }

@@ -1,11 +1,13 @@
+import type { BucketRun, FetchedCounts } from '../domain/bucket.js';
+import type { Clock } from '../domain/clock.js';
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
-import { monthOf, previousMonth, resolveWindow, monthWindowSpec } from '../domain/window.js';
+import { monthBounds } from '../domain/period.js';
 import type { SloDefinition } from '../domain/slo.js';
-import type { Ledger, BucketRun } from '../ledger/ledger.js';
-import { DEFAULT_MAX_POINTS_PER_QUERY, fetchBuckets, fetchSpanCounts, type FetchedBucket } from '../prometheus/fetch-buckets.js';
-import type { Clock, MetricsSource } from './ports.js';
+import { monthOf, previousMonth } from '../domain/window.js';
+import type { BucketStore } from '../ledger/bucket-store.js';
+import type { MetricsSource } from './ports.js';
 
-/** Days a first sync backfills at least (DESIGN.md: 30 days plus margin for the 30d window's edge). */
+/** Days a first sync backfills at least: 30 days plus a margin for the 30d window's edge. */
 export const FIRST_BACKFILL_MS = 35 * 24 * 3_600_000;
 /** A bucket fetched within this time after it closed is fetched again: late samples may have been on their way. */
 export const SETTLE_MS = 2 * 60_000;
@@ -13,7 +15,7 @@ export const SETTLE_MS = 2 * 60_000;
 const MERGE_GAP_BUCKETS = 12;
 
 export interface SyncOptions {
-  ledger: Ledger;
+  buckets: BucketStore;
   source: MetricsSource;
   slos: readonly SloDefinition[];
   clock: Clock;
@@ -23,7 +25,6 @@ export interface SyncOptions {
   /** Also make sure buckets from here on are present (e.g. the start of a requested window). */
   fromMs?: number;
   retentionMs: number;
-  maxPointsPerQuery?: number;
   /** SLOs synced at the same time. */
   concurrency?: number;
   onProgress?: (progress: SyncProgress) => void;
@@ -69,14 +70,14 @@ export async function syncLedger(options: SyncOptions): Promise<SyncResult> {
     }
   });
   await Promise.all(workers);
-  const prunedBuckets = options.ledger.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
+  const prunedBuckets = options.buckets.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
   results.sort((a, b) => options.slos.findIndex((s) => s.name === a.slo) - options.slos.findIndex((s) => s.name === b.slo));
   return { atMs: endMs, fromMs, durationMs: options.clock.nowMs() - started, prunedBuckets, slos: results };
 }
 
 /** First bucket end to keep complete: 35 days back, the previous month's start if earlier, or `fromMs`. */
 function syncStart(options: SyncOptions, endMs: number): number {
-  const previous = resolveWindow(monthWindowSpec(previousMonth(monthOf(endMs, options.timeZone))), endMs, options.timeZone);
+  const previous = monthBounds(previousMonth(monthOf(endMs, options.timeZone)), options.timeZone);
   const candidates = [endMs - FIRST_BACKFILL_MS, previous.startMs];
   if (options.fromMs !== undefined) candidates.push(floorToBucket(options.fromMs));
   const retentionFloor = floorToBucket(options.clock.nowMs() - options.retentionMs);
@@ -85,30 +86,31 @@ function syncStart(options: SyncOptions, endMs: number): number {
 }
 
 async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: number, lastEndMs: number): Promise<SloSyncResult> {
-  const { ledger, source } = options;
-  const seriesId = ledger.ensureSeries(slo, options.clock.nowMs());
+  const { buckets, source } = options;
+  const seriesId = buckets.ensureSeries(slo, options.clock.nowMs());
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
-  const missing = ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
+  const missing = buckets.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
   // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
-  const runs = mergeRuns(missing).flatMap((run) => splitRun(run, options.maxPointsPerQuery ?? DEFAULT_MAX_POINTS_PER_QUERY));
+  const runs = mergeRuns(missing);
   const fetchStartMs = options.clock.nowMs();
   try {
     for (const run of runs) {
-      const fetched = await fetchBuckets(source, slo, run.firstEndMs, run.lastEndMs, options.maxPointsPerQuery);
-      ledger.writeBuckets(seriesId, fetched, options.clock.nowMs());
-      result.fetchedBuckets += fetched.length;
-      options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
+      for await (const fetched of source.fetchBuckets(slo, run.firstEndMs, run.lastEndMs)) {
+        buckets.writeBuckets(seriesId, fetched, options.clock.nowMs());
+        result.fetchedBuckets += fetched.length;
+        options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
+      }
     }
     // Every bucket of the range now has a row; those that had closed SETTLE_MS before the fetch are final.
-    ledger.markSettled(seriesId, firstEndMs, Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS)));
+    buckets.markSettled(seriesId, firstEndMs, Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS)));
     result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
-    ledger.recordSync(slo.name, options.clock.nowMs());
+    buckets.recordSync(slo.name, options.clock.nowMs());
   } catch (error) {
     result.error = (error as Error).message;
-    ledger.recordSync(slo.name, options.clock.nowMs(), result.error);
+    buckets.recordSync(slo.name, options.clock.nowMs(), result.error);
   }
   // A sync without error wrote a row for every bucket of the range.
-  result.missingBuckets = result.error === undefined ? 0 : ledger.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
+  result.missingBuckets = result.error === undefined ? 0 : buckets.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
   return result;
 }
 
@@ -122,14 +124,6 @@ function mergeRuns(ends: number[]): BucketRun[] {
   return runs;
 }
 
-function splitRun(run: BucketRun, maxBuckets: number): BucketRun[] {
-  const pieces: BucketRun[] = [];
-  for (let first = run.firstEndMs; first <= run.lastEndMs; first += maxBuckets * BUCKET_MS) {
-    pieces.push({ firstEndMs: first, lastEndMs: Math.min(run.lastEndMs, first + (maxBuckets - 1) * BUCKET_MS) });
-  }
-  return pieces;
-}
-
 function countBuckets(runs: BucketRun[]): number {
   return runs.reduce((n, r) => n + (r.lastEndMs - r.firstEndMs) / BUCKET_MS + 1, 0);
 }
@@ -138,34 +132,34 @@ function countBuckets(runs: BucketRun[]): number {
  * A scrape gap leaves buckets without samples, and its events show up only in the first sample
  * after it, which no 5-minute `increase` sees. Once a gap has closed (a settled `ok` bucket on
  * both sides) this asks Prometheus for the increase across the gap and its two neighbours, and books
- * what the neighbours did not already hold to the gap's buckets (DESIGN.md, point 6).
+ * what the neighbours did not already hold to the gap's buckets.
  */
 async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId: number, firstEndMs: number, lastEndMs: number): Promise<number> {
-  const { ledger, source } = options;
+  const { buckets, source } = options;
   let reconciled = 0;
-  for (const run of ledger.noDataRuns(seriesId, firstEndMs, lastEndMs)) {
+  for (const run of buckets.noDataRuns(seriesId, firstEndMs, lastEndMs)) {
     const beforeEnd = run.firstEndMs - BUCKET_MS;
     const afterEnd = run.lastEndMs + BUCKET_MS;
-    if (ledger.bucketStatus(seriesId, beforeEnd) !== 'ok' || ledger.bucketStatus(seriesId, afterEnd) !== 'ok') continue;
+    if (buckets.bucketStatus(seriesId, beforeEnd) !== 'ok' || buckets.bucketStatus(seriesId, afterEnd) !== 'ok') continue;
     // The bucket after the gap may still be fetched again (late samples); what it holds is subtracted
     // from the span, so book the gap only once that bucket has settled.
     if (afterEnd + SETTLE_MS > options.clock.nowMs()) continue;
     const spanStart = beforeEnd - BUCKET_MS;
-    const span = await fetchSpanCounts(source, slo, afterEnd, afterEnd - spanStart);
+    const span = await source.fetchSpanCounts(slo, afterEnd, afterEnd - spanStart);
     if (span.status !== 'ok') continue;
-    const neighbours = ledger.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
+    const neighbours = buckets.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
     const heldGood = neighbours.reduce((a, b) => a + b.good, 0);
     const heldTotal = neighbours.reduce((a, b) => a + b.total, 0);
     const total = Math.max(0, span.total - heldTotal);
     const good = Math.min(total, Math.max(0, span.good - heldGood));
-    const histogram = span.histogram ? bookedHistogram(ledger, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
-    ledger.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
+    const histogram = span.histogram ? bookedHistogram(buckets, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
+    buckets.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
     reconciled++;
   }
   return reconciled;
 }
 
-function bookedHistogram(ledger: Ledger, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedBucket['histogram']>) {
-  const held = ledger.sumWindow(seriesId, beforeEnd - BUCKET_MS, afterEnd, true).histogram ?? [];
+function bookedHistogram(buckets: BucketStore, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedCounts['histogram']>) {
+  const held = buckets.sumWindow(seriesId, beforeEnd - BUCKET_MS, afterEnd, true).histogram ?? [];
   return span.map(({ le, count }) => ({ le, count: Math.max(0, count - (held.find((h) => h.le === le)?.count ?? 0)) }));
 }

@@ -1,37 +1,37 @@
 import { redactSecrets } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { deliverOutbox, type DeliveryRound, type DeliveryStep } from '../notify/outbox-delivery.js';
+import type { Clock } from '../domain/clock.js';
 import { createAlertsStep } from './alerts-step.js';
-import type { DeliverySenders, Services } from './compose.js';
 import { checkMonthlyReport, type MonthlyCheck } from './monthly-job.js';
-import type { Clock } from './ports.js';
-import { syncServices } from './sync-services.js';
+import type { Adapters, DeliverySenders } from './ports.js';
+import { syncAllSlos } from './sync-all-slos.js';
 
 /**
- * The alerts step of a tick (issue 6 fills it): evaluates burn-rate alerts at `atMs` and queues
- * their notifications in the outbox, which the tick's last step delivers. With `dryRun` it must
- * not change alert state or queue anything.
+ * The alerts step of a tick: evaluates burn-rate alerts at `atMs` and queues their notifications
+ * in the outbox, which the tick's last step delivers. With `dryRun` it must not change alert
+ * state or queue anything.
  */
 export type EvaluateAlertsStep = (atMs: number, dryRun: boolean) => Promise<void>;
 
 /** Options of {@link runTick}. */
 export interface TickOptions {
-  services: Services;
+  adapters: Adapters;
   senders: DeliverySenders;
   /** The evaluation instant: the ledger is synced up to it, and reports due at it are produced. */
   atMs: number;
   /** Sync only; report what is due but produce nothing, and deliver nothing. */
   dryRun: boolean;
   log: Logger;
-  /** Wall clock of the outbox and of "generated"; default the services' clock. */
+  /** Wall clock of the outbox and of "generated"; default the adapters' clock. */
   clock?: Clock;
-  /** Step 1, default: `syncServices` up to `atMs`. `serve` passes its sync job (which also records health). */
+  /** Step 1, default: `syncAllSlos` up to `atMs`. `serve` passes its sync job (which also records health). */
   sync?: (atMs: number) => Promise<void>;
-  /** Step 2: burn-rate alerts (issue 6); default: `createAlertsStep` (evaluate, queue notifications). */
+  /** Step 2: burn-rate alerts; default: `createAlertsStep` (evaluate, queue notifications). */
   evaluateAlerts?: EvaluateAlertsStep;
   /** Stops the tick between steps and between deliveries (shutdown): what is in progress finishes its write. */
   signal?: AbortSignal;
-  /** TEST ONLY hooks (see `test-halt.ts`). */
+  /** TEST ONLY hooks (see commands/test-halt.ts). */
   onReportQueued?: () => void;
   onDeliveryStep?: (step: DeliveryStep) => void;
 }
@@ -50,30 +50,30 @@ export interface TickResult {
  * not hold back mail already queued.
  */
 export async function runTick(options: TickOptions): Promise<TickResult> {
-  const { services, atMs, dryRun, log } = options;
-  const clock = options.clock ?? services.clock;
+  const { adapters, atMs, dryRun, log } = options;
+  const clock = options.clock ?? adapters.clock;
   const result: TickResult = { errors: [] };
   const step = async (name: string, work: () => Promise<void>): Promise<void> => {
     if (options.signal?.aborted) return;
     try {
       await work();
     } catch (error) {
-      const message = redactSecrets(error instanceof Error ? error.message : String(error), services.config.secrets);
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), adapters.config.secrets);
       log.error({ job: 'tick', step: name, error: message }, `tick step ${name} failed`);
       result.errors.push({ step: name, error: message });
     }
   };
   await step('sync', async () => {
     if (options.sync) return options.sync(atMs);
-    const sync = await syncServices(services, atMs);
+    const sync = await syncAllSlos(adapters, atMs);
     const failed = sync.slos.filter((s) => s.error !== undefined);
     if (failed.length > 0) throw new Error(failed.map((s) => `sync of ${s.slo} failed: ${s.error}`).join('; '));
   });
-  const evaluateAlerts = options.evaluateAlerts ?? createAlertsStep({ services, log, clock });
+  const evaluateAlerts = options.evaluateAlerts ?? createAlertsStep({ adapters, log, clock });
   await step('alerts', () => evaluateAlerts(atMs, dryRun));
   await step('monthly-report', async () => {
     result.monthly = await checkMonthlyReport(
-      { services, clock, log, ...(options.onReportQueued ? { onQueued: options.onReportQueued } : {}) },
+      { adapters, clock, log, ...(options.onReportQueued ? { onQueued: options.onReportQueued } : {}) },
       atMs,
       dryRun,
     );
@@ -81,7 +81,7 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
   if (!dryRun) {
     await step('deliver', async () => {
       result.delivery = await deliverOutbox({
-        outbox: services.ledger.outbox(), senders: options.senders, clock, log,
+        outbox: adapters.ledger.outbox, senders: options.senders, clock, log,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onDeliveryStep ? { onStep: options.onDeliveryStep } : {}),
       });

@@ -1,6 +1,6 @@
-import type { Clock } from '../app/ports.js';
+import type { Clock } from '../domain/clock.js';
 import { DeliveryError } from '../errors.js';
-import type { Outbox, OutboxChannel, OutboxEntry } from '../ledger/outbox.js';
+import type { OutboxChannel, OutboxEntry, OutboxStore } from '../ledger/outbox-store.js';
 
 /** Sends one channel's payloads (email, Slack); throws DeliveryError on failure. */
 export interface DeliverySender {
@@ -25,7 +25,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 30_000, capMs: 60 * 60_0
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface DeliverOptions {
-  outbox: Outbox;
+  outbox: OutboxStore;
   senders: Partial<Record<OutboxChannel, DeliverySender>>;
   clock: Clock;
   log?: DeliveryLog;

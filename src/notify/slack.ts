@@ -1,6 +1,6 @@
 import type { AlertNotification } from '../domain/alert-notification.js';
 import { formatDuration } from '../domain/duration.js';
-import { formatBudget, formatBurn, formatDurationMs, formatLocalTime } from '../report/format.js';
+import { formatBudget, formatBurn, formatDurationMs, formatInstantOrNull, formatLocalTime } from '../report/format.js';
 
 /** A Slack incoming-webhook message: Block Kit blocks with a plain `text` fallback for notifications. */
 export interface SlackMessage {
@@ -96,7 +96,6 @@ export function formatSlackMessage(n: AlertNotification, timeZone: string, chann
 
 /** The generic JSON webhook body: the notification's data, with ISO instants and a text summary. */
 export function formatJsonWebhook(n: AlertNotification): Record<string, unknown> {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     version: 1,
     type: 'slo-ledger.alert',
@@ -108,8 +107,8 @@ export function formatJsonWebhook(n: AlertNotification): Record<string, unknown>
     status: n.transition === 'resolved' ? 'resolved' : 'firing',
     severity: n.severity,
     previous_severity: n.previousSeverity,
-    at: iso(n.atMs),
-    firing_since: iso(n.firingSinceMs),
+    at: formatInstantOrNull(n.atMs),
+    firing_since: formatInstantOrNull(n.firingSinceMs),
     objective: n.objectiveRatio,
     slo_window: formatDuration(n.sloWindowMs),
     rule: n.rule === null ? null : {

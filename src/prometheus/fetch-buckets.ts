@@ -1,22 +1,9 @@
+import type { FetchedBucket, FetchedCounts } from '../domain/bucket.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { PrometheusError } from '../errors.js';
-import type { MetricsSource, RangeSeries } from '../app/ports.js';
 import { buildSliQueries, combineSliQueries, PART_LABEL } from './promql.js';
-
-/** Counts of one span (a 5-minute bucket, or a longer span when reconciling) as Prometheus saw them. */
-export interface FetchedCounts {
-  /** `no-data`: Prometheus answered, but had no samples for the total (a scrape gap, or no metric yet). */
-  status: 'ok' | 'no-data';
-  good: number;
-  total: number;
-  /** Latency SLIs: cumulative count per upper bound (seconds; Infinity for +Inf). */
-  histogram?: Array<{ le: number; count: number }>;
-}
-
-export interface FetchedBucket extends FetchedCounts {
-  endMs: number;
-}
+import type { PrometheusQueryApi, RangeSeries } from './query-api.js';
 
 /**
  * Points per range query: Prometheus refuses more than 11,000 per series, and a week of buckets per
@@ -26,25 +13,25 @@ export const DEFAULT_MAX_POINTS_PER_QUERY = 2_016;
 
 /**
  * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
- * minutes) with range queries at step = bucket size, in chunks under Prometheus's point limit.
- * Every bucket in the range is returned, `ok` or `no-data`; a failed request throws, so a
- * failure never turns into zero counts.
+ * minutes) with range queries at step = bucket size, one chunk under Prometheus's point limit at
+ * a time: the only place a range is split into queries. Every bucket in the range is yielded,
+ * `ok` or `no-data`; a failed request throws, so a failure never turns into zero counts.
  */
-export async function fetchBuckets(
-  source: MetricsSource,
+export async function* fetchBucketChunks(
+  source: PrometheusQueryApi,
   slo: SloDefinition,
   firstEndMs: number,
   lastEndMs: number,
   maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
-): Promise<FetchedBucket[]> {
+): AsyncGenerator<FetchedBucket[]> {
   const queries = buildSliQueries(slo.sli, BUCKET_MS);
   const combined = combineSliQueries(queries);
-  const out: FetchedBucket[] = [];
   for (let chunkStart = firstEndMs; chunkStart <= lastEndMs; chunkStart += maxPointsPerQuery * BUCKET_MS) {
     const chunkEnd = Math.min(lastEndMs, chunkStart + (maxPointsPerQuery - 1) * BUCKET_MS);
     const result = await source.rangeQuery(combined, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
     const part = (name: string) => result.filter((series) => series.labels[PART_LABEL] === name);
     const totalAt = sumByTime(part('total'));
+    const out: FetchedBucket[] = [];
     if (queries.kind === 'events') {
       const hasGood = queries.good !== undefined;
       const goodAt = hasGood ? sumByTime(part('good')) : undefined;
@@ -58,7 +45,20 @@ export async function fetchBuckets(
         out.push({ endMs: end, ...combineLatency(slo, histogramAt.get(end), totalAt?.get(end)) });
       }
     }
+    yield out;
   }
+}
+
+/** Every bucket of {@link fetchBucketChunks} at once. */
+export async function fetchBuckets(
+  source: PrometheusQueryApi,
+  slo: SloDefinition,
+  firstEndMs: number,
+  lastEndMs: number,
+  maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
+): Promise<FetchedBucket[]> {
+  const out: FetchedBucket[] = [];
+  for await (const chunk of fetchBucketChunks(source, slo, firstEndMs, lastEndMs, maxPointsPerQuery)) out.push(...chunk);
   return out;
 }
 
@@ -66,7 +66,7 @@ export async function fetchBuckets(
  * Counts of one SLO over the span (endMs − spanMs, endMs] from instant queries whose window is
  * the whole span: what Prometheus itself says, e.g. across a scrape gap.
  */
-export async function fetchSpanCounts(source: MetricsSource, slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
+export async function fetchSpanCounts(source: PrometheusQueryApi, slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
   const queries = buildSliQueries(slo.sli, spanMs);
   const instant = async (query: string) => {
     const samples = await source.instantQuery(query, endMs, { slo: slo.name });

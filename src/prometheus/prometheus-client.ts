@@ -1,6 +1,6 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { PrometheusError, redactSecrets } from '../errors.js';
-import type { InstantSample, MetricsSource, QueryContext, RangeSeries } from '../app/ports.js';
+import type { InstantSample, PrometheusQueryApi, QueryContext, RangeSeries } from './query-api.js';
 
 /** Connection settings of a Prometheus-compatible query API. */
 export interface PrometheusClientOptions {
@@ -33,7 +33,7 @@ interface DriverFailure {
  * answers checked for shape and finite values, and failures turned into PrometheusError with
  * the query, the SLO and Prometheus's own error text (secrets removed).
  */
-export class PrometheusClient implements MetricsSource {
+export class PrometheusClient implements PrometheusQueryApi {
   private readonly driver: PrometheusDriver;
   private readonly attempts: number;
   private readonly backoffMs: number;

@@ -13,8 +13,8 @@ export interface BreachResponse {
 }
 
 /**
- * The breach-response tiers of the seed guide ("SLA Breach Response"), word for word, so the
- * report tells a reader what the tier they are in requires.
+ * The breach-response tiers of the Rendiff FFmpeg API monitoring guide ("SLA Breach Response"),
+ * word for word, so the report tells a reader what the tier they are in requires.
  */
 export const BREACH_RESPONSES: Readonly<Record<Exclude<Tier, 'ok'>, BreachResponse>> = {
   critical: {

@@ -1,6 +1,4 @@
-import { BUCKET_STATUSES, type BucketColumns, type BucketStatus } from '../ledger/ledger.js';
-
-export type { BucketColumns } from '../ledger/ledger.js';
+import { BUCKET_STATUSES, type BucketColumns, type BucketStatus } from '../domain/bucket.js';
 
 /** One bucket's counts, as a row. */
 export interface BucketCounts {

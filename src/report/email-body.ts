@@ -1,6 +1,6 @@
 import type { Tier } from '../domain/slo.js';
 import { escapeXml } from './html.js';
-import type { MonthlyReport } from './monthly-model.js';
+import type { PeriodReport } from './period-report.js';
 import { toReportView, type ReportView } from './report-view.js';
 
 /** The monthly mail's body: the report's summary page as mail-friendly HTML, and the same as plain text. */
@@ -19,7 +19,7 @@ const NUM = `${CELL}text-align:right;white-space:nowrap;`;
  * tables for layout and every style inline, because mail clients drop `<style>` blocks, classes
  * and SVG; the full report with its charts is the attached PDF. Every text is escaped.
  */
-export function renderReportEmail(report: MonthlyReport): ReportEmailBody {
+export function renderReportEmail(report: PeriodReport): ReportEmailBody {
   const view = toReportView(report);
   return { html: renderHtml(view), text: renderText(view) };
 }

@@ -1,4 +1,6 @@
-import { DateTime } from 'luxon';
+import { formatLocalTime } from '../domain/period.js';
+
+export { formatLocalTime };
 
 /** A ratio as a percentage with fixed decimals ("99.934%"); an em dash for `null`. */
 export function formatPercent(ratio: number | null | undefined, decimals: number): string {
@@ -42,9 +44,14 @@ export function formatBurn(value: number | null | undefined): string {
   return `${value.toFixed(2)}×`;
 }
 
-/** An instant in the report's time zone, to the minute ("2026-10-14 03:10"). */
-export function formatLocalTime(ms: number, timeZone: string): string {
-  return DateTime.fromMillis(ms, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm');
+/** An instant as ISO 8601 in UTC, to the millisecond ("2026-11-01T00:00:00.000Z"): what JSON and logs carry. */
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** {@link formatInstant}, with null (or undefined) for an instant that is not there. */
+export function formatInstantOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : formatInstant(ms);
 }
 
 /** A local time range; the end's date is left out when it is the start's date ("2026-10-14 03:10–03:55"). */

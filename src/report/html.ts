@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { layoutDailyChart, type ChartLayout } from './charts.js';
-import type { MonthlyReport } from './monthly-model.js';
+import type { PeriodReport } from './period-report.js';
 import { toReportView } from './report-view.js';
 
 /** templates/ at the repository (or package) root: the same two levels up from src/report and dist/report. */
@@ -28,7 +28,7 @@ function template(): Handlebars.TemplateDelegate {
  * external requests. Every text from the model goes through Handlebars' escaping (`{{…}}`) or,
  * inside the SVG, through {@link escapeXml}; only the SVG markup built here is inserted raw.
  */
-export function renderReportHtml(report: MonthlyReport): string {
+export function renderReportHtml(report: PeriodReport): string {
   const view = toReportView(report);
   return template()({
     ...view,

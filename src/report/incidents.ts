@@ -1,6 +1,6 @@
+import type { BucketColumns } from '../domain/bucket.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import { clampGood } from '../domain/sli.js';
-import type { BucketColumns } from './bucket-columns.js';
 
 /** How incidents are found: the 1h burn-rate factor, and how close two bursts must be to count as one. */
 export interface IncidentRules {

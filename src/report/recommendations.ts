@@ -1,28 +1,9 @@
 import { computeErrorBudget } from '../domain/budget.js';
 import { formatBudget, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent, formatSli } from './format.js';
-import type { MonthlyReport, ReportRules, SloContext, SloReport, TimeSpan } from './monthly-model.js';
+import type { PeriodReport, Recommendation, ReportRules, SloContext, SloReport, TimeSpan } from './period-report.js';
 
-/** What a recommendation is about. */
-export type RecommendationKind =
-  | 'breach'
-  | 'budget-exhausted'
-  | 'costliest-incident'
-  | 'low-coverage'
-  | 'reconciled-data'
-  | 'large-margin';
-
-/** One recommendation, with the figure that motivates it. */
-export interface Recommendation {
-  kind: RecommendationKind;
-  /** The SLOs it concerns (several when they share the same finding, e.g. one scrape gap). */
-  slos: string[];
-  text: string;
-  /** The number behind it, in `unit`. */
-  value: number;
-  unit: 'ratio' | 'ms' | 'instant';
-  /** `value` as the text shows it. */
-  figure: string;
-}
+/** The report before its recommendations exist: what they are derived from. */
+type ReportFigures = Omit<PeriodReport, 'recommendations'>;
 
 /**
  * Recommendations that follow from the report's figures, most urgent first: breaches, budgets
@@ -31,7 +12,7 @@ export interface Recommendation {
  * objectives met with a very large margin for three months running (a tighter objective would
  * still be met: SRE Workbook, "Implementing SLOs").
  */
-export function deriveRecommendations(report: MonthlyReport, contexts: readonly SloContext[], rules: ReportRules): Recommendation[] {
+export function deriveRecommendations(report: Omit<PeriodReport, 'recommendations'>, contexts: readonly SloContext[], rules: ReportRules): Recommendation[] {
   return [
     ...breachRecommendations(report),
     ...exhaustedRecommendations(report),
@@ -43,7 +24,7 @@ export function deriveRecommendations(report: MonthlyReport, contexts: readonly 
 }
 
 /** One line per breach tier (the Breaches section lists every SLO with its steps), led by the worst SLI. */
-function breachRecommendations(report: MonthlyReport): Recommendation[] {
+function breachRecommendations(report: ReportFigures): Recommendation[] {
   const out: Recommendation[] = [];
   for (const tier of ['critical', 'warning'] as const) {
     const breaches = report.breaches.filter((b) => b.tier === tier).sort((a, b) => a.sliRatio - b.sliRatio);
@@ -67,7 +48,7 @@ function breachRecommendations(report: MonthlyReport): Recommendation[] {
 }
 
 /** Budgets spent before the period ended: one line per SLO, or one for all when more than five. */
-function exhaustedRecommendations(report: MonthlyReport): Recommendation[] {
+function exhaustedRecommendations(report: ReportFigures): Recommendation[] {
   const exhausted = report.slos
     .filter((s) => s.budgetExhaustedAtMs !== null && s.budgetExhaustedAtMs < report.period.endMs)
     .sort((a, b) => a.budgetExhaustedAtMs! - b.budgetExhaustedAtMs!);
@@ -94,7 +75,7 @@ function exhaustedRecommendations(report: MonthlyReport): Recommendation[] {
   return exhausted.map((slo) => line(slo, [slo]));
 }
 
-function costliestIncidentRecommendation(report: MonthlyReport): Recommendation[] {
+function costliestIncidentRecommendation(report: ReportFigures): Recommendation[] {
   const costliest = report.incidents[0];
   if (costliest === undefined || costliest.budgetConsumedRatio === null) return [];
   return [{
@@ -110,7 +91,7 @@ function costliestIncidentRecommendation(report: MonthlyReport): Recommendation[
   }];
 }
 
-function lowCoverage(slos: readonly SloReport[], report: MonthlyReport): Recommendation {
+function lowCoverage(slos: readonly SloReport[], report: ReportFigures): Recommendation {
   const first = slos[0]!;
   const missingMs = totalMs(first.missingPeriods);
   const longest = longestSpan(first.missingPeriods);
@@ -127,7 +108,7 @@ function lowCoverage(slos: readonly SloReport[], report: MonthlyReport): Recomme
   };
 }
 
-function reconciled(slos: readonly SloReport[], report: MonthlyReport): Recommendation {
+function reconciled(slos: readonly SloReport[], report: ReportFigures): Recommendation {
   const spans = slos[0]!.reconciledPeriods;
   const ms = totalMs(spans);
   const longest = longestSpan(spans)!;

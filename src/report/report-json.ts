@@ -1,4 +1,4 @@
-import type { MonthlyReport } from './monthly-model.js';
+import type { PeriodReport } from './period-report.js';
 
 /** Keys holding an instant (epoch ms) in the model; the JSON writes them as ISO 8601 without the `Ms`. */
 const INSTANT_KEY = /(?:^start|^end|^fullEnd|At)Ms$/;
@@ -8,7 +8,7 @@ const INSTANT_KEY = /(?:^start|^end|^fullEnd|At)Ms$/;
  * JSON contract: snake_case keys, ratios (not percents), instants as ISO 8601, `null` where a
  * figure is undefined; durations stay in milliseconds (`duration_ms`).
  */
-export function toReportJson(report: MonthlyReport): unknown {
+export function toReportJson(report: PeriodReport): unknown {
   return convert(report);
 }
 

@@ -4,7 +4,7 @@ import {
   formatBudget, formatBurn, formatCount, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent,
   formatPointChange, formatSeconds, formatSli,
 } from './format.js';
-import type { MonthlyReport, SloReport } from './monthly-model.js';
+import type { PeriodReport, SloReport } from './period-report.js';
 
 /** A label and its value, as shown in a facts list. */
 export interface Fact {
@@ -67,9 +67,9 @@ export interface ReportView {
 export const SUMMARY_INCIDENTS = 20;
 
 /** Formats the report model for rendering. */
-export function toReportView(report: MonthlyReport): ReportView {
+export function toReportView(report: PeriodReport): ReportView {
   const tz = report.timeZone;
-  const incidentRow = (i: MonthlyReport['incidents'][number]): IncidentRow => ({
+  const incidentRow = (i: PeriodReport['incidents'][number]): IncidentRow => ({
     slo: i.slo,
     period: formatLocalRange(i.startMs, i.endMs, tz),
     duration: formatDurationMs(i.durationMs),
@@ -151,7 +151,7 @@ function anchorOf(name: string, index: number): string {
   return `slo-${index + 1}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
-function sloFacts(s: SloReport, report: MonthlyReport): Fact[] {
+function sloFacts(s: SloReport, report: PeriodReport): Fact[] {
   const facts: Fact[] = [
     { label: 'SLI', value: formatSli(s.sliRatio) + (s.reason === 'no-traffic' ? ' (no traffic)' : '') },
     { label: 'Objective', value: formatPercent(s.objectiveRatio, 2) + (s.thresholdSeconds === undefined ? '' : ` of requests ≤ ${s.thresholdSeconds} s`) },
@@ -178,7 +178,7 @@ function sloFacts(s: SloReport, report: MonthlyReport): Fact[] {
   return facts;
 }
 
-function sloCharts(s: SloReport, report: MonthlyReport): DailyChartSpec[] {
+function sloCharts(s: SloReport, report: PeriodReport): DailyChartSpec[] {
   const labels = s.days.map((d) => String(Number(d.date.slice(8, 10))));
   const { period } = report;
   const elapsed = period.fullEndMs > period.startMs ? (period.endMs - period.startMs) / (period.fullEndMs - period.startMs) : 1;

@@ -4,7 +4,7 @@ import { evaluateSlos } from '../app/evaluate-slos.js';
 import { MAX_SERIES_POINTS, computeSloSeries } from '../app/slo-series.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
-import { toStatusJson } from '../report/status-json.js';
+import { toStatusJson } from '../views/status-json.js';
 import type { HttpServerDeps } from './ports.js';
 import {
   BadParameterError, parseInstantParam, parseMonthParam, parseStepParam, parseWindowsParam, singleParam, type QueryValues,
@@ -28,7 +28,7 @@ export function assertKnownParams(query: QueryValues, known: readonly string[]):
 
 /** Registers the JSON API under /api/v1. */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
-  const { config, ledger, clock } = deps;
+  const { config, buckets, clock } = deps;
   const findSlo = (name: string, reply: FastifyReply): SloDefinition | undefined => {
     const slo = config.slos.find((s) => s.name === name);
     if (!slo) void reply.code(404).send({ error: `no SLO named ${JSON.stringify(name)}; known: ${config.slos.map((s) => s.name).join(', ')}` } satisfies ApiError);
@@ -38,7 +38,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     assertKnownParams(query, ['at', 'window']);
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
     const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS);
-    return toStatusJson(atMs, evaluateSlos(ledger, slos, windows, atMs, config.timeZone));
+    return toStatusJson(atMs, evaluateSlos(buckets, slos, windows, atMs, config.timeZone));
   };
 
   app.get('/api/v1/slos', async (request) => statusOf(config.slos, request.query as QueryValues));
@@ -63,7 +63,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     if (count > MAX_SERIES_POINTS) throw new BadParameterError('step', `${count} points asked for; at most ${MAX_SERIES_POINTS}: use a larger step or a shorter range`);
     const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)]);
     if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
-    const points = computeSloSeries(ledger, slo, window!.durationMs, fromMs, toMs, stepMs);
+    const points = computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs);
     return {
       slo: slo.name,
       service: slo.service,

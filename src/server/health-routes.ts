@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { systemClock } from '../app/ports.js';
+import { systemClock } from '../domain/clock.js';
 import { redactSecrets } from '../errors.js';
 import type { HttpServerDeps } from './ports.js';
 import { assessReadiness } from './readiness.js';
@@ -16,7 +16,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpServerDeps)
     let databaseError: string | undefined;
     try {
       // Any read proves the database is open and answering.
-      if (deps.config.slos[0]) deps.ledger.findSeries(deps.config.slos[0]);
+      if (deps.config.slos[0]) deps.buckets.findSeries(deps.config.slos[0]);
     } catch (error) {
       databaseError = (error as Error).message;
     }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SloStatus } from '../app/evaluate-slos.js';
+import type { SloStatus } from '../domain/slo-status.js';
 import { evaluateSlos } from '../app/evaluate-slos.js';
-import type { SyncRunRecord } from '../app/sync-health.js';
+import type { SyncRunRecord } from './ports.js';
 import { formatDuration } from '../domain/duration.js';
 import type { Tier } from '../domain/slo.js';
 import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
@@ -120,9 +120,9 @@ export class ServiceMetrics {
   }
 
   private async renderNow(): Promise<string> {
-    const { config, ledger, clock, alerts } = this.deps;
+    const { config, buckets, clock, alerts } = this.deps;
     const atMs = clock.nowMs();
-    const statuses = config.slos.flatMap((slo) => evaluateSlos(ledger, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone));
+    const statuses = config.slos.flatMap((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone));
     for (const g of Object.values(this.gauges)) g.reset();
     for (const s of sloSamples(statuses, alerts?.alertStates(atMs))) this.gauges[s.metric].set(s.labels, s.value);
     return this.registry.metrics();

@@ -1,10 +1,31 @@
-import type { SyncHealth } from '../app/sync-health.js';
-import type { Clock } from '../app/ports.js';
-import type { AppConfig } from '../config/load-config.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { Clock } from '../domain/clock.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import type { Logger } from '../logging.js';
 
-/** An SLO's burn-rate alert state, as the alerting component (issue 6) decides it. */
+/** What one scheduled sync did, as the health endpoints and /metrics see it. */
+export interface SyncRunRecord {
+  /** Wall-clock time the run ended (epoch ms). */
+  endedAtMs: number;
+  durationMs: number;
+  /** True when every SLO synced. */
+  ok: boolean;
+  /** SLOs whose Prometheus queries failed, with the error (secrets already removed). */
+  failures: Array<{ slo: string; error: string }>;
+  /** Set when the run as a whole failed or timed out. */
+  error?: string;
+}
+
+/** The service's own sync health, as readiness and /metrics read it. */
+export interface SyncHealthView {
+  lastRun(): SyncRunRecord | undefined;
+  /** Wall-clock time of the last run in which every SLO synced; undefined before the first. */
+  lastSuccessfulSyncMs(): number | undefined;
+  /** Calls `listener` after every recorded run. */
+  onRun(listener: (run: SyncRunRecord) => void): void;
+}
+
+/** An SLO's burn-rate alert state, as the alerting component decides it. */
 export interface AlertState {
   state: 'firing' | 'inactive' | 'unknown';
   /** The most severe firing rule's severity; null when nothing fires. */
@@ -20,15 +41,15 @@ export interface AlertStateProvider {
 /** Everything {@link buildHttpServer} needs; the server opens nothing itself. */
 export interface HttpServerDeps {
   config: AppConfig;
-  ledger: Ledger;
+  buckets: BucketReader;
   /** The evaluation clock: "now" for the API, /metrics and the status page (fixed under `serve --at`). */
   clock: Clock;
   /** Real time, for readiness ages; defaults to the system clock. */
   wallClock?: Clock;
-  health: SyncHealth;
+  health: SyncHealthView;
   logger: Logger;
   alerts?: AlertStateProvider;
-  /** Deliveries waiting in the outbox (issue 5); 0 until one exists. */
+  /** Deliveries waiting in the outbox; 0 when not given. */
   outboxBacklog?: () => number;
   /** A sync older than this makes /readyz fail; default 5 minutes. */
   maxSyncAgeMs?: number;

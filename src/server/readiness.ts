@@ -1,4 +1,4 @@
-import type { SyncRunRecord } from '../app/sync-health.js';
+import type { SyncRunRecord } from './ports.js';
 
 /** What /readyz answers: ready, or not with the reasons. */
 export interface Readiness {

@@ -14,14 +14,14 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
   app.get('/', async (request, reply) => {
     const query = request.query as QueryValues;
     assertKnownParams(query, ['at']);
-    const { config, ledger } = deps;
+    const { config, buckets } = deps;
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, deps.clock.nowMs()));
     const alerts = deps.alerts?.alertStates(atMs);
     const slos = config.slos.map((slo) => {
       const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
-      const [status] = evaluateSlos(ledger, [slo], windows, atMs, config.timeZone);
+      const [status] = evaluateSlos(buckets, [slo], windows, atMs, config.timeZone);
       const alert = alerts?.get(slo.name);
-      return { status: status!, burnDown: computeBudgetBurnDown(ledger, slo, atMs), ...(alert ? { alert } : {}) };
+      return { status: status!, burnDown: computeBudgetBurnDown(buckets, slo, atMs), ...(alert ? { alert } : {}) };
     });
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
     const page = renderStatusPage({

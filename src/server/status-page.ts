@@ -1,4 +1,4 @@
-import type { SloStatus } from '../app/evaluate-slos.js';
+import type { SloStatus } from '../domain/slo-status.js';
 import type { BurnDownPoint } from '../app/slo-series.js';
 import { formatDuration } from '../domain/duration.js';
 import type { WindowResult } from '../domain/window-result.js';

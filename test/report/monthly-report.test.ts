@@ -9,7 +9,7 @@ import { generateMonthlyReport, type MonthlyReportResult } from '../../src/app/m
 import { loadConfig } from '../../src/config/load-config.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { sumTruth, type TrafficTruth } from '../../src/fixture/traffic.js';
-import type { MonthlyReport, SloReport } from '../../src/report/monthly-model.js';
+import type { PeriodReport, SloReport } from '../../src/report/period-report.js';
 import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { htmlNestingProblems, inkRatio, readPgm, readPng } from './images.js';
 
@@ -49,7 +49,7 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
   let services: Services;
   let dir: string;
   let result: MonthlyReportResult;
-  let report: MonthlyReport;
+  let report: PeriodReport;
   const slo = (name: string): SloReport => report.slos.find((s) => s.name === name)!;
 
   beforeAll(async () => {

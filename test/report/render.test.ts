@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReportFilesRequest, parseReportOutput, resolvePeriods } from '../../src/app/monthly-report.js';
+import { parseReportFilesRequest, parseReportOutput } from '../../src/commands/report-options.js';
+import { resolvePeriod, type ReportPeriod } from '../../src/domain/period.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
 import { toBucketColumns, type BucketCounts } from '../../src/report/bucket-columns.js';
 import { renderReportHtml } from '../../src/report/html.js';
-import { buildMonthlyReport, type MonthlyReport, type ReportPeriod } from '../../src/report/monthly-model.js';
+import { buildPeriodReport } from '../../src/report/build-period-report.js';
+import type { PeriodReport } from '../../src/report/period-report.js';
 import { findReportFonts, renderReportPdf } from '../../src/report/pdf.js';
 import { htmlNestingProblems, inkRatio, readPgm } from './images.js';
 
@@ -43,8 +45,8 @@ function month(badPerBucket: number, burstDay: number): BucketCounts[] {
   return out;
 }
 
-function reportOf(slos: SloDefinition[], badPerBucket = 0.5): MonthlyReport {
-  return buildMonthlyReport({
+function reportOf(slos: SloDefinition[], badPerBucket = 0.5): PeriodReport {
+  return buildPeriodReport({
     period: OCTOBER,
     timeZone: 'UTC',
     generatedAtMs: NOV,
@@ -67,7 +69,7 @@ describe('HTML rendering', () => {
   });
 
   it('is well-formed for a report with breaches, an exhausted budget and no traffic', () => {
-    const report = buildMonthlyReport({
+    const report = buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV,
       slos: [
         { slo: slo(1), buckets: toBucketColumns(month(20, 3)), history: [] },
@@ -90,7 +92,7 @@ describe('PDF rendering from 1 to 200 SLOs', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function pages(report: MonthlyReport, name: string): Promise<{ text: string; ink: number[] }> {
+  async function pages(report: PeriodReport, name: string): Promise<{ text: string; ink: number[] }> {
     const file = join(dir, `${name}.pdf`);
     writeFileSync(file, await renderReportPdf(report));
     const { stdout: text } = await run('pdftotext', ['-layout', file, '-'], { timeout: 60_000, maxBuffer: 64 << 20 });
@@ -176,7 +178,7 @@ describe('report files: the period and options', () => {
   it('reads a --from/--to range in the configured time zone', () => {
     const request = parse({ from: '2026-10-24', to: '2026-10-26', windowsGiven: false }, 'Europe/Berlin');
     expect(request.period).toEqual({ kind: 'range', fromMs: Date.parse('2026-10-23T22:00:00Z'), toMs: Date.parse('2026-10-25T23:00:00Z') });
-    const periods = resolvePeriods(request.period, Date.parse('2026-11-01T00:00:00Z'), 'Europe/Berlin');
+    const periods = resolvePeriod(request.period, Date.parse('2026-11-01T00:00:00Z'), 'Europe/Berlin');
     expect(periods.current.name).toBe('2026-10-24--2026-10-26');
     // 49 hours: the 25th is a 25-hour day; the comparison ranges before it are as long.
     expect(periods.current.endMs - periods.current.startMs).toBe(49 * HOUR);

@@ -1,0 +1,107 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BUCKET_MS } from '../domain/duration.js';
+import { localDays, type ReportPeriod, type ResolvedPeriod } from '../domain/period.js';
+import type { SloDefinition } from '../domain/slo.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
+import { toBucketColumns } from '../report/bucket-columns.js';
+import { buildPeriodReport } from '../report/build-period-report.js';
+import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
+import type { HistoryMonth, PeriodReport, ReportRules, SloReportInput } from '../report/period-report.js';
+import { toReportJson } from '../report/report-json.js';
+import type { Adapters } from './ports.js';
+import { syncAllSlos } from './sync-all-slos.js';
+import type { SyncProgress, SyncResult } from './sync-ledger.js';
+
+/** The files a period report can be written as. */
+export type ReportFileFormat = 'html' | 'pdf' | 'json';
+
+export const REPORT_FILE_FORMATS: readonly ReportFileFormat[] = ['pdf', 'html', 'json'];
+
+export interface PeriodReportOptions {
+  /** The period, resolved once by the caller at its evaluation instant, with its comparison periods. */
+  period: ResolvedPeriod;
+  /** The time printed as "generated"; default the clock's now. Fix it for reproducible files. */
+  generatedAtMs?: number;
+  /** Report from the ledger as it is, without asking Prometheus. */
+  offline: boolean;
+  formats: readonly ReportFileFormat[];
+  /** Folder for the files; default `<reportsDir>/<period name>`. */
+  outDir?: string;
+  /** Default "reports", relative to the working directory. */
+  reportsDir?: string;
+  rules?: Partial<ReportRules>;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface PeriodReportResult {
+  report: PeriodReport;
+  /** Absolute paths of the files written, in the order of `formats`. */
+  paths: string[];
+  /** Absent when offline. */
+  sync?: SyncResult;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The period report use case: syncs the buckets the period and its comparison periods need
+ * (unless offline), reads them, builds the report model and writes it as PDF, HTML and JSON.
+ */
+export async function generatePeriodReport(adapters: Adapters, options: PeriodReportOptions): Promise<PeriodReportResult> {
+  const { config } = adapters;
+  const { current: period, history } = options.period;
+  const generatedAtMs = options.generatedAtMs ?? adapters.clock.nowMs();
+  let sync: SyncResult | undefined;
+  if (!options.offline) {
+    sync = await syncAllSlos(adapters, period.endMs, {
+      fromMs: Math.min(period.startMs - HOUR_MS, ...history.map((h) => h.startMs)),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+  const report = buildPeriodReport({
+    period,
+    timeZone: config.timeZone,
+    generatedAtMs,
+    slos: readSloInputs(adapters.ledger.buckets, config.slos, period, history, config.timeZone),
+    // The config's incident factor, unless the command asked for another (--incident-factor).
+    rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
+  });
+  const outDir = resolve(options.outDir ?? join(options.reportsDir ?? 'reports', period.name));
+  mkdirSync(outDir, { recursive: true });
+  const paths: string[] = [];
+  for (const format of options.formats) {
+    const path = join(outDir, `report.${format}`);
+    // The renderers (handlebars, pdfkit) are loaded when a report is written, not by every command.
+    if (format === 'html') writeFileSync(path, (await import('../report/html.js')).renderReportHtml(report));
+    else if (format === 'pdf') writeFileSync(path, await (await import('../report/pdf.js')).renderReportPdf(report));
+    else writeFileSync(path, `${JSON.stringify(toReportJson(report), null, 2)}\n`);
+    paths.push(path);
+  }
+  return { report, paths, ...(sync ? { sync } : {}) };
+}
+
+/** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */
+function* readSloInputs(buckets: BucketReader, slos: readonly SloDefinition[], period: ReportPeriod, history: ResolvedPeriod['history'], timeZone: string): Generator<SloReportInput> {
+  for (const slo of slos) yield readSloInput(buckets, slo, period, history, timeZone);
+}
+
+/** Reads what the report builder needs of one SLO from the ledger. */
+function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod, history: ResolvedPeriod['history'], timeZone: string): SloReportInput {
+  const seriesId = buckets.findSeries(slo);
+  if (seriesId === undefined) {
+    return { slo, buckets: toBucketColumns([]), history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
+  }
+  const input: SloReportInput = {
+    slo,
+    buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+    history: history.map((h): HistoryMonth => {
+      const sums = buckets.sumWindow(seriesId, h.startMs, h.endMs, false);
+      return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
+    }),
+  };
+  if (slo.sli.kind === 'latency') {
+    input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => buckets.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
+  }
+  return input;
+}

@@ -1,0 +1,56 @@
+import type { HistogramCounts } from './slo.js';
+
+/** ok: Prometheus counted it; no-data: Prometheus answered but had no samples; reconciled: a closed gap's events booked evenly. */
+export type BucketStatus = 'ok' | 'no-data' | 'reconciled';
+
+/** Counts of one span (a 5-minute bucket, or a longer span when reconciling) as the metrics source saw them. */
+export interface FetchedCounts {
+  /** `no-data`: the source answered, but had no samples for the total (a scrape gap, or no metric yet). */
+  status: 'ok' | 'no-data';
+  good: number;
+  total: number;
+  /** Latency SLIs: cumulative count per upper bound (seconds; Infinity for +Inf). */
+  histogram?: Array<{ le: number; count: number }>;
+}
+
+/** The counts of the 5-minute bucket that ends at `endMs`. */
+export interface FetchedBucket extends FetchedCounts {
+  endMs: number;
+}
+
+/** One bucket as the ledger stores it. */
+export interface LedgerBucket {
+  endMs: number;
+  status: BucketStatus;
+  good: number;
+  total: number;
+  histogram?: HistogramCounts;
+}
+
+/** Sums over the buckets of a window. `coveredBuckets` counts buckets that carry data. */
+export interface BucketSums {
+  good: number;
+  total: number;
+  coveredBuckets: number;
+  expectedBuckets: number;
+  histogram?: HistogramCounts;
+}
+
+/** A run of consecutive buckets, by the end of its first and of its last bucket. */
+export interface BucketRun {
+  firstEndMs: number;
+  lastEndMs: number;
+}
+
+/** Bucket statuses in the order {@link BucketColumns} codes them. */
+export const BUCKET_STATUSES: readonly BucketStatus[] = ['ok', 'no-data', 'reconciled'];
+
+/** Buckets as parallel columns, index i being one bucket, ascending by end. */
+export interface BucketColumns {
+  length: number;
+  endMs: Float64Array;
+  /** Index into {@link BUCKET_STATUSES}. */
+  status: Uint8Array;
+  good: Float64Array;
+  total: Float64Array;
+}

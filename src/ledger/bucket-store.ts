@@ -1,0 +1,54 @@
+import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket } from '../domain/bucket.js';
+import type { HistogramCounts, SloDefinition } from '../domain/slo.js';
+
+/**
+ * What reports, alerts and the HTTP API read of the ledger's buckets. A series is one SLO's
+ * current SLI definition; a window holds the buckets whose end lies in (startMs, endMs].
+ */
+export interface BucketReader {
+  /** The current series of an SLO without creating one (for offline reads); undefined if never synced. */
+  findSeries(slo: SloDefinition): number | undefined;
+  /** Σgood, Σtotal, covered buckets and (when asked) the summed histogram over buckets with end in (startMs, endMs]. */
+  sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums;
+  /** Buckets with their counts in [firstEndMs, lastEndMs] that exist in the ledger, ascending. */
+  readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[];
+  /** The same buckets as typed columns: what a report walks bucket by bucket. */
+  readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketColumns;
+  /** The status of one bucket, or undefined when it was never fetched. */
+  bucketStatus(seriesId: number, endMs: number): BucketStatus | undefined;
+  /** Runs of consecutive no-data buckets in [firstEndMs, lastEndMs]. */
+  noDataRuns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketRun[];
+}
+
+/** The ledger's buckets as the sync writes them: idempotent, settled spans, reconciled gaps, retention. */
+export interface BucketStore extends BucketReader {
+  /**
+   * The series id of an SLO's current SLI definition. A changed definition gets a new series,
+   * and the old one is retired: its buckets are kept aside and never mixed with the new ones.
+   */
+  ensureSeries(slo: SloDefinition, nowMs: number): number;
+  /**
+   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
+   * less than `settleMs` after the bucket closed (late samples may still have been on their way).
+   */
+  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[];
+  /** Records that every bucket with end in [firstEndMs, throughMs] is fetched and settled. */
+  markSettled(seriesId: number, firstEndMs: number, throughMs: number): void;
+  /**
+   * Writes fetched buckets in one transaction; a re-fetch replaces the row (never adds to it).
+   * A reconciled bucket is not downgraded to no-data by a later fetch of the same gap.
+   */
+  writeBuckets(seriesId: number, buckets: readonly LedgerBucket[], fetchedAtMs: number): void;
+  /** Books the events seen across a closed gap onto the gap's buckets, evenly, and records the reconciliation. */
+  bookReconciliation(
+    seriesId: number,
+    run: BucketRun,
+    span: { good: number; total: number },
+    booked: { good: number; total: number; histogram?: HistogramCounts },
+    nowMs: number,
+  ): void;
+  /** Records the outcome of one SLO's sync. */
+  recordSync(slo: string, attemptMs: number, error?: string): void;
+  /** Deletes buckets that ended before `beforeMs`; returns how many. */
+  prune(beforeMs: number): number;
+}

@@ -1,0 +1,23 @@
+import type { AlertStateStore } from './alert-state-store.js';
+import type { BucketStore } from './bucket-store.js';
+import type { OutboxStore } from './outbox-store.js';
+import type { ReportLog } from './report-log.js';
+
+/**
+ * The ledger database by role: one store per kind of record, all in one database so that a state
+ * change and the deliveries it calls for are written in one transaction.
+ */
+export interface LedgerStores {
+  buckets: BucketStore;
+  outbox: OutboxStore;
+  alertState: AlertStateStore;
+  reportLog: ReportLog;
+  /**
+   * Runs `work` in one transaction: everything it writes is written together or not at all. A
+   * second process waits until the first has finished, so two processes cannot read the same old
+   * state and both act on it.
+   */
+  transaction<T>(work: () => T): T;
+  /** Releases the database; idempotent. */
+  close(): void;
+}

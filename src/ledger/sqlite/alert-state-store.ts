@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import type { AlertKind, AlertRecord } from '../../domain/alert-state.js';
+import type { AlertStateStore } from '../alert-state-store.js';
+
+interface Row {
+  slo: string;
+  kind: AlertKind;
+  phase: AlertRecord['phase'];
+  severity: AlertRecord['severity'];
+  firing_since_ms: number | null;
+  last_notified_ms: number | null;
+  resolved_ms: number | null;
+  evaluated_ms: number;
+  observed: AlertRecord['observed'];
+}
+
+/** Alert state in SQLite: the `alert_state` table, one row per SLO and alert kind. */
+export class SqliteAlertStateStore implements AlertStateStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Every stored record, by SLO then kind. */
+  all(): AlertRecord[] {
+    return (this.db.prepare('SELECT * FROM alert_state ORDER BY slo, kind').all() as Row[]).map(toRecord);
+  }
+
+  get(slo: string, kind: AlertKind): AlertRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM alert_state WHERE slo = ? AND kind = ?').get(slo, kind) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  save(record: AlertRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO alert_state (slo, kind, phase, severity, firing_since_ms, last_notified_ms, resolved_ms, evaluated_ms, observed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (slo, kind) DO UPDATE SET phase = excluded.phase, severity = excluded.severity,
+           firing_since_ms = excluded.firing_since_ms, last_notified_ms = excluded.last_notified_ms,
+           resolved_ms = excluded.resolved_ms, evaluated_ms = excluded.evaluated_ms, observed = excluded.observed`,
+      )
+      .run(
+        record.slo, record.kind, record.phase, record.severity, record.firingSinceMs, record.lastNotifiedMs,
+        record.resolvedMs, record.evaluatedMs, record.observed,
+      );
+  }
+}
+
+function toRecord(row: Row): AlertRecord {
+  return {
+    slo: row.slo,
+    kind: row.kind,
+    phase: row.phase,
+    severity: row.severity,
+    firingSinceMs: row.firing_since_ms,
+    lastNotifiedMs: row.last_notified_ms,
+    resolvedMs: row.resolved_ms,
+    evaluatedMs: row.evaluated_ms,
+    observed: row.observed,
+  };
+}

@@ -1,0 +1,169 @@
+import type { BucketColumns } from '../domain/bucket.js';
+import type { ReportPeriod } from '../domain/period.js';
+import type { HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
+import type { WindowResult } from '../domain/window-result.js';
+import type { BreachStep } from './breach-response.js';
+import { DEFAULT_INCIDENT_RULES, type Incident, type IncidentRules } from './incidents.js';
+
+/** One earlier month of an SLO, summed from the ledger. */
+export interface HistoryMonth {
+  name: string;
+  good: number;
+  total: number;
+  coverageRatio: number;
+}
+
+/** What the ledger holds for one SLO, read by the use case for the builder. */
+export interface SloReportInput {
+  slo: SloDefinition;
+  /** Buckets with end in (period.startMs − 1h, period.endMs], ascending; missing buckets absent. */
+  buckets: BucketColumns;
+  /** Latency SLOs: the summed histogram of each local day of the period, in day order (the period's is their sum). */
+  dailyHistograms?: ReadonlyArray<HistogramCounts | undefined>;
+  /** Earlier months, the most recent first (for the change from last month and the 3-month margin). */
+  history: readonly HistoryMonth[];
+}
+
+/** Thresholds of the data-derived parts of the report. */
+export interface ReportRules {
+  incidents: IncidentRules;
+  /** Coverage below this is called out (default 0.99). */
+  minCoverageRatio: number;
+  /** A month that consumed at most this share of its budget was met with a very large margin (default 0.25). */
+  largeMarginConsumedRatio: number;
+}
+
+/** The rules a report uses where the caller sets none. */
+export const DEFAULT_REPORT_RULES: ReportRules = {
+  incidents: DEFAULT_INCIDENT_RULES,
+  minCoverageRatio: 0.99,
+  largeMarginConsumedRatio: 0.25,
+};
+
+/** Everything the builder needs; no I/O happens in it. */
+export interface PeriodReportInput {
+  period: ReportPeriod;
+  timeZone: string;
+  generatedAtMs: number;
+  /**
+   * The SLOs' ledger data, in report order. Read once, one SLO at a time: pass a generator that
+   * reads each SLO when asked, and only one SLO's buckets are held in memory at once.
+   */
+  slos: Iterable<SloReportInput>;
+  rules?: Partial<ReportRules>;
+}
+
+/** What the report keeps of an SLO's input after its figures are built. */
+export type SloContext = Pick<SloReportInput, 'slo' | 'history'>;
+
+/** A span of time in the report, e.g. a period without data. */
+export interface TimeSpan {
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+}
+
+/** One local day of one SLO. */
+export interface DayReport {
+  date: string;
+  startMs: number;
+  endMs: number;
+  good: number;
+  total: number;
+  sliRatio: number | null;
+  coverageRatio: number;
+  /** Share of the period's allowed budget consumed by the end of the day, cumulative. */
+  consumedRatio: number | null;
+  /** Burn-down: 1 − consumed at the end of the day (negative once overspent). */
+  remainingRatio: number | null;
+  /** Latency SLOs: the day's p95, from its summed histogram. */
+  p95Seconds?: number | null;
+}
+
+/** One earlier month beside this one. */
+export interface PreviousMonth {
+  name: string;
+  sliRatio: number | null;
+  consumedRatio: number | null;
+  coverageRatio: number;
+}
+
+/** One SLO over the period: the month's window figures (as every window has them), and the report's own. */
+export interface SloReport
+  extends Pick<WindowResult, 'good' | 'total' | 'sliRatio' | 'reason' | 'errorBudget' | 'burnRate' | 'tier' | 'objectiveMet' | 'coverageRatio'> {
+  name: string;
+  service: string;
+  description: string;
+  kind: 'events' | 'latency';
+  objectiveRatio: number;
+  thresholdSeconds?: number;
+  /** Periods without data (never fetched, or Prometheus had no samples). */
+  missingPeriods: TimeSpan[];
+  /** Scrape gaps whose events were booked evenly across them: counted, but not timed. */
+  reconciledPeriods: TimeSpan[];
+  /** Latency SLOs: p95 over the whole period. */
+  p95Seconds?: number | null;
+  previous: PreviousMonth | null;
+  /** This period minus the previous month; `null` when either has no SLI. */
+  sliChangeRatio: number | null;
+  consumedChangeRatio: number | null;
+  /** The bucket end at which the period's budget was spent, if it was. */
+  budgetExhaustedAtMs: number | null;
+  days: DayReport[];
+  incidentCount: number;
+}
+
+/**
+ * An SLO that ended the period in warning or critical, with what its tier's response asks for
+ * (Rendiff monitoring guide, "SLA Breach Response").
+ */
+export interface Breach {
+  slo: string;
+  tier: Exclude<Tier, 'ok'>;
+  sliRatio: number;
+  /** The SLI below which this tier starts, e.g. 0.99. */
+  thresholdRatio: number;
+  response: string;
+  steps: readonly BreachStep[];
+}
+
+/** What a recommendation is about. */
+export type RecommendationKind =
+  | 'breach'
+  | 'budget-exhausted'
+  | 'costliest-incident'
+  | 'low-coverage'
+  | 'reconciled-data'
+  | 'large-margin';
+
+/** One recommendation, with the figure that motivates it. */
+export interface Recommendation {
+  kind: RecommendationKind;
+  /** The SLOs it concerns (several when they share the same finding, e.g. one scrape gap). */
+  slos: string[];
+  text: string;
+  /** The number behind it, in `unit`. */
+  value: number;
+  unit: 'ratio' | 'ms' | 'instant';
+  /** `value` as the text shows it. */
+  figure: string;
+}
+
+/**
+ * The report model of a calendar month or a --from/--to range: every figure the HTML, the PDF
+ * and the JSON show. The builder writes its keys in this order, and the JSON keeps it.
+ */
+export interface PeriodReport {
+  schemaVersion: 1;
+  title: string;
+  services: string[];
+  period: ReportPeriod;
+  timeZone: string;
+  generatedAtMs: number;
+  rules: ReportRules;
+  overall: { tier: Tier; slos: number; ok: number; warning: number; critical: number; coverageRatio: number };
+  slos: SloReport[];
+  incidents: Incident[];
+  breaches: Breach[];
+  recommendations: Recommendation[];
+}

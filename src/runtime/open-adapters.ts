@@ -1,0 +1,40 @@
+import type { Adapters, DeliverySenders } from '../app/ports.js';
+import type { AppConfig } from '../config/app-config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { openLedger } from '../ledger/open-ledger.js';
+import { EmailSender } from '../notify/email.js';
+import { createWebhookSender } from '../notify/webhook-sender.js';
+import { PrometheusClient } from '../prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../prometheus/metrics-source.js';
+
+/** The real adapters, open: `close` releases the database. */
+export interface OpenAdapters extends Adapters {
+  close(): void;
+}
+
+/** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
+export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
+  const ledger = openLedger(config.databasePath);
+  const client = new PrometheusClient({
+    url: config.prometheus.url,
+    headers: config.prometheus.headers,
+    timeoutMs: config.prometheus.timeoutMs,
+    secrets: config.secrets,
+    ...(config.prometheus.bearerToken ? { bearerToken: config.prometheus.bearerToken } : {}),
+    ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
+  });
+  return { config, ledger, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
+}
+
+/** Builds the delivery senders from the config: `email` from the email section, `slack` or `webhook` (by `slack.format`) from the slack section. */
+export function buildSenders(config: AppConfig): DeliverySenders {
+  const senders: DeliverySenders = {};
+  if (config.email !== undefined) senders.email = new EmailSender({ config: config.email, secrets: config.secrets });
+  if (config.slack !== undefined) {
+    const json = config.slack.format === 'json';
+    senders[json ? 'webhook' : 'slack'] = createWebhookSender({
+      url: config.slack.webhookUrl, name: json ? 'JSON webhook' : 'Slack webhook', timeoutMs: config.slack.timeoutMs, secrets: config.secrets,
+    });
+  }
+  return senders;
+}
