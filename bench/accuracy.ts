@@ -7,15 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateSlos } from '../src/app/evaluate-slos.js';
-import { systemClock } from '../src/app/ports.js';
+import { systemClock } from '../src/domain/clock.js';
 import { syncLedger } from '../src/app/sync-ledger.js';
 import { DEFAULT_SLOS } from '../src/config/defaults.js';
 import { parseWindowSpec } from '../src/domain/window.js';
 import { buildFixture, startPrometheus } from '../src/fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../src/fixture/scenarios.js';
 import { sumTruth } from '../src/fixture/traffic.js';
-import { Ledger } from '../src/ledger/ledger.js';
+import { openLedger } from '../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../src/ledger/ledger-stores.js';
 import { PrometheusClient } from '../src/prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../src/prometheus/metrics-source.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,14 +32,14 @@ function truthOf(slo: string, fromMs: number, toMs: number, truth: Parameters<ty
 const fixture = await buildFixture(RENDIFF_SCENARIO, join(process.cwd(), '.tmp', 'fixtures'));
 const prometheus = await startPrometheus(fixture.tsdbDir);
 const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-accuracy-'));
-const ledger = Ledger.open(join(dir, 'a.db'));
+const ledger = openLedger(join(dir, 'a.db'));
 const rows: string[] = [];
 const GAPS = RENDIFF_SCENARIO.events.filter((e) => e.kind === 'scrape-gap') as Array<{ startMs: number; endMs: number }>;
 let gapCut = 0;
 try {
   const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 60_000 });
   const slos = DEFAULT_SLOS.map((s) => structuredClone(s));
-  await syncLedger({ ledger, source: client, slos, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * DAY });
+  await syncLedger({ buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * DAY });
   const firstMs = RENDIFF_EVALUATION_MS - 35 * DAY;
   for (const window of ['1h', '6h', '1d', '7d', '30d']) {
     const spec = parseWindowSpec(window);
@@ -49,7 +51,7 @@ try {
       let n = 0;
       // Every window end on a 55-minute grid (it walks across day and night) whose window has data.
       for (let end = firstMs + spec.durationMs; end <= RENDIFF_EVALUATION_MS; end += 11 * 300_000) {
-        const [status] = evaluateSlos(ledger, [slo], [spec], end, 'UTC');
+        const [status] = evaluateSlos(ledger.buckets, [slo], [spec], end, 'UTC');
         const w = status!.windows[0]!;
         const truth = truthOf(slo.name, w.startMs, w.endMs, fixture.truth);
         if (truth.total < 100 || w.coverageRatio < 1) continue;

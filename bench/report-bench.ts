@@ -9,11 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Services } from '../src/app/compose.js';
-import { generateMonthlyReport } from '../src/app/monthly-report.js';
+import type { OpenAdapters } from '../src/runtime/open-adapters.js';
+import { generatePeriodReport } from '../src/app/period-report.js';
+import { resolvePeriod } from '../src/domain/period.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { SloDefinition } from '../src/domain/slo.js';
-import { Ledger, type LedgerBucket } from '../src/ledger/ledger.js';
+import type { LedgerBucket } from '../src/domain/bucket.js';
+import type { LedgerStores } from '../src/ledger/ledger-stores.js';
+import { openLedger } from '../src/ledger/open-ledger.js';
 
 const SIZES = [10, 100];
 const BUCKET_MS = 5 * 60_000;
@@ -36,9 +39,9 @@ export function sloDefinitions(count: number): SloDefinition[] {
 }
 
 /** Four months of buckets per SLO (the month, the hour before and two comparison months), with a burst per week. */
-export function fillLedger(ledger: Ledger, slos: SloDefinition[]): void {
+export function fillLedger(ledger: LedgerStores, slos: SloDefinition[]): void {
   slos.forEach((slo, index) => {
-    const seriesId = ledger.ensureSeries(slo, END);
+    const seriesId = ledger.buckets.ensureSeries(slo, END);
     const buckets: LedgerBucket[] = [];
     for (let t = START + BUCKET_MS, k = 0; t <= END; t += BUCKET_MS, k++) {
       const total = 1000 + 800 * Math.sin((k / 288) * 2 * Math.PI + index);
@@ -49,7 +52,7 @@ export function fillLedger(ledger: Ledger, slos: SloDefinition[]): void {
       if (slo.sli.kind === 'latency') bucket.histogram = BOUNDS.map((le, b) => ({ le, count: le <= 2 ? (good * (b + 1)) / 6 : total - ((total - good) * (BOUNDS.length - 1 - b)) / 4 }));
       buckets.push(bucket);
     }
-    ledger.writeBuckets(seriesId, buckets, END);
+    ledger.buckets.writeBuckets(seriesId, buckets, END);
   });
 }
 
@@ -58,16 +61,16 @@ async function measure(count: number, databasePath: string): Promise<void> {
   const config = loadConfig({ env: {} });
   config.databasePath = databasePath;
   config.slos = sloDefinitions(count);
-  const ledger = Ledger.open(config.databasePath);
-  const unused = async (): Promise<never> => {
+  const ledger = openLedger(config.databasePath);
+  const unused = (): never => {
     throw new Error('the benchmark reports offline');
   };
-  const services: Services = { config, ledger, source: { rangeQuery: unused, instantQuery: unused }, clock: { nowMs: () => END }, close: () => ledger.close() };
+  const services: OpenAdapters = { config, ledger, source: { fetchBuckets: unused, fetchSpanCounts: unused }, clock: { nowMs: () => END }, close: () => ledger.close() };
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await generateMonthlyReport(services, {
-    period: { kind: 'month', month: { year: 2026, month: 10 } },
+  const result = await generatePeriodReport(services, {
+    period: resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, services.clock.nowMs(), services.config.timeZone),
     generatedAtMs: END,
     offline: true,
     formats: ['pdf', 'html', 'json'],
@@ -103,7 +106,7 @@ if (!isMain) {
     const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-report-bench-'));
     try {
       const databasePath = join(dir, 'ledger.db');
-      const ledger = Ledger.open(databasePath);
+      const ledger = openLedger(databasePath);
       fillLedger(ledger, sloDefinitions(count));
       ledger.close();
       const child = fork(fileURLToPath(import.meta.url), [String(count), databasePath]);

@@ -13,16 +13,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src/app/ports.js';
+import { systemClock } from '../src/domain/clock.js';
 import { syncLedger } from '../src/app/sync-ledger.js';
 import { DEFAULT_SLOS } from '../src/config/defaults.js';
 import { BUCKET_MS } from '../src/domain/duration.js';
 import type { SloDefinition } from '../src/domain/slo.js';
 import { buildFixture, startPrometheus } from '../src/fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../src/fixture/scenarios.js';
-import { Ledger } from '../src/ledger/ledger.js';
+import { openLedger } from '../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../src/ledger/ledger-stores.js';
 import { fetchSpanCounts } from '../src/prometheus/fetch-buckets.js';
 import { PrometheusClient } from '../src/prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../src/prometheus/metrics-source.js';
 import { stringify } from 'yaml';
 
 const DAY = 24 * 3_600_000;
@@ -110,9 +112,9 @@ try {
   for (const count of [10, 100]) {
     const list = slos(count);
     const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-bench-'));
-    const ledger = Ledger.open(join(dir, 'bench.db'));
+    const ledger = openLedger(join(dir, 'bench.db'));
     try {
-      const sync = (atMs: number) => syncLedger({ ledger, source: client, slos: list, clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
+      const sync = (atMs: number) => syncLedger({ buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: list, clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
       const backfill = await timed(() => sync(RENDIFF_EVALUATION_MS));
       const failed = backfill.value.slos.filter((s) => s.error);
       if (failed.length > 0) throw new Error(`backfill failed: ${failed[0]!.error}`);

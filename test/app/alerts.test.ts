@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStateProvider } from '../../src/app/alert-state-provider.js';
 import { evaluateAndNotifyAlerts, type AlertEvaluation } from '../../src/app/evaluate-alerts.js';
-import { systemClock } from '../../src/app/ports.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { syncLedger } from '../../src/app/sync-ledger.js';
 import type { AlertingConfig } from '../../src/config/app-config.js';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
@@ -12,10 +12,12 @@ import { DEFAULT_ALERT_POLICY } from '../../src/domain/alert-policy.js';
 import { DEFAULT_BURN_RATE_POLICY } from '../../src/domain/burn-rate.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import { shortScenario } from '../../src/fixture/scenarios.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import { deliverOutbox } from '../../src/notify/outbox-delivery.js';
 import { createWebhookSender } from '../../src/notify/webhook-sender.js';
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { countTolerance, sliTolerance, trueBad, trueCounts, trueTotal, type Tolerance } from '../helpers/truth.js';
@@ -87,31 +89,31 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
     receiver = await startHttpReceiver();
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-alerts-'));
     const path = join(dir, 'ledger.db');
-    const source = new PrometheusClient({ url: fixture.prometheus.url, timeoutMs: 30_000 });
+    const source = new PrometheusMetricsSource(new PrometheusClient({ url: fixture.prometheus.url, timeoutMs: 30_000 }));
     const sender = createWebhookSender({ url: receiver.url(SECRET_PATH), name: 'Slack webhook', timeoutMs: 5_000 });
     /** One tick, as `slo-ledger tick --at` runs it: sync, alerts, deliver. */
-    const tick = async (ledger: Ledger, atMs: number): Promise<TickRecord> => {
+    const tick = async (ledger: LedgerStores, atMs: number): Promise<TickRecord> => {
       const seen = receiver.requests.length;
-      await syncLedger({ ledger, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
+      await syncLedger({ buckets: ledger.buckets, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
       const evaluation = evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock: systemClock, target: { format: 'slack' } });
-      await deliverOutbox({ outbox: ledger.outbox(), senders: { slack: sender }, clock: systemClock });
+      await deliverOutbox({ outbox: ledger.outbox, senders: { slack: sender }, clock: systemClock });
       return { atMs, evaluation, bodies: receiver.requests.slice(seen).map((r) => JSON.parse(r.body) as TickRecord['bodies'][number]) };
     };
-    let ledger = Ledger.open(path);
+    let ledger = openLedger(path);
     for (let atMs = FIRST_TICK; atMs <= LAST_TICK; atMs += 5 * MINUTE) {
       ticks.push(await tick(ledger, atMs));
       if (atMs === RESTART_AFTER) {
         ledger.close();
-        ledger = Ledger.open(path);
+        ledger = openLedger(path);
         // The restarted service runs the tick it was at once more, then goes on.
         replayedRestartTick = await tick(ledger, atMs);
       }
     }
     ledger.close();
 
-    const reminding = Ledger.open(join(dir, 'reminding.db'));
+    const reminding = openLedger(join(dir, 'reminding.db'));
     for (let atMs = at('2026-10-31T21:00:00Z'); atMs <= at('2026-10-31T21:40:00Z'); atMs += 5 * MINUTE) {
-      await syncLedger({ ledger: reminding, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
+      await syncLedger({ buckets: reminding.buckets, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
       const evaluation = evaluateAndNotifyAlerts({
         ledger: reminding, slos: [SLO], alerting: { ...ALERTING, repeatIntervalMs: 10 * MINUTE }, timeZone: 'UTC', atMs, clock: systemClock,
       });
@@ -119,8 +121,8 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
     }
     reminding.close();
 
-    const reader = Ledger.open(path);
-    const provider = createAlertStateProvider({ ledger: reader, slos: [SLO], alerting: ALERTING, timeZone: 'UTC' });
+    const reader = openLedger(path);
+    const provider = createAlertStateProvider({ buckets: reader.buckets, slos: [SLO], alerting: ALERTING, timeZone: 'UTC' });
     for (const instant of ['2026-10-31T21:15:00Z', '2026-10-31T21:20:00Z', '2026-10-31T21:40:00Z', '2026-10-31T23:20:00Z']) {
       shown.set(instant, provider.alertStates(at(instant)).get(SLO.name));
     }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_HALT_ENV, type HaltPoint } from '../../src/app/test-halt.js';
+import { TEST_HALT_ENV, type HaltPoint } from '../../src/commands/test-halt.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmailStack, type EmailStack } from '../helpers/email-instance.js';

@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSenders, openServices, type Services } from '../../src/app/compose.js';
+import { buildSenders, openAdapters, type OpenAdapters } from '../../src/runtime/open-adapters.js';
+import { resolvePeriod } from '../../src/domain/period.js';
 import { emailMonthlyReport } from '../../src/app/monthly-job.js';
 import { runTick, type TickResult } from '../../src/app/tick.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -32,7 +33,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
   let now: number;
   const clock = { nowMs: () => now };
   const logLines: string[] = [];
-  const open: Services[] = [];
+  const open: OpenAdapters[] = [];
 
   beforeAll(async () => {
     [fixture, smtp] = await Promise.all([startFixturePrometheus(RENDIFF_SCENARIO), startSmtpServer()]);
@@ -46,7 +47,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
   });
 
   /** A service instance of its own (ledger file, reports folder) with email to the test SMTP server. */
-  function service(name: string): { services: Services; log: Logger; reportsDir: string } {
+  function service(name: string): { services: OpenAdapters; log: Logger; reportsDir: string } {
     const reportsDir = join(dir, `reports-${name}`);
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, [
@@ -61,15 +62,15 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     const config = loadConfig({ file, env: {} });
     config.prometheus.url = fixture.prometheus.url;
     config.databasePath = join(dir, `${name}.db`);
-    const services = openServices(config, clock);
+    const services = openAdapters(config, clock);
     open.push(services);
     const sink = new Writable({ write: (chunk, _enc, done) => void (logLines.push(String(chunk)), done()) });
     return { services, log: createLogger({ secrets: config.secrets, destination: sink, pretty: false }), reportsDir };
   }
 
-  async function tickAt(s: { services: Services; log: Logger }, iso: string, dryRun = false): Promise<TickResult> {
+  async function tickAt(s: { services: OpenAdapters; log: Logger }, iso: string, dryRun = false): Promise<TickResult> {
     now = at(iso);
-    const result = await runTick({ services: s.services, senders: buildSenders(s.services.config), atMs: now, dryRun, log: s.log });
+    const result = await runTick({ adapters: s.services, senders: buildSenders(s.services.config), atMs: now, dryRun, log: s.log });
     expect(result.errors).toEqual([]);
     return result;
   }
@@ -119,16 +120,16 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     // Asked again with --force: a second mail, recognisable as the same report by its Message-ID.
     now = at('2026-11-02T09:00:00Z');
     const again = await emailMonthlyReport(
-      { services: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
-      { month: { year: 2026, month: 10 }, atMs: now, force: true },
+      { adapters: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
+      { period: resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, now, 'UTC'), force: true },
     );
     expect(again.round?.sent).toHaveLength(1);
     expect(smtp.received.length).toBe(before + 2);
     expect(smtp.received[before + 1]!.messageId).toBe(mail.messageId);
     // Without --force, a month already mailed is not mailed again.
     const notAgain = await emailMonthlyReport(
-      { services: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
-      { month: { year: 2026, month: 10 }, atMs: now, force: false },
+      { adapters: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
+      { period: resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, now, 'UTC'), force: false },
     );
     expect(notAgain.round).toBeUndefined();
     expect(smtp.received.length).toBe(before + 2);
@@ -145,7 +146,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     expect((await tickAt(s, '2026-11-03T09:01:00Z')).monthly).toMatchObject({ kind: 'already-produced' });
     expect((await tickAt(s, '2026-11-04T09:00:00Z')).monthly).toMatchObject({ kind: 'already-produced' });
     expect(mailsOfMonth('2026-10').length).toBe(before + 1);
-    expect(s.services.ledger.monthlyReports().get('2026-10')).toMatchObject({ dueMs: at('2026-11-01T06:00:00Z'), producedMs: at('2026-11-03T09:00:00Z') });
-    expect(s.services.ledger.outbox().list().map((e) => [e.key, e.status, e.attempts])).toEqual([['report/2026-10/email', 'sent', 1]]);
+    expect(s.services.ledger.reportLog.get('2026-10')).toMatchObject({ dueMs: at('2026-11-01T06:00:00Z'), producedMs: at('2026-11-03T09:00:00Z') });
+    expect(s.services.ledger.outbox.list().map((e) => [e.key, e.status, e.attempts])).toEqual([['report/2026-10/email', 'sent', 1]]);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import type { EmailMessage } from '../../src/notify/email.js';
 import { runCli } from '../helpers/cli.js';
 import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
@@ -32,8 +33,8 @@ describe('outbox list, retry and drop (real CLI, SQLite file, SMTP server on 127
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-outbox-cli-'));
     smtp = await startSmtpServer();
     db = join(dir, 'ledger.db');
-    const ledger = Ledger.open(db);
-    const outbox = ledger.outbox();
+    const ledger = openLedger(db);
+    const outbox = ledger.outbox;
     const now = Date.now();
     // Two deliveries waiting an hour for their next attempt, one already failed.
     for (const key of ['report/2026-09/email', 'report/2026-10/email']) {
@@ -89,9 +90,9 @@ describe('outbox list, retry and drop (real CLI, SQLite file, SMTP server on 127
   });
 
   it('drop stops a delivery for good; bad usage exits 2 with a clear message', async () => {
-    const ledger = Ledger.open(db);
+    const ledger = openLedger(db);
     const now = Date.now();
-    ledger.outbox().enqueue({ key: 'report/2026-11/email', channel: 'email', payload: mail('november'), nowMs: now + HOUR, deadlineMs: now + 2 * HOUR });
+    ledger.outbox.enqueue({ key: 'report/2026-11/email', channel: 'email', payload: mail('november'), nowMs: now + HOUR, deadlineMs: now + 2 * HOUR });
     ledger.close();
     const dropped = await cli([...args(smtp.port), 'outbox', 'drop', '4']);
     expect(dropped).toMatchObject({ code: 0, stdout: '4 report/2026-11/email: dropped\n' });

@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateSlos } from '../../src/app/evaluate-slos.js';
-import { systemClock } from '../../src/app/ports.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { syncLedger, type SyncResult } from '../../src/app/sync-ledger.js';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import { monthWindowSpec, parseWindowSpec, type WindowSpec } from '../../src/domain/window.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import { fetchSpanCounts } from '../../src/prometheus/fetch-buckets.js';
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { countTolerance, sliTolerance, trueBad, trueCounts, trueTotal, type Tolerance } from '../helpers/truth.js';
 
@@ -35,17 +37,17 @@ const INSTANTS: Array<{ name: string; atMs: number; windows: WindowSpec[] }> = [
 describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal traffic, synced up to 2026-11-01T00:00Z)', () => {
   let fixture: FixturePrometheus;
   let dir: string;
-  let ledger: Ledger;
+  let ledger: LedgerStores;
   let client: PrometheusClient;
   let sync: SyncResult;
 
   beforeAll(async () => {
     fixture = await startFixturePrometheus(RENDIFF_SCENARIO);
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-correctness-'));
-    ledger = Ledger.open(join(dir, 'ledger.db'));
+    ledger = openLedger(join(dir, 'ledger.db'));
     client = new PrometheusClient({ url: fixture.prometheus.url, timeoutMs: 30_000 });
     sync = await syncLedger({
-      ledger, source: client, slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * 24 * HOUR,
+      buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * 24 * HOUR,
     });
   });
   afterAll(async () => {
@@ -68,7 +70,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
   for (const { name, atMs, windows } of INSTANTS) {
     for (const slo of SLOS) {
       it(`${slo.name}: every window ending at ${name} matches the true good and total events`, () => {
-        const [status] = evaluateSlos(ledger, [slo], windows, atMs, 'UTC');
+        const [status] = evaluateSlos(ledger.buckets, [slo], windows, atMs, 'UTC');
         for (const w of status!.windows) {
           const truth = trueCounts(slo.name, fixture.fixture.truth, w.startMs, w.endMs);
           const label = `${w.window} ending ${new Date(w.endMs).toISOString()}`;
@@ -87,7 +89,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('agrees with what Prometheus itself says over each long window (Σ buckets ≈ increase over W at its end)', async () => {
     for (const slo of SLOS) {
-      const [status] = evaluateSlos(ledger, [slo], ['1d', '7d', '30d'].map(parseWindowSpec), RENDIFF_EVALUATION_MS, 'UTC');
+      const [status] = evaluateSlos(ledger.buckets, [slo], ['1d', '7d', '30d'].map(parseWindowSpec), RENDIFF_EVALUATION_MS, 'UTC');
       for (const w of status!.windows) {
         const prometheus = await fetchSpanCounts(client, slo, w.endMs, w.endMs - w.startMs);
         const tolerance = countTolerance(w.startMs, w.endMs, trueTotal(slo.name, fixture.fixture.truth), TOLERANCE);
@@ -101,8 +103,8 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
   it('books the events of the 9-hour scrape gap, which no 5-minute increase sees, to the gap (reconciled)', () => {
     const day = { startMs: at('2026-10-22T00:00:00Z'), endMs: at('2026-10-23T00:00:00Z') };
     for (const slo of SLOS) {
-      const seriesId = ledger.findSeries(slo)!;
-      const buckets = ledger.readBuckets(seriesId, day.startMs + BUCKET_MS, day.endMs);
+      const seriesId = ledger.buckets.findSeries(slo)!;
+      const buckets = ledger.buckets.readBuckets(seriesId, day.startMs + BUCKET_MS, day.endMs);
       const reconciled = buckets.filter((b) => b.status === 'reconciled');
       // 01:00 to 10:00 holds no sample; the buckets ending 01:05 … 10:00 have none in their range.
       expect(reconciled.length).toBeGreaterThanOrEqual(9 * 12 - 2);
@@ -119,11 +121,11 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('books a gap only once the bucket after it has settled (it may still be fetched again)', async () => {
     const gapDir = mkdtempSync(join(tmpdir(), 'slo-ledger-settle-'));
-    const fresh = Ledger.open(join(gapDir, 'ledger.db'));
+    const fresh = openLedger(join(gapDir, 'ledger.db'));
     try {
       const slo = SLOS[0]!;
       const sync = (atIso: string, nowIso: string) =>
-        syncLedger({ ledger: fresh, source: client, slos: [slo], clock: { nowMs: () => at(nowIso) }, timeZone: 'UTC', atMs: at(atIso), retentionMs: 400 * 24 * HOUR });
+        syncLedger({ buckets: fresh.buckets, source: new PrometheusMetricsSource(client), slos: [slo], clock: { nowMs: () => at(nowIso) }, timeZone: 'UTC', atMs: at(atIso), retentionMs: 400 * 24 * HOUR });
       // The gap ends at 10:00; the bucket ending 10:05 holds the first samples after it.
       expect((await sync('2026-10-22T10:05:00Z', '2026-10-22T10:06:00Z')).slos[0]!.reconciledGaps).toBe(0);
       expect((await sync('2026-10-22T10:10:00Z', '2026-10-22T10:10:30Z')).slos[0]!.reconciledGaps).toBe(1);
@@ -134,7 +136,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
   });
 
   it('reports an hour without traffic as no SLI (null), not 100 % and not NaN', () => {
-    const statuses = evaluateSlos(ledger, SLOS, [parseWindowSpec('1h')], at('2026-10-26T05:00:00Z'), 'UTC');
+    const statuses = evaluateSlos(ledger.buckets, SLOS, [parseWindowSpec('1h')], at('2026-10-26T05:00:00Z'), 'UTC');
     for (const { windows } of statuses) {
       expect(windows[0]!.total).toBe(0);
       expect(windows[0]!.sliRatio).toBeNull();
@@ -146,7 +148,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('sums calendar months in the configured time zone (October 2026 in UTC and in Berlin, 745 hours)', () => {
     for (const timeZone of ['UTC', 'Europe/Berlin']) {
-      const statuses = evaluateSlos(ledger, SLOS, [monthWindowSpec({ year: 2026, month: 10 })], RENDIFF_EVALUATION_MS + HOUR, timeZone);
+      const statuses = evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 10 })], RENDIFF_EVALUATION_MS + HOUR, timeZone);
       for (const { slo, windows } of statuses) {
         const w = windows[0]!;
         const expectedStart = timeZone === 'UTC' ? at('2026-10-01T00:00:00Z') : at('2026-09-30T22:00:00Z');
@@ -165,14 +167,14 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('gives September 2026 the coverage of the days Prometheus has (data starts 2026-09-20) once it is synced', async () => {
     const september = monthWindowSpec({ year: 2026, month: 9 });
-    const before = evaluateSlos(ledger, SLOS, [september], RENDIFF_EVALUATION_MS, 'UTC');
+    const before = evaluateSlos(ledger.buckets, SLOS, [september], RENDIFF_EVALUATION_MS, 'UTC');
     // The first sync reached back to 09-27 only: 4 of 30 days.
     for (const { windows } of before) expect(windows[0]!.coverageRatio).toBeCloseTo(4 / 30, 3);
     await syncLedger({
-      ledger, source: client, slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS,
+      buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS,
       fromMs: at('2026-09-01T00:00:00Z'), retentionMs: 400 * 24 * HOUR,
     });
-    const statuses = evaluateSlos(ledger, SLOS, [monthWindowSpec({ year: 2026, month: 9 })], RENDIFF_EVALUATION_MS, 'UTC');
+    const statuses = evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 9 })], RENDIFF_EVALUATION_MS, 'UTC');
     for (const { windows } of statuses) {
       // The bucket ending 09-20 00:05 holds the first samples; 11 of 30 days have data.
       expect(windows[0]!.coverageRatio).toBeCloseTo(11 / 30, 3);
@@ -181,11 +183,11 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('an average of per-bucket ratios would fail the same check that the ratio of sums passes', () => {
     const slo = SLOS.find((s) => s.name === 'api-availability')!;
-    const seriesId = ledger.findSeries(slo)!;
+    const seriesId = ledger.buckets.findSeries(slo)!;
     const start = RENDIFF_EVALUATION_MS - 30 * 24 * HOUR;
-    const buckets = ledger.readBuckets(seriesId, start + BUCKET_MS, RENDIFF_EVALUATION_MS).filter((b) => b.total > 0);
+    const buckets = ledger.buckets.readBuckets(seriesId, start + BUCKET_MS, RENDIFF_EVALUATION_MS).filter((b) => b.total > 0);
     const averageOfRatios = buckets.reduce((acc, b) => acc + b.good / b.total, 0) / buckets.length;
-    const [status] = evaluateSlos(ledger, [slo], [parseWindowSpec('30d')], RENDIFF_EVALUATION_MS, 'UTC');
+    const [status] = evaluateSlos(ledger.buckets, [slo], [parseWindowSpec('30d')], RENDIFF_EVALUATION_MS, 'UTC');
     const truth = trueCounts(slo.name, fixture.fixture.truth, start, RENDIFF_EVALUATION_MS);
     const tolerance = sliTolerance(
       truth.good,
@@ -200,11 +202,11 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
   });
 
   it('a second sync of the same instant fetches nothing and changes no figure', async () => {
-    const before = evaluateSlos(ledger, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC');
+    const before = evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC');
     const again = await syncLedger({
-      ledger, source: client, slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * 24 * HOUR,
+      buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * 24 * HOUR,
     });
     expect(again.slos.map((s) => s.fetchedBuckets)).toEqual([0, 0, 0]);
-    expect(evaluateSlos(ledger, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC')).toEqual(before);
+    expect(evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC')).toEqual(before);
   });
 });

@@ -7,7 +7,8 @@ import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
 import { LedgerError } from '../../src/errors.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 const AVAILABILITY = structuredClone(DEFAULT_SLOS[0]!) as SloDefinition;
@@ -16,12 +17,12 @@ const LATENCY = structuredClone(DEFAULT_SLOS[1]!) as SloDefinition;
 describe('the SQLite ledger (a real file in a temp dir)', () => {
   let dir: string;
   let path: string;
-  let ledger: Ledger;
+  let ledger: LedgerStores;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-db-'));
     path = join(dir, 'nested', 'ledger.db');
-    ledger = Ledger.open(path);
+    ledger = openLedger(path);
   });
   afterEach(() => {
     ledger.close();
@@ -31,88 +32,88 @@ describe('the SQLite ledger (a real file in a temp dir)', () => {
   const bucket = (i: number, good: number, total: number) => ({ endMs: T0 + i * BUCKET_MS, status: 'ok' as const, good, total });
 
   it('creates the folder, runs in WAL mode and keeps what was written after a reopen', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
-    ledger.writeBuckets(id, [bucket(1, 99, 100), bucket(2, 98, 100)], T0 + 3 * BUCKET_MS);
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    ledger.buckets.writeBuckets(id, [bucket(1, 99, 100), bucket(2, 98, 100)], T0 + 3 * BUCKET_MS);
     ledger.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
-    ledger = Ledger.open(path);
-    expect(ledger.findSeries(AVAILABILITY)).toBe(id);
-    expect(ledger.sumWindow(id, T0, T0 + 2 * BUCKET_MS, false)).toEqual({ good: 197, total: 200, coveredBuckets: 2, expectedBuckets: 2 });
+    ledger = openLedger(path);
+    expect(ledger.buckets.findSeries(AVAILABILITY)).toBe(id);
+    expect(ledger.buckets.sumWindow(id, T0, T0 + 2 * BUCKET_MS, false)).toEqual({ good: 197, total: 200, coveredBuckets: 2, expectedBuckets: 2 });
   });
 
   it('re-fetching a bucket replaces it and never double counts', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
-    ledger.writeBuckets(id, [bucket(1, 99, 100), bucket(2, 98, 100)], T0 + 3 * BUCKET_MS);
-    ledger.writeBuckets(id, [bucket(2, 90, 100), bucket(3, 100, 100)], T0 + 4 * BUCKET_MS);
-    ledger.writeBuckets(id, [bucket(2, 90, 100)], T0 + 5 * BUCKET_MS);
-    expect(ledger.sumWindow(id, T0, T0 + 3 * BUCKET_MS, false)).toMatchObject({ good: 289, total: 300, coveredBuckets: 3 });
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    ledger.buckets.writeBuckets(id, [bucket(1, 99, 100), bucket(2, 98, 100)], T0 + 3 * BUCKET_MS);
+    ledger.buckets.writeBuckets(id, [bucket(2, 90, 100), bucket(3, 100, 100)], T0 + 4 * BUCKET_MS);
+    ledger.buckets.writeBuckets(id, [bucket(2, 90, 100)], T0 + 5 * BUCKET_MS);
+    expect(ledger.buckets.sumWindow(id, T0, T0 + 3 * BUCKET_MS, false)).toMatchObject({ good: 289, total: 300, coveredBuckets: 3 });
   });
 
   it('sums latency histograms per bound, with +Inf kept as infinity', () => {
-    const id = ledger.ensureSeries(LATENCY, T0);
+    const id = ledger.buckets.ensureSeries(LATENCY, T0);
     const histogram = (fast: number, all: number) => [{ le: 2, count: fast }, { le: Infinity, count: all }];
-    ledger.writeBuckets(id, [{ ...bucket(1, 95, 100), histogram: histogram(95, 100) }, { ...bucket(2, 90, 100), histogram: histogram(90, 100) }], T0 + 3 * BUCKET_MS);
-    expect(ledger.sumWindow(id, T0, T0 + 2 * BUCKET_MS, true).histogram).toEqual([{ le: 2, count: 185 }, { le: Infinity, count: 200 }]);
+    ledger.buckets.writeBuckets(id, [{ ...bucket(1, 95, 100), histogram: histogram(95, 100) }, { ...bucket(2, 90, 100), histogram: histogram(90, 100) }], T0 + 3 * BUCKET_MS);
+    expect(ledger.buckets.sumWindow(id, T0, T0 + 2 * BUCKET_MS, true).histogram).toEqual([{ le: 2, count: 185 }, { le: Infinity, count: 200 }]);
   });
 
   it('sets the buckets of a changed SLI definition aside, and takes them back if the definition returns', () => {
-    const first = ledger.ensureSeries(AVAILABILITY, T0);
-    ledger.writeBuckets(first, [bucket(1, 99, 100)], T0 + 2 * BUCKET_MS);
+    const first = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    ledger.buckets.writeBuckets(first, [bucket(1, 99, 100)], T0 + 2 * BUCKET_MS);
     const changed: SloDefinition = { ...AVAILABILITY, sli: { kind: 'events', badQuery: 'sum(increase(other_errors_total[{{.window}}]))', totalQuery: 'sum(increase(other_total[{{.window}}]))' } };
-    const second = ledger.ensureSeries(changed, T0 + BUCKET_MS);
+    const second = ledger.buckets.ensureSeries(changed, T0 + BUCKET_MS);
     expect(second).not.toBe(first);
-    expect(ledger.sumWindow(second, T0, T0 + BUCKET_MS, false)).toMatchObject({ good: 0, total: 0, coveredBuckets: 0 });
-    expect(ledger.ensureSeries(AVAILABILITY, T0 + 2 * BUCKET_MS)).toBe(first);
-    expect(ledger.sumWindow(first, T0, T0 + BUCKET_MS, false)).toMatchObject({ good: 99, total: 100 });
+    expect(ledger.buckets.sumWindow(second, T0, T0 + BUCKET_MS, false)).toMatchObject({ good: 0, total: 0, coveredBuckets: 0 });
+    expect(ledger.buckets.ensureSeries(AVAILABILITY, T0 + 2 * BUCKET_MS)).toBe(first);
+    expect(ledger.buckets.sumWindow(first, T0, T0 + BUCKET_MS, false)).toMatchObject({ good: 99, total: 100 });
   });
 
   it('a changed objective keeps the history: only the SLI definition keys the buckets', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
-    expect(ledger.ensureSeries({ ...AVAILABILITY, objectiveRatio: 0.995 }, T0)).toBe(id);
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    expect(ledger.buckets.ensureSeries({ ...AVAILABILITY, objectiveRatio: 0.995 }, T0)).toBe(id);
   });
 
   it('lists the buckets still to fetch: never fetched, or fetched before they had settled', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
-    ledger.writeBuckets(id, [bucket(1, 1, 1)], T0 + 1 * BUCKET_MS + 10_000);
-    ledger.writeBuckets(id, [bucket(2, 1, 1)], T0 + 3 * BUCKET_MS);
-    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 3 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 3 * BUCKET_MS]);
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    ledger.buckets.writeBuckets(id, [bucket(1, 1, 1)], T0 + 1 * BUCKET_MS + 10_000);
+    ledger.buckets.writeBuckets(id, [bucket(2, 1, 1)], T0 + 3 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 3 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 3 * BUCKET_MS]);
   });
 
   it('remembers the settled span of a sync, so a tick only looks at what lies outside it', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
-    ledger.writeBuckets(id, [1, 2, 3, 4].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
-    ledger.markSettled(id, T0 + BUCKET_MS, T0 + 4 * BUCKET_MS);
-    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS]);
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    ledger.buckets.writeBuckets(id, [1, 2, 3, 4].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
+    ledger.buckets.markSettled(id, T0 + BUCKET_MS, T0 + 4 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS]);
     // Buckets before the span are still found missing.
-    expect(ledger.unsettledBucketEnds(id, T0 - BUCKET_MS, T0 + 4 * BUCKET_MS, 120_000)).toEqual([T0 - BUCKET_MS, T0]);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 - BUCKET_MS, T0 + 4 * BUCKET_MS, 120_000)).toEqual([T0 - BUCKET_MS, T0]);
     // A span that touches the known one extends it; one far away replaces it.
-    ledger.writeBuckets(id, [5, 6].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
-    ledger.markSettled(id, T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS);
-    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([]);
+    ledger.buckets.writeBuckets(id, [5, 6].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);
+    ledger.buckets.markSettled(id, T0 + 5 * BUCKET_MS, T0 + 6 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([]);
     // Pruning the start of the span makes those buckets missing again.
-    ledger.prune(T0 + 3 * BUCKET_MS);
-    expect(ledger.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 2 * BUCKET_MS]);
+    ledger.buckets.prune(T0 + 3 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 6 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 2 * BUCKET_MS]);
   });
 
   it('a reconciled gap is not turned back into no-data by a later fetch of the same buckets', () => {
-    const id = ledger.ensureSeries(AVAILABILITY, T0);
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
     const run = { firstEndMs: T0 + BUCKET_MS, lastEndMs: T0 + 2 * BUCKET_MS };
-    ledger.bookReconciliation(id, run, { good: 200, total: 200 }, { good: 190, total: 200 }, T0 + 10 * BUCKET_MS);
-    ledger.writeBuckets(id, [{ endMs: T0 + BUCKET_MS, status: 'no-data', good: 0, total: 0 }], T0 + 11 * BUCKET_MS);
-    expect(ledger.readBuckets(id, T0, T0 + 2 * BUCKET_MS)).toEqual([
+    ledger.buckets.bookReconciliation(id, run, { good: 200, total: 200 }, { good: 190, total: 200 }, T0 + 10 * BUCKET_MS);
+    ledger.buckets.writeBuckets(id, [{ endMs: T0 + BUCKET_MS, status: 'no-data', good: 0, total: 0 }], T0 + 11 * BUCKET_MS);
+    expect(ledger.buckets.readBuckets(id, T0, T0 + 2 * BUCKET_MS)).toEqual([
       { endMs: T0 + BUCKET_MS, status: 'reconciled', good: 95, total: 100 },
       { endMs: T0 + 2 * BUCKET_MS, status: 'reconciled', good: 95, total: 100 },
     ]);
   });
 
   it('prunes buckets older than retention and reports how many', () => {
-    const id = ledger.ensureSeries(LATENCY, T0);
-    ledger.writeBuckets(id, [1, 2, 3].map((i) => ({ ...bucket(i, 1, 1), histogram: [{ le: 2, count: 1 }] })), T0 + 4 * BUCKET_MS);
-    expect(ledger.prune(T0 + 3 * BUCKET_MS)).toBe(2);
-    expect(ledger.readBuckets(id, 0, T0 + 9 * BUCKET_MS).map((b) => b.endMs)).toEqual([T0 + 3 * BUCKET_MS]);
-    expect(ledger.sumWindow(id, 0, T0 + 9 * BUCKET_MS, true).histogram).toEqual([{ le: 2, count: 1 }]);
+    const id = ledger.buckets.ensureSeries(LATENCY, T0);
+    ledger.buckets.writeBuckets(id, [1, 2, 3].map((i) => ({ ...bucket(i, 1, 1), histogram: [{ le: 2, count: 1 }] })), T0 + 4 * BUCKET_MS);
+    expect(ledger.buckets.prune(T0 + 3 * BUCKET_MS)).toBe(2);
+    expect(ledger.buckets.readBuckets(id, 0, T0 + 9 * BUCKET_MS).map((b) => b.endMs)).toEqual([T0 + 3 * BUCKET_MS]);
+    expect(ledger.buckets.sumWindow(id, 0, T0 + 9 * BUCKET_MS, true).histogram).toEqual([{ le: 2, count: 1 }]);
   });
 
   it('refuses a database written by a newer slo-ledger, naming the file', () => {
@@ -120,13 +121,13 @@ describe('the SQLite ledger (a real file in a temp dir)', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 999');
     raw.close();
-    expect(() => Ledger.open(path)).toThrow(LedgerError);
-    expect(() => Ledger.open(path)).toThrow(/ledger\.db: schema version 999 is newer/);
-    ledger = Ledger.open(':memory:');
+    expect(() => openLedger(path)).toThrow(LedgerError);
+    expect(() => openLedger(path)).toThrow(/ledger\.db: schema version 999 is newer/);
+    ledger = openLedger(':memory:');
   });
 
   it('names the path when the database cannot be opened', () => {
     const blocked = join(dir, 'nested', 'ledger.db', 'inside.db');
-    expect(() => Ledger.open(blocked)).toThrow(/cannot open the ledger database .*inside\.db/);
+    expect(() => openLedger(blocked)).toThrow(/cannot open the ledger database .*inside\.db/);
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailConfig } from '../../src/config/email-schedule.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import type { Outbox } from '../../src/ledger/outbox.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
+import type { OutboxStore } from '../../src/ledger/outbox-store.js';
 import { EmailSender, type EmailMessage } from '../../src/notify/email.js';
 import { deliverOutbox, type DeliveryLog } from '../../src/notify/outbox-delivery.js';
 import { freePort } from '../../src/fixture/prometheus-server.js';
@@ -41,8 +42,8 @@ function recordingLog(): DeliveryLog & { lines: Array<{ level: string; fields: o
 
 describe('email delivery through the outbox, against a real SMTP server on 127.0.0.1', () => {
   let dir: string;
-  let ledger: Ledger;
-  let outbox: Outbox;
+  let ledger: LedgerStores;
+  let outbox: OutboxStore;
   let smtp: TestSmtpServer | undefined;
   let now: number;
   const clock = { nowMs: () => now };
@@ -52,8 +53,8 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => {
-    ledger = Ledger.open(join(dir, `${Math.random().toString(36).slice(2)}.db`));
-    outbox = ledger.outbox();
+    ledger = openLedger(join(dir, `${Math.random().toString(36).slice(2)}.db`));
+    outbox = ledger.outbox;
     now = T0;
   });
   afterEach(async () => {
@@ -125,8 +126,8 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     expect(smtp.received).toHaveLength(1);
 
     ledger.close();
-    ledger = Ledger.open(join(dir, 'auth.db'));
-    outbox = ledger.outbox();
+    ledger = openLedger(join(dir, 'auth.db'));
+    outbox = ledger.outbox;
     const wrong = `${PASSWORD}-old`;
     const log = recordingLog();
     const bad = await deliverUntilSettled(new EmailSender({ config: emailConfig(smtp.port, { user: 'reports', pass: wrong }), secrets: [wrong] }), log, 3);
@@ -145,8 +146,8 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     await smtp.stop();
 
     ledger.close();
-    ledger = Ledger.open(join(dir, 'tls.db'));
-    outbox = ledger.outbox();
+    ledger = openLedger(join(dir, 'tls.db'));
+    outbox = ledger.outbox;
     smtp = await startSmtpServer({ credentials: { user: 'reports', pass: PASSWORD }, starttls: true });
     const selfSigned = await deliverUntilSettled(new EmailSender({ config: required(smtp.port), secrets: [PASSWORD] }), recordingLog(), 1);
     expect(selfSigned.lastError).toMatch(/certificate/i);

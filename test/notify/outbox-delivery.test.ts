@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/errors.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import type { Outbox } from '../../src/ledger/outbox.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
+import type { OutboxStore } from '../../src/ledger/outbox-store.js';
 import { backoffMs, deliverOutbox, type DeliverySender } from '../../src/notify/outbox-delivery.js';
 
 const T0 = Date.parse('2026-11-01T06:00:00Z');
@@ -26,15 +27,15 @@ function scriptedSender(failures: Array<DeliveryError | Error>): DeliverySender 
 
 describe('the outbox and its delivery (a real SQLite file, a scripted sender, a controlled clock)', () => {
   let dir: string;
-  let ledger: Ledger;
-  let outbox: Outbox;
+  let ledger: LedgerStores;
+  let outbox: OutboxStore;
   let now: number;
   const clock = { nowMs: () => now };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-outbox-'));
-    ledger = Ledger.open(join(dir, 'l.db'));
-    outbox = ledger.outbox();
+    ledger = openLedger(join(dir, 'l.db'));
+    outbox = ledger.outbox;
     now = T0;
   });
   afterEach(() => {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertNotification } from '../../src/domain/alert-notification.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import type { Outbox } from '../../src/ledger/outbox.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
+import type { OutboxStore } from '../../src/ledger/outbox-store.js';
 import { deliverOutbox, type DeliveryLog } from '../../src/notify/outbox-delivery.js';
 import { formatJsonWebhook, formatSlackMessage } from '../../src/notify/slack.js';
 import { createWebhookSender, parseRetryAfter } from '../../src/notify/webhook-sender.js';
@@ -87,8 +88,8 @@ describe('parseRetryAfter', () => {
 describe('delivery to a webhook on 127.0.0.1 through the outbox', () => {
   let receiver: HttpReceiver;
   let dir: string;
-  let ledger: Ledger;
-  let outbox: Outbox;
+  let ledger: LedgerStores;
+  let outbox: OutboxStore;
   let now: number;
   const clock = { nowMs: () => now };
   const lines: string[] = [];
@@ -111,8 +112,8 @@ describe('delivery to a webhook on 127.0.0.1 through the outbox', () => {
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-slack-'));
-    ledger = Ledger.open(join(dir, 'l.db'));
-    outbox = ledger.outbox();
+    ledger = openLedger(join(dir, 'l.db'));
+    outbox = ledger.outbox;
     now = Date.now();
     receiver.requests.length = 0;
     lines.length = 0;

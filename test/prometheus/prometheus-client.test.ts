@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/app/ports.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { syncLedger } from '../../src/app/sync-ledger.js';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
@@ -10,9 +10,11 @@ import type { SloDefinition } from '../../src/domain/slo.js';
 import { PrometheusError } from '../../src/errors.js';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { shortScenario } from '../../src/fixture/scenarios.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import { fetchBuckets } from '../../src/prometheus/fetch-buckets.js';
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
+import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
 
@@ -173,17 +175,17 @@ describe('the Prometheus adapter against a real Prometheus and a faulty proxy on
   it('a failed fetch writes nothing for that SLO, and the other SLOs are still synced', async () => {
     const p = await proxy(fixture.prometheus.url, (req) => (req.body.includes('rendiff_jobs_failed_total') ? { status: 500, body: '{"status":"error","error":"boom"}' } : undefined));
     const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-fail-'));
-    const ledger = Ledger.open(join(dir, 'l.db'));
+    const ledger = openLedger(join(dir, 'l.db'));
     try {
       const client = new PrometheusClient({ url: p.url, timeoutMs: 10_000, attempts: 2, backoffMs: 1 });
       const result = await syncLedger({
-        ledger, source: client, slos: [AVAILABILITY, JOBS], clock: systemClock, timeZone: 'UTC', atMs: LAST_END, fromMs: FIRST_END - BUCKET_MS, retentionMs: 400 * 24 * HOUR,
+        buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: [AVAILABILITY, JOBS], clock: systemClock, timeZone: 'UTC', atMs: LAST_END, fromMs: FIRST_END - BUCKET_MS, retentionMs: 400 * 24 * HOUR,
       });
       const [availability, jobs] = result.slos;
       expect(availability!.error).toBeUndefined();
       expect(availability!.missingBuckets).toBe(0);
       expect(jobs!.error).toMatch(/SLO job-success: .*HTTP 500: boom/);
-      expect(ledger.readBuckets(ledger.findSeries(JOBS)!, 0, LAST_END)).toEqual([]);
+      expect(ledger.buckets.readBuckets(ledger.buckets.findSeries(JOBS)!, 0, LAST_END)).toEqual([]);
       // Every bucket of the failed SLO stays missing, to be fetched again by the next sync.
       expect(jobs!.missingBuckets).toBe((LAST_END - result.fromMs) / BUCKET_MS + 1);
     } finally {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../src/app/compose.js';
-import { generateMonthlyReport, type MonthlyReportResult } from '../../src/app/monthly-report.js';
+import { openAdapters, type OpenAdapters } from '../../src/runtime/open-adapters.js';
+import { generatePeriodReport, type PeriodReportResult } from '../../src/app/period-report.js';
+import { resolvePeriod } from '../../src/domain/period.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { sumTruth, type TrafficTruth } from '../../src/fixture/traffic.js';
@@ -46,9 +47,9 @@ const relative = (value: number, expected: number) => Math.abs(value - expected)
 
 describe('monthly report of October 2026 from the Rendiff fixture (real Prometheus, SQLite file)', () => {
   let fixture: FixturePrometheus;
-  let services: Services;
+  let services: OpenAdapters;
   let dir: string;
-  let result: MonthlyReportResult;
+  let result: PeriodReportResult;
   let report: PeriodReport;
   const slo = (name: string): SloReport => report.slos.find((s) => s.name === name)!;
 
@@ -59,9 +60,9 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
     config.prometheus.url = fixture.prometheus.url;
     config.databasePath = join(dir, 'ledger.db');
     // A fixed clock: buckets count as settled, and retention is measured from the report's time, not today's.
-    services = openServices(config, { nowMs: () => GENERATED_AT });
-    result = await generateMonthlyReport(services, {
-      period: { kind: 'month', month: { year: 2026, month: 10 } },
+    services = openAdapters(config, { nowMs: () => GENERATED_AT });
+    result = await generatePeriodReport(services, {
+      period: resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, services.clock.nowMs(), services.config.timeZone),
       generatedAtMs: GENERATED_AT,
       offline: false,
       formats: ['pdf', 'html', 'json'],
@@ -143,8 +144,8 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
   it('finds the slow period 2026-10-20 10:00–12:00 (30 % slow, a burn rate of 6.0) as an incident at factor 5', async () => {
     // 30 % slow requests against a 95 % objective burn at exactly (0.3 / 0.05 =) 6×, on the default
     // factor itself, so whether it is "above 6" is noise; a factor just below settles it.
-    const lower = await generateMonthlyReport(services, {
-      period: { kind: 'month', month: { year: 2026, month: 10 } },
+    const lower = await generatePeriodReport(services, {
+      period: resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, services.clock.nowMs(), services.config.timeZone),
       generatedAtMs: GENERATED_AT,
       offline: true,
       formats: [],
@@ -160,8 +161,8 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
   });
 
   it('reports a --from/--to range with its own days and only the incidents inside it', async () => {
-    const range = await generateMonthlyReport(services, {
-      period: { kind: 'range', fromMs: at('2026-10-14T00:00:00Z'), toMs: at('2026-10-16T00:00:00Z') },
+    const range = await generatePeriodReport(services, {
+      period: resolvePeriod({ kind: 'range', fromMs: at('2026-10-14T00:00:00Z'), toMs: at('2026-10-16T00:00:00Z') }, services.clock.nowMs(), services.config.timeZone),
       generatedAtMs: GENERATED_AT,
       offline: true,
       formats: [],

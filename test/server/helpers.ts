@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
-import { SyncHealth } from '../../src/app/sync-health.js';
+import { SyncHealth } from '../../src/runtime/sync-health.js';
 import type { AppConfig } from '../../src/config/load-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
-import { Ledger, type LedgerBucket } from '../../src/ledger/ledger.js';
+import type { LedgerBucket } from '../../src/domain/bucket.js';
+import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
+import { openLedger } from '../../src/ledger/open-ledger.js';
 import { createLogger, type Logger } from '../../src/logging.js';
 import type { HttpServerDeps } from '../../src/server/ports.js';
 
@@ -18,16 +20,16 @@ export const AT_MS = Date.parse('2026-11-01T00:00:00Z');
  * - 24h: total 288 000, bad 12 → SLI 1 − 12/288 000, remaining 1 − 12/288, burn 12/288
  * - 7d and 30d: the same sums, coverage 288/2016 and 288/8640
  */
-export function knownLedger(config: AppConfig): Ledger {
-  const ledger = Ledger.open(':memory:');
+export function knownLedger(config: AppConfig): LedgerStores {
+  const ledger = openLedger(':memory:');
   const slo = config.slos.find((s) => s.name === 'api-availability')!;
-  const seriesId = ledger.ensureSeries(slo, AT_MS);
+  const seriesId = ledger.buckets.ensureSeries(slo, AT_MS);
   const buckets: LedgerBucket[] = [];
   for (let i = 0; i < 288; i++) {
     const endMs = AT_MS - i * BUCKET_MS;
     buckets.push({ endMs, status: 'ok', good: i < 12 ? 999 : 1000, total: 1000 });
   }
-  ledger.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
+  ledger.buckets.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
   return ledger;
 }
 
@@ -55,8 +57,8 @@ export function memoryLogger(secrets: readonly string[]): { logger: Logger; line
 }
 
 /** Server dependencies over a ledger, evaluated at {@link AT_MS}. */
-export function serverDeps(config: AppConfig, ledger: Ledger, logger: Logger): HttpServerDeps & { health: SyncHealth } {
-  return { config, ledger, clock: { nowMs: () => AT_MS }, health: new SyncHealth(), logger };
+export function serverDeps(config: AppConfig, ledger: LedgerStores, logger: Logger): HttpServerDeps & { health: SyncHealth } {
+  return { config, buckets: ledger.buckets, clock: { nowMs: () => AT_MS }, health: new SyncHealth(), logger };
 }
 
 /** Parses Prometheus text format into `name{labels}` → value (labels as written). */

@@ -69,7 +69,7 @@ describe('/metrics rendering from the ledger', () => {
 });
 
 describe('sloSamples', () => {
-  const statuses = evaluateSlos(ledger, config.slos, metricsWindowsFor(30 * 86_400_000), AT_MS, 'UTC');
+  const statuses = evaluateSlos(ledger.buckets, config.slos, metricsWindowsFor(30 * 86_400_000), AT_MS, 'UTC');
 
   it('reports every SLO over 1h, 24h, 7d and 30d, and its own window only once', () => {
     expect(metricsWindowsFor(30 * 86_400_000).map((w) => w.name)).toEqual(['1h', '24h', '7d', '30d']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler, type JobRunOutcome, type ScheduledJob } from '../../src/app/scheduler.js';
-import { systemClock } from '../../src/app/ports.js';
+import { Scheduler, type JobRunOutcome, type ScheduledJob } from '../../src/runtime/scheduler.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { memoryLogger } from './helpers.js';
 
 /** A job whose runs end only when the test says so. */

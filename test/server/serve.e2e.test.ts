@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
-import type { StatusJson } from '../../src/report/status-json.js';
+import type { StatusJson } from '../../src/views/status-json.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { REPO_ROOT, startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { trueCounts } from '../helpers/truth.js';

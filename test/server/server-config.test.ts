@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { formatListenAddress, isLoopbackHost, parseListenAddress } from '../../src/config/listen-address.js';
 import { printConfig } from '../../src/config/print-config.js';
-import { exposureWarning } from '../../src/server/run-server.js';
+import { exposureWarning } from '../../src/runtime/run-server.js';
 import { catchConfigError, writeConfig } from '../config/helpers.js';
 
 describe('server configuration', () => {
