@@ -1,7 +1,7 @@
 /**
  * Monthly report benchmark (run by hand: `npx tsx bench/report-bench.ts`): for 10 and 100 SLOs,
  * time and peak memory to read a month from a SQLite ledger, build the report model and render
- * it as PDF, HTML and JSON. Target (issue 4): under 3 s and 300 MB for 100 SLOs. Each size runs
+ * it as PDF, HTML and JSON. Target: under 3 s and 300 MB for 100 SLOs. Each size runs
  * in its own process, so peak RSS is that size's alone.
  */
 import { fork } from 'node:child_process';

@@ -18,7 +18,7 @@ export interface LoggerOptions {
 }
 
 /**
- * The service's logger: one JSON object per line with the fields of the seed's "Log Structure"
+ * The service's logger: one JSON object per line with the fields of the Rendiff monitoring guide's "Log Structure"
  * (`timestamp`, `level` as "INFO", `message`, `component`, and `slo`, `job`, `duration_ms` where
  * they apply); pretty lines on a TTY. Every line passes through a filter that replaces each known
  * secret with `***`, whatever field it hides in (a message, an error's stack, a URL).
@@ -35,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
       errorKey: 'error',
       base: null,
       timestamp: pretty ? pino.stdTimeFunctions.isoTime : () => `,"timestamp":"${new Date().toISOString()}"`,
-      // pino-pretty needs the numeric level; the JSON lines carry the seed's "INFO".
+      // pino-pretty needs the numeric level; the JSON lines carry the guide's "INFO".
       ...(pretty ? {} : { formatters: { level: (label: string) => ({ level: label.toUpperCase() }) } }),
       // Belt and braces: credentials in well-known places are removed before serialisation too.
       redact: { paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'token', '*.token'], censor: '***' },

@@ -107,7 +107,7 @@ describe('the command line', () => {
         else expect(w).not.toHaveProperty('p95_seconds');
       }
     }
-    // The seed's breach tiers: the last day's availability (a 10 % error burst) is 99.7 %, above 99.5 %.
+    // The Rendiff monitoring guide's breach tiers: the last day's availability (a 10 % error burst) is 99.7 %, above 99.5 %.
     const availability24h = report.slos[0]!.windows[0]!;
     expect(availability24h.sli).toBeLessThan(0.999);
     expect(availability24h.tier).toBe('ok');

@@ -1,4 +1,4 @@
-import type { AlertingConfig } from '../config/app-config.js';
+import type { AlertingConfig } from '../config/alerting-config.js';
 import type { BurnRateSeverity } from '../domain/burn-rate.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';

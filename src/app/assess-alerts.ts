@@ -1,4 +1,4 @@
-import type { AlertingConfig } from '../config/app-config.js';
+import type { AlertingConfig } from '../config/alerting-config.js';
 import { resolveAlertPolicy } from '../domain/alert-policy.js';
 import type { AlertObservation } from '../domain/alert-state.js';
 import { evaluateBurnRate, type BurnRateDecision, type BurnRatePolicy } from '../domain/burn-rate.js';

@@ -1,4 +1,4 @@
-import type { AlertingConfig } from '../config/app-config.js';
+import type { AlertingConfig } from '../config/alerting-config.js';
 import { budgetExhaustionMs, type AlertNotification, type NotifiedRule } from '../domain/alert-notification.js';
 import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep } from '../domain/alert-state.js';
 import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';

@@ -46,7 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     try {
       execFileSync(tool, ['--version'], { stdio: 'ignore' });
     } catch {
-      throw new SloLedgerError(`the demo needs \`${tool}\` on PATH: on Debian/Ubuntu run \`apt-get install -y prometheus\` (or ./scripts/setup.sh)`);
+      throw new SloLedgerError(`the demo needs \`${tool}\` on PATH: on Debian/Ubuntu run \`apt-get install -y prometheus\` (or \`bash .ci/system-deps.sh prometheus\`)`);
     }
   }
   const workDir = resolve(options.workDir ?? '.demo');

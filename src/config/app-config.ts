@@ -1,11 +1,12 @@
-import { DEFAULT_ALERT_POLICY, type AlertPolicySpec } from '../domain/alert-policy.js';
 import { parseDuration } from '../domain/duration.js';
-import type { SliDefinition, SloDefinition } from '../domain/slo.js';
+import type { SloDefinition } from '../domain/slo.js';
+import { toAlertingConfig, toSlackConfig, type AlertingConfig, type SlackConfig } from './alerting-config.js';
 import { DEFAULT_SLOS } from './defaults.js';
 import { emailSecrets, toEmailConfig, toScheduleConfig, type EmailConfig, type ScheduleConfig } from './email-schedule.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
-import type { AlertingEntry, ConfigFile, SlackEntry, SloEntry } from './schema.js';
+import type { ConfigFile } from './schema.js';
 import { isSecretHeader } from './secrets.js';
+import { toSloDefinition } from './slo-codec.js';
 
 /** Where and how to reach Prometheus (or Thanos, Mimir, VictoriaMetrics). */
 export interface PrometheusConfig {
@@ -17,37 +18,13 @@ export interface PrometheusConfig {
   timeoutMs: number;
 }
 
-/** The HTTP server of `serve` (issue 7). */
+/** The HTTP server of `serve`. */
 export interface ServerConfig {
   listen: ListenAddress;
   /** Bearer token every endpoint but /healthz and /readyz requires; absent: no authentication. */
   token?: string;
   /** Where the monthly reports are read from (reports/YYYY-MM/report.{html,pdf,json}). */
   reportsDir: string;
-}
-
-/** Burn-rate alerting (issue 6): the policy as data and the timing of notifications. */
-export interface AlertingConfig {
-  /** The rules every SLO is evaluated with; the default when the config gives none. */
-  policy: AlertPolicySpec;
-  /** A window with less data than this share makes its rule unknown. */
-  minCoverageRatio: number;
-  /** The metric missing for this long raises a no-data alert. */
-  noDataAfterMs: number;
-  /** A firing alert is repeated this often. */
-  repeatIntervalMs: number;
-  /** Base URL of the status page, for the link in notifications. */
-  linkBaseUrl?: string;
-}
-
-/** Where alert notifications are posted: a Slack incoming webhook, or a generic JSON webhook. */
-export interface SlackConfig {
-  /** A secret (it carries the token): never logged or printed. */
-  webhookUrl: string;
-  format: 'slack' | 'json';
-  /** Legacy webhooks only. */
-  channel?: string;
-  timeoutMs: number;
 }
 
 /** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
@@ -61,11 +38,11 @@ export interface AppConfig {
   timeZone: string;
   retentionMs: number;
   slos: SloDefinition[];
-  /** The monthly report mail (issue 5); absent: reports are written but not mailed. */
+  /** The monthly report mail; absent: reports are written but not mailed. */
   email?: EmailConfig;
   slack?: SlackConfig;
   server: ServerConfig;
-  /** When `serve` ticks and when monthly reports fall due (issue 5). */
+  /** When `serve` ticks and when monthly reports fall due. */
   schedule: ScheduleConfig;
   alerting: AlertingConfig;
   /** The monthly report's incident rule: a burn rate over 1h above this factor (default 6). */
@@ -130,73 +107,4 @@ function urlPasswords(url: string): string[] {
   } catch {
     return [password];
   }
-}
-
-function toAlertingConfig(entry: AlertingEntry): AlertingConfig {
-  const policy: AlertPolicySpec =
-    entry.policy === undefined
-      ? DEFAULT_ALERT_POLICY
-      : entry.policy.map((rule) => ({
-          severity: rule.severity,
-          longWindowMs: parseDuration(rule.long_window),
-          shortWindowMs: parseDuration(rule.short_window),
-          // The schema guarantees exactly one of factor and budget_consumed.
-          ...(rule.factor !== undefined ? { factor: rule.factor } : { budgetConsumedRatio: percentToRatio(rule.budget_consumed!) }),
-        }));
-  return {
-    policy,
-    minCoverageRatio: percentToRatio(entry.min_coverage),
-    noDataAfterMs: parseDuration(entry.no_data_after),
-    repeatIntervalMs: parseDuration(entry.repeat_interval),
-    ...(entry.link_base_url === undefined ? {} : { linkBaseUrl: entry.link_base_url }),
-  };
-}
-
-function toSlackConfig(entry: SlackEntry): SlackConfig {
-  return {
-    // The schema refuses a slack section without a URL (from the file or SLACK_WEBHOOK_URL).
-    webhookUrl: entry.webhook_url!,
-    format: entry.format,
-    timeoutMs: parseDuration(entry.timeout),
-    ...(entry.channel === undefined ? {} : { channel: entry.channel }),
-  };
-}
-
-function toSloDefinition(entry: SloEntry): SloDefinition {
-  return {
-    name: entry.name,
-    service: entry.service,
-    description: entry.description,
-    objectiveRatio: percentToRatio(entry.objective),
-    windowMs: parseDuration(entry.window),
-    ...(entry.tiers === undefined
-      ? {}
-      : { tiers: { criticalRatio: percentToRatio(entry.tiers.critical), warningRatio: percentToRatio(entry.tiers.warning) } }),
-    sli: toSliDefinition(entry.sli),
-  };
-}
-
-function toSliDefinition(sli: SloEntry['sli']): SliDefinition {
-  if (sli.latency !== undefined) {
-    const { histogram, selector, threshold, quantile } = sli.latency;
-    return { kind: 'latency', histogram, selector, thresholdSeconds: threshold, quantile };
-  }
-  // The schema guarantees exactly one kind.
-  const events = sli.events!;
-  return {
-    kind: 'events',
-    ...(events.good_query === undefined ? {} : { goodQuery: events.good_query }),
-    ...(events.bad_query === undefined ? {} : { badQuery: events.bad_query }),
-    totalQuery: events.total_query,
-  };
-}
-
-/** Config percent (99.9) to ratio (0.999). Rounded so 99.9 → 0.999 exactly as the literal would be. */
-export function percentToRatio(percent: number): number {
-  return Number((percent / 100).toPrecision(15));
-}
-
-/** Ratio (0.999) back to config percent (99.9), without float noise like 99.90000000000001. */
-export function ratioToPercent(ratio: number): number {
-  return Number((ratio * 100).toPrecision(15));
 }

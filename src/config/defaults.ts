@@ -3,7 +3,7 @@ import type { SloDefinition } from '../domain/slo.js';
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
- * The built-in SLOs: the Rendiff FFmpeg API's objectives from the seed guide, section
+ * The built-in SLOs: the Rendiff FFmpeg API's objectives from its monitoring guide, section
  * "SLA Monitoring" (targets, 30-day window) and "SLA Breach Response" (availability tiers).
  * Used when the configuration has no `slos` list.
  */
@@ -12,7 +12,7 @@ export const DEFAULT_SLOS: readonly SloDefinition[] = Object.freeze([
     name: 'api-availability',
     service: 'rendiff-api',
     description:
-      'API Availability: 99.9% over 30 days; error budget 0.1% (seed "SLA Monitoring"). ' +
+      'API Availability: 99.9% over 30 days; error budget 0.1% (Rendiff monitoring guide, "SLA Monitoring"). ' +
       'Bad events are 5xx responses. Critical breach below 99%, warning below 99.5% ("SLA Breach Response").',
     objectiveRatio: 0.999,
     windowMs: THIRTY_DAYS_MS,
@@ -28,7 +28,7 @@ export const DEFAULT_SLOS: readonly SloDefinition[] = Object.freeze([
     service: 'rendiff-api',
     description:
       'Response Time (95th percentile) < 2 seconds over 30 days: ' +
-      '"5% of requests may exceed 2s response time" (seed "SLA Monitoring", Error Budget).',
+      '"5% of requests may exceed 2s response time" (Rendiff monitoring guide, "SLA Monitoring", Error Budget).',
     objectiveRatio: 0.95,
     windowMs: THIRTY_DAYS_MS,
     sli: {
@@ -43,7 +43,7 @@ export const DEFAULT_SLOS: readonly SloDefinition[] = Object.freeze([
     name: 'job-success',
     service: 'rendiff-api',
     description:
-      'Job Success Rate: 95% over 30 days; "5% of jobs may fail" (seed "SLA Monitoring", Error Budget). ' +
+      'Job Success Rate: 95% over 30 days; "5% of jobs may fail" (Rendiff monitoring guide, "SLA Monitoring", Error Budget). ' +
       'Good events are completed jobs, total is completed plus failed.',
     objectiveRatio: 0.95,
     windowMs: THIRTY_DAYS_MS,

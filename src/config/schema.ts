@@ -38,9 +38,6 @@ const windowText = durationText.superRefine((text, ctx) => {
   }
 });
 
-/** Later issues validate these sections; for now any mapping is accepted. */
-const laterSection = z.record(z.string(), z.unknown());
-
 /** `HOST:PORT` the HTTP server binds to. */
 const listenText = z.string().superRefine((text, ctx) => {
   try {
@@ -162,7 +159,7 @@ const slosSchema = z
 const alertWindowText = windowText;
 
 /**
- * One burn-rate rule (DESIGN.md, "Burn-rate alerts"): fires when the burn rate over both windows
+ * One burn-rate rule (SRE Workbook, "Alerting on SLOs"): fires when the burn rate over both windows
  * exceeds `factor`, or the factor that spends `budget_consumed` percent of the budget in the long window.
  */
 const alertRuleSchema = z

@@ -17,7 +17,7 @@ export type AlertRuleSpec = {
 export type AlertPolicySpec = ReadonlyArray<AlertRuleSpec>;
 
 /**
- * The default policy (DESIGN.md, "Burn-rate alerts"; SRE Workbook, "Alerting on SLOs"), written as
+ * The default policy (SRE Workbook, "Alerting on SLOs"), written as
  * budget shares so it scales with the SLO's window: 2 % of the budget in 1h and 5 % in 6h page,
  * 10 % in 1d and 10 % in 3d file a ticket. For a 30-day SLO these are 14.4×, 6×, 3× and 1×.
  */

@@ -42,6 +42,13 @@ export interface BucketRun {
   lastEndMs: number;
 }
 
+/** Event counts of a span, optionally with the summed histogram of a latency SLI. */
+export interface SpanCounts {
+  good: number;
+  total: number;
+  histogram?: HistogramCounts;
+}
+
 /** Bucket statuses in the order {@link BucketColumns} codes them. */
 export const BUCKET_STATUSES: readonly BucketStatus[] = ['ok', 'no-data', 'reconciled'];
 

@@ -13,8 +13,8 @@ export interface ErrorBudget {
 }
 
 /**
- * The error budget of a window (DESIGN.md, "Definitions the numbers must follow"; seed
- * "SLA Monitoring": 99.9 % over 30 days allows 0.1 % of requests to fail):
+ * The error budget of a window (Rendiff FFmpeg API monitoring guide, "SLA Monitoring":
+ * 99.9 % over 30 days allows 0.1 % of requests to fail):
  * allowed = (1 − objective) × total, consumed = bad / allowed, remaining = 1 − consumed.
  * `good` is clamped to [0, total] as in {@link computeSli}.
  * @throws Error when `objectiveRatio` is not strictly between 0 and 1: a 100 % objective has no

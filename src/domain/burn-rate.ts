@@ -19,7 +19,7 @@ export interface BurnRateRule {
 export type BurnRatePolicy = ReadonlyArray<BurnRateRule>;
 
 /**
- * Multiwindow, multi-burn-rate alerts for a 30-day SLO (DESIGN.md; Google SRE Workbook,
+ * Multiwindow, multi-burn-rate alerts for a 30-day SLO (Google SRE Workbook,
  * "Alerting on SLOs", with the 1d ticket step Sloth adds): page at 14.4× over 1h & 5m (2 % of
  * the budget in 1h) or 6× over 6h & 30m (5 % in 6h); ticket at 3× over 1d & 2h (10 % in 1d) or
  * 1× over 3d & 6h (10 % in 3d). See {@link burnFactorFromBudget} for the derivation; for an SLO
@@ -92,7 +92,7 @@ const SEVERITY_RANK: Record<BurnRateSeverity, number> = { ticket: 1, page: 2 };
 
 /**
  * Decides multiwindow, multi-burn-rate alerts (SRE Workbook, "Alerting on SLOs",
- * "Multiwindow, Multi-Burn-Rate Alerts"; DESIGN.md): a rule fires when the burn rate over its
+ * "Multiwindow, Multi-Burn-Rate Alerts"): a rule fires when the burn rate over its
  * long AND its short window strictly exceeds its factor. A window without traffic (`burnRate: null`) cannot fire; a window whose
  * coverage is below the minimum makes its rule `unknown` instead. The severity is that of the
  * most severe firing rule; the state is `unknown` when nothing fires and some rule is unknown.

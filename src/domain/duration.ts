@@ -6,7 +6,7 @@ const MS_PER_WEEK = 7 * MS_PER_DAY;
 // Prometheus fixes a year at 365 days (prometheus/common model.ParseDuration); so do we.
 const MS_PER_YEAR = 365 * MS_PER_DAY;
 
-/** Width of one ledger bucket: five minutes, in milliseconds (DESIGN.md, "The one idea"). */
+/** Width of one ledger bucket: five minutes, in milliseconds (docs/architecture.md, "The one idea"). */
 export const BUCKET_MS = 5 * MS_PER_MINUTE;
 
 /** Units in the order Prometheus requires them in a compound duration, largest first. */

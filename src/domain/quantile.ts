@@ -80,8 +80,7 @@ function ensureMonotonic(buckets: Bucket[]): void {
 const LE_RELATIVE_TOLERANCE = 1e-9;
 
 /**
- * Good and total events of a latency SLI from a histogram (DESIGN.md, "Definitions the numbers
- * must follow"): good = the cumulative count of the bucket whose `le` equals the threshold,
+ * Good and total events of a latency SLI from a histogram: good = the cumulative count of the bucket whose `le` equals the threshold,
  * total = the +Inf count. Entries with the same bound are added, as Prometheus coalesces them.
  * @throws Error naming the available bounds when no bucket has the threshold as its bound, or
  *   when there is no +Inf bucket; Error when the threshold is not finite.

@@ -6,8 +6,7 @@ export interface SliResult {
 
 /**
  * The service level indicator of a window: Σgood / Σtotal, a ratio of sums over the window's
- * buckets, never an average of per-bucket ratios (DESIGN.md, "Definitions the numbers must
- * follow"). A window without traffic has no SLI — not 100 %, not NaN.
+ * buckets, never an average of per-bucket ratios. A window without traffic has no SLI — not 100 %, not NaN.
  *
  * `good` is clamped to [0, total]: `increase()` extrapolates each series separately, so in a
  * bucket Prometheus can report slightly more good events than total events; an SLI above 1

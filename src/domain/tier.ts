@@ -3,7 +3,7 @@ import type { Tier, TierThresholds } from './slo.js';
 const TIER_RANK: Record<Tier, number> = { ok: 0, warning: 1, critical: 2 };
 
 /**
- * The breach tier of an SLI. With thresholds (seed, "SLA Breach Response": availability < 99 %
+ * The breach tier of an SLI. With thresholds (Rendiff FFmpeg API monitoring guide, "SLA Breach Response": availability < 99 %
  * critical, < 99.5 % warning): below `criticalRatio` → critical, below `warningRatio` →
  * warning, else ok. Without: warning when the objective is missed, else ok. No traffic
  * (`null`) is ok — nothing was breached.

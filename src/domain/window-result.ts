@@ -39,7 +39,7 @@ export interface WindowResult {
 /**
  * Evaluates one SLO over one resolved window from the window's summed counts: SLI (ratio of
  * sums), error budget, burn rate, breach tier and, for latency SLOs, the reported quantile —
- * each by the definitions of DESIGN.md, "Definitions the numbers must follow".
+ * each by the definitions in docs/architecture.md, "Where every number is defined".
  */
 export function evaluateWindow(slo: SloDefinition, window: ResolvedWindow, sums: WindowSums): WindowResult {
   const sli = computeSli(sums.good, sums.total);

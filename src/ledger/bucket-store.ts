@@ -1,5 +1,5 @@
-import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket } from '../domain/bucket.js';
-import type { HistogramCounts, SloDefinition } from '../domain/slo.js';
+import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../domain/bucket.js';
+import type { SloDefinition } from '../domain/slo.js';
 
 /**
  * What reports, alerts and the HTTP API read of the ledger's buckets. A series is one SLO's
@@ -40,13 +40,7 @@ export interface BucketStore extends BucketReader {
    */
   writeBuckets(seriesId: number, buckets: readonly LedgerBucket[], fetchedAtMs: number): void;
   /** Books the events seen across a closed gap onto the gap's buckets, evenly, and records the reconciliation. */
-  bookReconciliation(
-    seriesId: number,
-    run: BucketRun,
-    span: { good: number; total: number },
-    booked: { good: number; total: number; histogram?: HistogramCounts },
-    nowMs: number,
-  ): void;
+  bookReconciliation(seriesId: number, run: BucketRun, span: SpanCounts, booked: SpanCounts, nowMs: number): void;
   /** Records the outcome of one SLO's sync. */
   recordSync(slo: string, attemptMs: number, error?: string): void;
   /** Deletes buckets that ended before `beforeMs`; returns how many. */

@@ -50,15 +50,9 @@ export async function* fetchBucketChunks(
 }
 
 /** Every bucket of {@link fetchBucketChunks} at once. */
-export async function fetchBuckets(
-  source: PrometheusQueryApi,
-  slo: SloDefinition,
-  firstEndMs: number,
-  lastEndMs: number,
-  maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
-): Promise<FetchedBucket[]> {
+export async function fetchBuckets(...args: Parameters<typeof fetchBucketChunks>): Promise<FetchedBucket[]> {
   const out: FetchedBucket[] = [];
-  for await (const chunk of fetchBucketChunks(source, slo, firstEndMs, lastEndMs, maxPointsPerQuery)) out.push(...chunk);
+  for await (const chunk of fetchBucketChunks(...args)) out.push(...chunk);
   return out;
 }
 

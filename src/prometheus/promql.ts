@@ -15,7 +15,7 @@ export function renderWindow(template: string, windowMs: number): string {
 
 /**
  * Builds the queries of an SLI over `windowMs`. Latency SLIs read the histogram per `le`
- * (good = the threshold's bucket) and its `_count` (total), as DESIGN.md defines them.
+ * (good = the threshold's bucket) and its `_count` (total).
  */
 export function buildSliQueries(sli: SliDefinition, windowMs: number): SliQueries {
   if (sli.kind === 'events') {

@@ -20,7 +20,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   const log = deps.logger.child({ component: 'http' });
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    // Requests are logged by the onResponse hook below, in the seed's fields.
+    // Requests are logged by the onResponse hook below, in the Rendiff monitoring guide's log fields.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',

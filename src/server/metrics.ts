@@ -12,7 +12,7 @@ export const METRICS_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
 
 const TIER_VALUE: Record<Tier, number> = { ok: 0, warning: 1, critical: 2 };
 
-/** One sample of an SLO gauge; labels are low-cardinality (seed, "Metrics Best Practices"). */
+/** One sample of an SLO gauge; labels are low-cardinality (Rendiff monitoring guide, "Metrics Best Practices"). */
 export interface SloSample {
   metric: 'sli_ratio' | 'objective_ratio' | 'error_budget_remaining_ratio' | 'burn_rate' | 'events_total' | 'tier' | 'alert_firing';
   labels: Record<string, string>;

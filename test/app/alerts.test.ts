@@ -6,7 +6,7 @@ import { createAlertStateProvider } from '../../src/app/alert-state-provider.js'
 import { evaluateAndNotifyAlerts, type AlertEvaluation } from '../../src/app/evaluate-alerts.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { syncLedger } from '../../src/app/sync-ledger.js';
-import type { AlertingConfig } from '../../src/config/app-config.js';
+import type { AlertingConfig } from '../../src/config/alerting-config.js';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { DEFAULT_ALERT_POLICY } from '../../src/domain/alert-policy.js';
 import { DEFAULT_BURN_RATE_POLICY } from '../../src/domain/burn-rate.js';

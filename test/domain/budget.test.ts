@@ -13,7 +13,7 @@ describe('computeErrorBudget', () => {
     remainingRatio: number;
   }> = [
     {
-      name: 'the seed budget: 99.9 % of 43.2M requests allows 43,200 errors, all of them spent',
+      name: "the Rendiff guide's budget: 99.9 % of 43.2M requests allows 43,200 errors, all of them spent",
       objectiveRatio: 0.999, good: 43_200_000 - 43_200, total: 43_200_000,
       allowed: 43_200, bad: 43_200, consumedRatio: 1, remainingRatio: 0,
     },

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { Tier, TierThresholds } from '../../src/domain/slo.js';
 import { selectTier, worstTier } from '../../src/domain/tier.js';
 
-// Seed, "SLA Breach Response": availability < 99 % critical, < 99.5 % warning.
-const SEED_TIERS: TierThresholds = { criticalRatio: 0.99, warningRatio: 0.995 };
+// Rendiff FFmpeg API monitoring guide, "SLA Breach Response": availability < 99 % critical, < 99.5 % warning.
+const RENDIFF_TIERS: TierThresholds = { criticalRatio: 0.99, warningRatio: 0.995 };
 
 describe('selectTier', () => {
   const cases: Array<{ name: string; sliRatio: number | null; objectiveRatio: number; tiers?: TierThresholds; tier: Tier }> = [
-    { name: 'availability of 98 % is a critical breach', sliRatio: 0.98, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'critical' },
-    { name: 'availability of exactly 99 % is a warning, not critical', sliRatio: 0.99, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'warning' },
-    { name: 'availability of 99.4 % is a warning breach', sliRatio: 0.994, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'warning' },
-    { name: 'availability of exactly 99.5 % is ok under the seed tiers', sliRatio: 0.995, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'ok' },
-    { name: 'availability of 99.99 % is ok', sliRatio: 0.9999, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'ok' },
-    { name: 'no traffic is ok under tiers', sliRatio: null, objectiveRatio: 0.999, tiers: SEED_TIERS, tier: 'ok' },
+    { name: 'availability of 98 % is a critical breach', sliRatio: 0.98, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'critical' },
+    { name: 'availability of exactly 99 % is a warning, not critical', sliRatio: 0.99, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'warning' },
+    { name: 'availability of 99.4 % is a warning breach', sliRatio: 0.994, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'warning' },
+    { name: 'availability of exactly 99.5 % is ok under the guide tiers', sliRatio: 0.995, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'ok' },
+    { name: 'availability of 99.99 % is ok', sliRatio: 0.9999, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'ok' },
+    { name: 'no traffic is ok under tiers', sliRatio: null, objectiveRatio: 0.999, tiers: RENDIFF_TIERS, tier: 'ok' },
     { name: 'without tiers, missing the objective is a warning', sliRatio: 0.998, objectiveRatio: 0.999, tier: 'warning' },
     { name: 'without tiers, meeting the objective exactly is ok', sliRatio: 0.999, objectiveRatio: 0.999, tier: 'ok' },
     { name: 'without tiers, a very low SLI is still only a warning', sliRatio: 0.5, objectiveRatio: 0.95, tier: 'warning' },

@@ -40,7 +40,7 @@ describe('evaluateWindow', () => {
     expect('quantileSeconds' in result).toBe(false);
   });
 
-  it('the seed month of 43.2M requests with 43,200 errors spends exactly the whole budget and meets the objective', () => {
+  it("the Rendiff guide's month of 43.2M requests with 43,200 errors spends exactly the whole budget and meets the objective", () => {
     const result = evaluateWindow(AVAILABILITY, OCTOBER, { good: 43_200_000 - 43_200, total: 43_200_000, coverageRatio: 1 });
     expect(result.errorBudget.allowed).toBeCloseTo(43_200, 6);
     expect(result.errorBudget.remainingRatio).toBeCloseTo(0, 9);

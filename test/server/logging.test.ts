@@ -4,7 +4,7 @@ import { memoryLogger } from './helpers.js';
 const SECRET = 'p@ss"word\\42';
 
 describe('createLogger', () => {
-  it('writes one JSON object per line with the seed\'s Log Structure fields', () => {
+  it('writes one JSON object per line with the Rendiff guide\'s Log Structure fields', () => {
     const { logger, lines } = memoryLogger([]);
     logger.child({ component: 'sync' }).info({ slo: 'api-latency', job: 'sync', duration_ms: 812 }, 'ledger synced');
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket } from '../../domain/bucket.js';
+import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../../domain/bucket.js';
 import { BUCKET_MS } from '../../domain/duration.js';
-import type { HistogramCounts, SloDefinition } from '../../domain/slo.js';
+import type { SloDefinition } from '../../domain/slo.js';
 import type { BucketStore } from '../bucket-store.js';
 import { SettledSpans } from './settled-spans.js';
 
@@ -114,13 +114,7 @@ export class SqliteBucketStore implements BucketStore {
    * Books events Prometheus saw across a closed gap onto the gap's buckets, evenly (when in the
    * gap they happened is unknowable), and records the reconciliation.
    */
-  bookReconciliation(
-    seriesId: number,
-    run: BucketRun,
-    span: { good: number; total: number },
-    booked: { good: number; total: number; histogram?: HistogramCounts },
-    nowMs: number,
-  ): void {
+  bookReconciliation(seriesId: number, run: BucketRun, span: SpanCounts, booked: SpanCounts, nowMs: number): void {
     const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
     const perBucket: LedgerBucket[] = [];
     for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) {
