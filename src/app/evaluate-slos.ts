@@ -1,36 +1,65 @@
 import { histogramQuantile } from '../domain/quantile.js';
 import type { SloDefinition } from '../domain/slo.js';
-import type { SloStatus } from '../domain/slo-status.js';
+import { matchesGroupFilter, type GroupFilter, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 
+/** What {@link evaluateSlos} adds to the SLOs' own figures. */
+export interface EvaluateOptions {
+  /** A grouped SLO's groups too, those matching the filter (an empty filter: all of them). */
+  groups?: GroupFilter;
+}
+
 /**
  * Evaluates every SLO over every window from the ledger alone (no Prometheus): each window is
- * a sum over its buckets, the SLI a ratio of those sums, never an average of ratios.
+ * a sum over its buckets, the SLI a ratio of those sums, never an average of ratios. A grouped
+ * SLO's own figures are those of its own series, the sum over all its groups.
  */
-export function evaluateSlos(buckets: BucketReader, slos: readonly SloDefinition[], specs: readonly WindowSpec[], atMs: number, timeZone: string): SloStatus[] {
+export function evaluateSlos(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  specs: readonly WindowSpec[],
+  atMs: number,
+  timeZone: string,
+  options: EvaluateOptions = {},
+): SloStatus[] {
   return slos.map((slo) => {
-    const seriesId = buckets.findSeries(slo);
-    const latency = slo.sli.kind === 'latency';
-    return {
-      slo,
-      windows: specs.map((spec) => {
-        const window = resolveWindow(spec, atMs, timeZone);
-        const sums =
-          seriesId === undefined
-            ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
-            : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
-        const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
-        const result = evaluateWindow(slo, window, {
-          good: sums.good,
-          total: sums.total,
-          coverageRatio,
-          ...(sums.histogram ? { histogram: sums.histogram } : {}),
-        });
-        if (!latency) return result;
-        return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null };
-      }),
-    };
+    const windows = evaluateSeries(buckets, slo, buckets.findSeries(slo), specs, atMs, timeZone);
+    if (options.groups === undefined || slo.groupBy === undefined) return { slo, windows };
+    const filter = options.groups;
+    const groups = buckets
+      .listGroups(slo)
+      .filter((g) => matchesGroupFilter(g.labels, filter))
+      .map((g) => ({ labels: g.labels, windows: evaluateSeries(buckets, slo, g.seriesId, specs, atMs, timeZone) }));
+    return { slo, windows, groups };
+  });
+}
+
+/** One series (an SLO's own, or a group's) over every window. */
+function evaluateSeries(
+  buckets: BucketReader,
+  slo: SloDefinition,
+  seriesId: number | undefined,
+  specs: readonly WindowSpec[],
+  atMs: number,
+  timeZone: string,
+): StatusWindow[] {
+  const latency = slo.sli.kind === 'latency';
+  return specs.map((spec) => {
+    const window = resolveWindow(spec, atMs, timeZone);
+    const sums =
+      seriesId === undefined
+        ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
+        : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
+    const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
+    const result = evaluateWindow(slo, window, {
+      good: sums.good,
+      total: sums.total,
+      coverageRatio,
+      ...(sums.histogram ? { histogram: sums.histogram } : {}),
+    });
+    if (!latency) return result;
+    return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null };
   });
 }

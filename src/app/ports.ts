@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/app-config.js';
-import type { FetchedBucket, FetchedCounts } from '../domain/bucket.js';
+import type { FetchedChunk, FetchedSpan } from '../domain/bucket.js';
 import type { Clock } from '../domain/clock.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
@@ -14,11 +14,12 @@ export interface MetricsSource {
   /**
    * The buckets of `slo` whose ends lie in [firstEndMs, lastEndMs] (multiples of 5 minutes),
    * every one of them `ok` or `no-data`, yielded in ascending chunks as they arrive so a long
-   * backfill is written as it goes. A failed request throws: a failure never turns into zero counts.
+   * backfill is written as it goes; a grouped SLO's chunks carry every group's buckets too. A
+   * failed request throws: a failure never turns into zero counts.
    */
-  fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedBucket[]>;
-  /** The counts of `slo` over the span (endMs − spanMs, endMs], as the source itself sees the whole span. */
-  fetchSpanCounts(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts>;
+  fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedChunk>;
+  /** The counts of `slo` (and of each group) over the span (endMs − spanMs, endMs], as the source itself sees the whole span. */
+  fetchSpan(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedSpan>;
 }
 
 /** One sender per delivery channel the config sets up; a channel without one keeps its deliveries pending. */

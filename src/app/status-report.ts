@@ -1,4 +1,4 @@
-import type { SloStatus } from '../domain/slo-status.js';
+import type { GroupFilter, SloStatus } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateSlos } from './evaluate-slos.js';
 import type { Adapters } from './ports.js';
@@ -10,6 +10,8 @@ export interface StatusReportOptions {
   windows: readonly WindowSpec[];
   /** Report from the ledger as it is, without asking Prometheus. */
   offline: boolean;
+  /** Grouped SLOs: their groups too, those matching this filter (empty: all). */
+  groups?: GroupFilter;
   onProgress?: (progress: SyncProgress) => void;
 }
 
@@ -31,6 +33,6 @@ export async function buildStatusReport(adapters: Adapters, options: StatusRepor
     const starts = options.windows.map((spec) => resolveWindow(spec, options.atMs, config.timeZone).startMs);
     sync = await syncAllSlos(adapters, options.atMs, { fromMs: Math.min(...starts), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   }
-  const statuses = evaluateSlos(adapters.ledger.buckets, config.slos, options.windows, options.atMs, config.timeZone);
+  const statuses = evaluateSlos(adapters.ledger.buckets, config.slos, options.windows, options.atMs, config.timeZone, options.groups ? { groups: options.groups } : {});
   return { atMs: options.atMs, statuses, ...(sync ? { sync } : {}) };
 }

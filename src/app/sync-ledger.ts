@@ -1,8 +1,8 @@
-import type { BucketRun, FetchedCounts } from '../domain/bucket.js';
+import { groupCountsWithin, type BucketRun, type FetchedChunk, type FetchedCounts } from '../domain/bucket.js';
 import type { Clock } from '../domain/clock.js';
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import { monthBounds } from '../domain/period.js';
-import type { SloDefinition } from '../domain/slo.js';
+import { groupKey, type SloDefinition } from '../domain/slo.js';
 import { monthOf, previousMonth } from '../domain/window.js';
 import type { BucketStore } from '../ledger/bucket-store.js';
 import type { MetricsSource } from './ports.js';
@@ -88,21 +88,27 @@ function syncStart(options: SyncOptions, endMs: number): number {
 async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: number, lastEndMs: number): Promise<SloSyncResult> {
   const { buckets, source } = options;
   const seriesId = buckets.ensureSeries(slo, options.clock.nowMs());
+  const groups = new Map(buckets.listGroups(slo).map((g) => [groupKey(g.labels), g.seriesId]));
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
-  const missing = buckets.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, SETTLE_MS);
+  // The SLO's own series and every known group's are fetched together (one query returns them all).
+  const unsettled = (settleMs: number) =>
+    [...new Set([seriesId, ...groups.values()].flatMap((id) => buckets.unsettledBucketEnds(id, firstEndMs, lastEndMs, settleMs)))].sort((x, y) => x - y);
   // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
-  const runs = mergeRuns(missing);
+  const runs = mergeRuns(unsettled(SETTLE_MS));
   const fetchStartMs = options.clock.nowMs();
+  const discovered = new Map<string, number>();
   try {
     for (const run of runs) {
-      for await (const fetched of source.fetchBuckets(slo, run.firstEndMs, run.lastEndMs)) {
-        buckets.writeBuckets(seriesId, fetched, options.clock.nowMs());
-        result.fetchedBuckets += fetched.length;
+      for await (const chunk of source.fetchBuckets(slo, run.firstEndMs, run.lastEndMs)) {
+        writeChunk(options, slo, { seriesId, known: groups, discovered }, chunk);
+        result.fetchedBuckets += chunk.buckets.length;
         options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
       }
     }
     // Every bucket of the range now has a row; those that had closed SETTLE_MS before the fetch are final.
-    buckets.markSettled(seriesId, firstEndMs, Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS)));
+    // A group first seen in this sync has rows only where this sync fetched: the next one backfills it.
+    const settledThrough = Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS));
+    for (const id of [seriesId, ...groups.values()]) buckets.markSettled(id, firstEndMs, settledThrough);
     result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
     buckets.recordSync(slo.name, options.clock.nowMs());
   } catch (error) {
@@ -110,8 +116,35 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
     buckets.recordSync(slo.name, options.clock.nowMs(), result.error);
   }
   // A sync without error wrote a row for every bucket of the range.
-  result.missingBuckets = result.error === undefined ? 0 : buckets.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, 0).length;
+  result.missingBuckets = result.error === undefined ? 0 : unsettled(0).length;
   return result;
+}
+
+/**
+ * Writes one fetched chunk: the SLO's buckets, each group's, and for a known group the answer did
+ * not mention, what its absence means (no traffic where the SLO has data). New groups get a series.
+ */
+function writeChunk(
+  options: SyncOptions,
+  slo: SloDefinition,
+  series: { seriesId: number; known: ReadonlyMap<string, number>; discovered: Map<string, number> },
+  chunk: FetchedChunk,
+): void {
+  const { buckets } = options;
+  const { known, discovered } = series;
+  const nowMs = options.clock.nowMs();
+  buckets.writeBuckets(series.seriesId, chunk.buckets, nowMs);
+  const seen = new Set<string>();
+  for (const group of chunk.groups) {
+    const key = groupKey(group.labels);
+    seen.add(key);
+    let id = known.get(key) ?? discovered.get(key);
+    if (id === undefined) discovered.set(key, (id = buckets.ensureSeries(slo, nowMs, group.labels)));
+    buckets.writeBuckets(id, group.buckets, nowMs);
+  }
+  for (const [key, id] of known) {
+    if (!seen.has(key)) buckets.writeBuckets(id, chunk.buckets.map((b) => groupCountsWithin(undefined, b)), nowMs);
+  }
 }
 
 function mergeRuns(ends: number[]): BucketRun[] {
@@ -145,18 +178,31 @@ async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId:
     // from the span, so book the gap only once that bucket has settled.
     if (afterEnd + SETTLE_MS > options.clock.nowMs()) continue;
     const spanStart = beforeEnd - BUCKET_MS;
-    const span = await source.fetchSpanCounts(slo, afterEnd, afterEnd - spanStart);
-    if (span.status !== 'ok') continue;
-    const neighbours = buckets.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
-    const heldGood = neighbours.reduce((a, b) => a + b.good, 0);
-    const heldTotal = neighbours.reduce((a, b) => a + b.total, 0);
-    const total = Math.max(0, span.total - heldTotal);
-    const good = Math.min(total, Math.max(0, span.good - heldGood));
-    const histogram = span.histogram ? bookedHistogram(buckets, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
-    buckets.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
+    const span = await source.fetchSpan(slo, afterEnd, afterEnd - spanStart);
+    if (span.counts.status !== 'ok') continue;
+    bookGap(options, seriesId, run, span.counts);
+    // A grouped SLO's gap is every group's gap: each gets its own share; a group absent across it had no traffic.
+    const seen = new Map(span.groups.map((g) => [groupKey(g.labels), g.counts]));
+    for (const group of buckets.listGroups(slo)) {
+      bookGap(options, group.seriesId, run, groupCountsWithin(seen.get(groupKey(group.labels)), span.counts));
+    }
     reconciled++;
   }
   return reconciled;
+}
+
+/** Books what a series' span counts hold beyond the gap's two neighbours to the gap's buckets. */
+function bookGap(options: SyncOptions, seriesId: number, run: BucketRun, span: FetchedCounts): void {
+  const { buckets } = options;
+  const beforeEnd = run.firstEndMs - BUCKET_MS;
+  const afterEnd = run.lastEndMs + BUCKET_MS;
+  const neighbours = buckets.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
+  const heldGood = neighbours.reduce((a, b) => a + b.good, 0);
+  const heldTotal = neighbours.reduce((a, b) => a + b.total, 0);
+  const total = Math.max(0, span.total - heldTotal);
+  const good = Math.min(total, Math.max(0, span.good - heldGood));
+  const histogram = span.histogram ? bookedHistogram(buckets, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
+  buckets.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
 }
 
 function bookedHistogram(buckets: BucketStore, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedCounts['histogram']>) {

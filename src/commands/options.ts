@@ -1,6 +1,7 @@
 import { parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { parseLocalInstant, parseMonth } from '../domain/period.js';
 import { parseWindowSpec, type MonthRef, type WindowSpec } from '../domain/window.js';
+import type { GroupFilter } from '../domain/slo-status.js';
 import { UsageError } from '../errors.js';
 
 /** `--at`: ISO 8601 (a time without offset is read in the configured time zone) or "now". */
@@ -49,6 +50,18 @@ export function parseListenOption(text: string): ListenAddress {
   } catch (error) {
     throw new UsageError(`--listen: ${(error as Error).message}`);
   }
+}
+
+/** `--group label=value`, repeatable: the groups of grouped SLOs to show (every pair must match). */
+export function parseGroupOption(pairs: readonly string[]): GroupFilter {
+  const filter: Record<string, string> = {};
+  for (const pair of pairs) {
+    const cut = pair.indexOf('=');
+    const label = pair.slice(0, cut);
+    if (cut <= 0 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new UsageError(`--group: ${JSON.stringify(pair)} is not LABEL=VALUE (e.g. endpoint=/api/v1/convert)`);
+    filter[label] = pair.slice(cut + 1);
+  }
+  return filter;
 }
 
 /** An outbox entry id given on the command line. */

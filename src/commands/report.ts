@@ -13,11 +13,11 @@ import { toStatusJson } from '../views/status-json.js';
 import { formatStatusCsv, formatStatusTable } from '../views/status-table.js';
 import { describeRound } from '../views/tick-view.js';
 import { reportSyncErrors, withAdapters, withProgress, type CommandContext } from './context.js';
-import { parseAtOption, parseMonthOption, parseWindowsOption } from './options.js';
+import { parseAtOption, parseGroupOption, parseMonthOption, parseWindowsOption } from './options.js';
 import { parseReportFilesRequest, parseReportOutput, type ReportCommandOptions } from './report-options.js';
 import { testHaltHooks } from './test-halt.js';
 
-type ReportOptions = ReportCommandOptions & { windows: string; format: string; email?: boolean; force?: boolean };
+type ReportOptions = ReportCommandOptions & { windows: string; format: string; email?: boolean; force?: boolean; group: string[] };
 
 /** `report`: the status per SLO and window on stdout, the period report as files, or the month's report by email. */
 export function registerReportCommand(program: Command, context: CommandContext): void {
@@ -35,6 +35,7 @@ export function registerReportCommand(program: Command, context: CommandContext)
     .option('--offline', 'report from the ledger as it is, without asking Prometheus')
     .option('--email', 'with --month: build the monthly report and mail it now, through the outbox (as the schedule does)')
     .option('--force', 'with --email: mail it again even if this month was already mailed')
+    .option('--group <label=value>', 'grouped SLOs: show only the groups with this label value (repeatable)', (pair: string, all: string[]) => [...all, pair], [] as string[])
     .action(async (options: ReportOptions, command: Command) => {
       const config = context.loadConfig();
       if (options.email === true || options.force === true) return emailReport(config, options);
@@ -67,13 +68,14 @@ async function printStatus(config: AppConfig, options: ReportOptions, format: 't
     if (options[flag] !== undefined) throw new UsageError(`--${flag === 'incidentFactor' ? 'incident-factor' : flag} applies to report files: use --format pdf,html,json`);
   }
   const windows = parseWindowsOption(options.windows);
+  const groups = parseGroupOption(options.group);
   const month = options.month === undefined ? undefined : parseMonthOption(options.month);
   if (month !== undefined) windows.push(monthWindowSpec(month));
   await withAdapters(config, async (adapters) => {
     const nowMs = adapters.clock.nowMs();
     // A month report is reproducible: it is evaluated at the month's end unless asked otherwise.
     const atMs = options.at === undefined && month !== undefined ? monthEvaluationMs(month, config.timeZone, nowMs) : parseAtOption(options.at, config.timeZone, nowMs);
-    const report = await buildStatusReport(adapters, { atMs, windows, offline: options.offline === true, ...withProgress() });
+    const report = await buildStatusReport(adapters, { atMs, windows, groups, offline: options.offline === true, ...withProgress() });
     const failed = reportSyncErrors(report.sync);
     if (format === 'json') process.stdout.write(`${JSON.stringify(toStatusJson(floorToBucket(atMs), report.statuses), null, 2)}\n`);
     else if (format === 'csv') process.stdout.write(formatStatusCsv(report.statuses));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
 import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
 import { emailSchema, scheduleSchema } from './email-schedule.js';
+import { checkGrouping, groupByList } from './group-by.js';
 
 /** The placeholder every events query must contain; replaced by a Prometheus duration per window. */
 export const WINDOW_PLACEHOLDER = '{{.window}}';
@@ -138,9 +139,12 @@ const sloSchema = z
     objective: percentBelow100,
     window: windowText.default('30d'),
     tiers: tiersSchema.optional(),
+    group_by: groupByList.optional(),
+    max_groups: z.number().int('must be a whole number').positive('must be at least 1').optional(),
     sli: sliSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(checkGrouping);
 
 const slosSchema = z
   .array(sloSchema)

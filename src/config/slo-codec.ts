@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../domain/duration.js';
-import type { SliDefinition, SloDefinition } from '../domain/slo.js';
+import { DEFAULT_MAX_GROUPS, type SliDefinition, type SloDefinition } from '../domain/slo.js';
 import type { SloEntry } from './schema.js';
 
 // An SLO in both directions, side by side: the file's form (snake_case, percent, duration strings)
@@ -27,6 +27,7 @@ export function toSloDefinition(entry: SloEntry): SloDefinition {
     ...(entry.tiers === undefined
       ? {}
       : { tiers: { criticalRatio: percentToRatio(entry.tiers.critical), warningRatio: percentToRatio(entry.tiers.warning) } }),
+    ...(entry.group_by === undefined ? {} : { groupBy: [...entry.group_by], maxGroups: entry.max_groups ?? DEFAULT_MAX_GROUPS }),
     sli: toSliDefinition(entry.sli),
   };
 }
@@ -58,6 +59,7 @@ export function toSloEntry(slo: SloDefinition): Record<string, unknown> {
     ...(slo.tiers === undefined
       ? {}
       : { tiers: { critical: ratioToPercent(slo.tiers.criticalRatio), warning: ratioToPercent(slo.tiers.warningRatio) } }),
+    ...(slo.groupBy === undefined ? {} : { group_by: [...slo.groupBy], max_groups: slo.maxGroups ?? DEFAULT_MAX_GROUPS }),
     sli: toSliEntry(slo.sli),
   };
 }

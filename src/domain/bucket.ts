@@ -1,4 +1,4 @@
-import type { HistogramCounts } from './slo.js';
+import type { GroupLabels, HistogramCounts } from './slo.js';
 
 /** ok: Prometheus counted it; no-data: Prometheus answered but had no samples; reconciled: a closed gap's events booked evenly. */
 export type BucketStatus = 'ok' | 'no-data' | 'reconciled';
@@ -16,6 +16,29 @@ export interface FetchedCounts {
 /** The counts of the 5-minute bucket that ends at `endMs`. */
 export interface FetchedBucket extends FetchedCounts {
   endMs: number;
+}
+
+/** One chunk of an SLO's buckets as fetched: the SLO's own, and for a grouped SLO each group's (same bucket ends). */
+export interface FetchedChunk {
+  buckets: FetchedBucket[];
+  groups: Array<{ labels: GroupLabels; buckets: FetchedBucket[] }>;
+}
+
+/** An SLO's counts over one span, and for a grouped SLO each group's. */
+export interface FetchedSpan {
+  counts: FetchedCounts;
+  groups: Array<{ labels: GroupLabels; counts: FetchedCounts }>;
+}
+
+/**
+ * A group's counts beside its SLO's over the same span: where the SLO has data and the group none
+ * (absent from the answer), the group had no traffic — a customer gone quiet, not a scrape gap;
+ * where the SLO has no data, neither has the group.
+ */
+export function groupCountsWithin<T extends FetchedCounts>(group: T | undefined, whole: T): T {
+  if (whole.status === 'no-data') return { ...whole, status: 'no-data', good: 0, total: 0 };
+  if (group === undefined || group.status === 'no-data') return { ...whole, status: 'ok', good: 0, total: 0, histogram: undefined };
+  return group;
 }
 
 /** One bucket as the ledger stores it. */

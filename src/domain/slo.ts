@@ -38,7 +38,22 @@ export interface SloDefinition {
   windowMs: number;
   /** Absent: the SLO is `warning` when its objective is missed, else `ok`. */
   tiers?: TierThresholds;
+  /** Grouped SLOs: one series per distinct value set of these labels (an endpoint, a tenant), beside the SLO's own. */
+  groupBy?: readonly string[];
+  /** Grouped SLOs: more groups than this make the SLO's sync fail (cardinality is bounded). */
+  maxGroups?: number;
   sli: SliDefinition;
+}
+
+/** Groups an SLO may have unless its `max_groups` says otherwise. */
+export const DEFAULT_MAX_GROUPS = 1000;
+
+/** One group of a grouped SLO: the value of each `group_by` label (an absent label is ""). */
+export type GroupLabels = Readonly<Record<string, string>>;
+
+/** A group's identity: its labels in name order, so the same group always has the same key. */
+export function groupKey(labels: GroupLabels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export type Tier = 'ok' | 'warning' | 'critical';

@@ -1,13 +1,18 @@
 import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../domain/bucket.js';
-import type { SloDefinition } from '../domain/slo.js';
+import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 
 /**
  * What reports, alerts and the HTTP API read of the ledger's buckets. A series is one SLO's
  * current SLI definition; a window holds the buckets whose end lies in (startMs, endMs].
  */
 export interface BucketReader {
-  /** The current series of an SLO without creating one (for offline reads); undefined if never synced. */
-  findSeries(slo: SloDefinition): number | undefined;
+  /**
+   * The current series of an SLO (or of one of its groups) without creating one (for offline
+   * reads); undefined if never synced.
+   */
+  findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined;
+  /** A grouped SLO's groups under its current definition and `group_by`, by group key; empty for an SLO without groups. */
+  listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }>;
   /** Σgood, Σtotal, covered buckets and (when asked) the summed histogram over buckets with end in (startMs, endMs]. */
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums;
   /** Buckets with their counts in [firstEndMs, lastEndMs] that exist in the ledger, ascending. */
@@ -23,10 +28,11 @@ export interface BucketReader {
 /** The ledger's buckets as the sync writes them: idempotent, settled spans, reconciled gaps, retention. */
 export interface BucketStore extends BucketReader {
   /**
-   * The series id of an SLO's current SLI definition. A changed definition gets a new series,
-   * and the old one is retired: its buckets are kept aside and never mixed with the new ones.
+   * The series id of an SLO's current SLI definition (or of one group of it). A changed
+   * definition gets new series, and the old ones are retired: their buckets are kept aside and
+   * never mixed with the new ones.
    */
-  ensureSeries(slo: SloDefinition, nowMs: number): number;
+  ensureSeries(slo: SloDefinition, nowMs: number, group?: GroupLabels): number;
   /**
    * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
    * less than `settleMs` after the bucket closed (late samples may still have been on their way).

@@ -1,8 +1,9 @@
-import type { FetchedBucket, FetchedCounts } from '../domain/bucket.js';
+import { groupCountsWithin, type FetchedBucket, type FetchedChunk, type FetchedCounts, type FetchedSpan } from '../domain/bucket.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { PrometheusError } from '../errors.js';
-import { buildSliQueries, combineSliQueries, PART_LABEL } from './promql.js';
+import { groupSeries } from './group-series.js';
+import { buildSliQueries, combineSliQueries, PART_LABEL, type SliQueries } from './promql.js';
 import type { PrometheusQueryApi, RangeSeries } from './query-api.js';
 
 /**
@@ -15,7 +16,8 @@ export const DEFAULT_MAX_POINTS_PER_QUERY = 2_016;
  * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
  * minutes) with range queries at step = bucket size, one chunk under Prometheus's point limit at
  * a time: the only place a range is split into queries. Every bucket in the range is yielded,
- * `ok` or `no-data`; a failed request throws, so a failure never turns into zero counts.
+ * `ok` or `no-data`, for the SLO and for each group of a grouped SLO (one query returns them
+ * all); a failed request throws, so a failure never turns into zero counts.
  */
 export async function* fetchBucketChunks(
   source: PrometheusQueryApi,
@@ -23,60 +25,83 @@ export async function* fetchBucketChunks(
   firstEndMs: number,
   lastEndMs: number,
   maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
-): AsyncGenerator<FetchedBucket[]> {
-  const queries = buildSliQueries(slo.sli, BUCKET_MS);
+): AsyncGenerator<FetchedChunk> {
+  const queries = buildSliQueries(slo.sli, BUCKET_MS, slo.groupBy);
   const combined = combineSliQueries(queries);
   for (let chunkStart = firstEndMs; chunkStart <= lastEndMs; chunkStart += maxPointsPerQuery * BUCKET_MS) {
     const chunkEnd = Math.min(lastEndMs, chunkStart + (maxPointsPerQuery - 1) * BUCKET_MS);
     const result = await source.rangeQuery(combined, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
-    const part = (name: string) => result.filter((series) => series.labels[PART_LABEL] === name);
-    const totalAt = sumByTime(part('total'));
-    const out: FetchedBucket[] = [];
-    if (queries.kind === 'events') {
-      const hasGood = queries.good !== undefined;
-      const goodAt = hasGood ? sumByTime(part('good')) : undefined;
-      const badAt = queries.bad !== undefined ? sumByTime(part('bad')) : undefined;
-      for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
-        out.push({ endMs: end, ...combineEvents(goodAt?.get(end), badAt?.get(end), totalAt?.get(end), hasGood) });
-      }
-    } else {
-      const histogramAt = histogramByTime(part('buckets'), slo);
-      for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
-        out.push({ endMs: end, ...combineLatency(slo, histogramAt.get(end), totalAt?.get(end)) });
-      }
-    }
-    yield out;
+    const buckets = bucketsOf(result, queries, slo, chunkStart, chunkEnd);
+    const groups =
+      slo.groupBy === undefined
+        ? []
+        : groupSeries(slo, result).map(({ labels, series }) => ({
+            labels,
+            buckets: bucketsOf(series, queries, slo, chunkStart, chunkEnd).map((b, i) => groupCountsWithin(b, buckets[i]!)),
+          }));
+    yield { buckets, groups };
   }
 }
 
-/** Every bucket of {@link fetchBucketChunks} at once. */
+/** The SLO's own buckets of {@link fetchBucketChunks}, all at once. */
 export async function fetchBuckets(...args: Parameters<typeof fetchBucketChunks>): Promise<FetchedBucket[]> {
   const out: FetchedBucket[] = [];
-  for await (const chunk of fetchBucketChunks(...args)) out.push(...chunk);
+  for await (const chunk of fetchBucketChunks(...args)) out.push(...chunk.buckets);
+  return out;
+}
+
+/** The buckets (chunkStart … chunkEnd) that a query's series make: summed over every series given. */
+function bucketsOf(result: RangeSeries[], queries: SliQueries, slo: SloDefinition, chunkStart: number, chunkEnd: number): FetchedBucket[] {
+  const part = (name: string) => result.filter((series) => series.labels[PART_LABEL] === name);
+  const totalAt = sumByTime(part('total'));
+  const out: FetchedBucket[] = [];
+  if (queries.kind === 'events') {
+    const hasGood = queries.good !== undefined;
+    const goodAt = hasGood ? sumByTime(part('good')) : undefined;
+    const badAt = queries.bad !== undefined ? sumByTime(part('bad')) : undefined;
+    for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
+      out.push({ endMs: end, ...combineEvents(goodAt?.get(end), badAt?.get(end), totalAt?.get(end), hasGood) });
+    }
+  } else {
+    const histogramAt = histogramByTime(part('buckets'), slo);
+    for (let end = chunkStart; end <= chunkEnd; end += BUCKET_MS) {
+      out.push({ endMs: end, ...combineLatency(slo, histogramAt.get(end), totalAt?.get(end)) });
+    }
+  }
   return out;
 }
 
 /**
- * Counts of one SLO over the span (endMs − spanMs, endMs] from instant queries whose window is
- * the whole span: what Prometheus itself says, e.g. across a scrape gap.
+ * Counts of one SLO (and each of its groups) over the span (endMs − spanMs, endMs] from instant
+ * queries whose window is the whole span: what Prometheus itself says, e.g. across a scrape gap.
  */
-export async function fetchSpanCounts(source: PrometheusQueryApi, slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
-  const queries = buildSliQueries(slo.sli, spanMs);
-  const instant = async (query: string) => {
-    const samples = await source.instantQuery(query, endMs, { slo: slo.name });
-    return samples.length === 0 ? undefined : samples.reduce((acc, s) => acc + s.value, 0);
+export async function fetchSpan(source: PrometheusQueryApi, slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedSpan> {
+  const queries = buildSliQueries(slo.sli, spanMs, slo.groupBy);
+  const parts: Array<[string, string | undefined]> =
+    queries.kind === 'events' ? [['good', queries.good], ['bad', queries.bad], ['total', queries.total]] : [['buckets', queries.buckets], ['total', queries.total]];
+  const answers = await Promise.all(parts.map(([, query]) => (query === undefined ? [] : source.instantQuery(query, endMs, { slo: slo.name }))));
+  const samples = parts.flatMap(([part], i) => answers[i]!.map((s) => ({ labels: { ...s.labels, [PART_LABEL]: part }, value: s.value })));
+  const counts = spanCountsOf(samples, queries, slo);
+  const groups =
+    slo.groupBy === undefined ? [] : groupSeries(slo, samples).map(({ labels, series }) => ({ labels, counts: groupCountsWithin(spanCountsOf(series, queries, slo), counts) }));
+  return { counts, groups };
+}
+
+/** The SLO's own counts of {@link fetchSpan}. */
+export async function fetchSpanCounts(...args: Parameters<typeof fetchSpan>): Promise<FetchedCounts> {
+  return (await fetchSpan(...args)).counts;
+}
+
+/** The counts that instant samples (each labelled with its part) make, summed over every sample given. */
+function spanCountsOf(samples: Array<{ labels: Record<string, string>; value: number }>, queries: SliQueries, slo: SloDefinition): FetchedCounts {
+  const of = (part: string) => samples.filter((s) => s.labels[PART_LABEL] === part);
+  const sum = (part: string) => {
+    const list = of(part);
+    return list.length === 0 ? undefined : list.reduce((acc, s) => acc + s.value, 0);
   };
-  if (queries.kind === 'events') {
-    const [good, bad, total] = await Promise.all([
-      queries.good !== undefined ? instant(queries.good) : undefined,
-      queries.bad !== undefined ? instant(queries.bad) : undefined,
-      instant(queries.total),
-    ]);
-    return combineEvents(good, bad, total, queries.good !== undefined);
-  }
-  const [samples, total] = await Promise.all([source.instantQuery(queries.buckets, endMs, { slo: slo.name }), instant(queries.total)]);
-  const histogram = histogramOf(samples.map((s) => ({ le: s.labels.le, value: s.value })), slo);
-  return combineLatency(slo, histogram, total);
+  if (queries.kind === 'events') return combineEvents(sum('good'), sum('bad'), sum('total'), queries.good !== undefined);
+  const histogram = histogramOf(of('buckets').map((s) => ({ le: s.labels.le, value: s.value })), slo);
+  return combineLatency(slo, histogram, sum('total'));
 }
 
 /** Sums every series of a result per timestamp; `undefined` when the query was not made. */

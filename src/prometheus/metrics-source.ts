@@ -1,6 +1,6 @@
-import type { FetchedBucket, FetchedCounts } from '../domain/bucket.js';
+import type { FetchedChunk, FetchedSpan } from '../domain/bucket.js';
 import type { SloDefinition } from '../domain/slo.js';
-import { DEFAULT_MAX_POINTS_PER_QUERY, fetchBucketChunks, fetchSpanCounts } from './fetch-buckets.js';
+import { DEFAULT_MAX_POINTS_PER_QUERY, fetchBucketChunks, fetchSpan } from './fetch-buckets.js';
 import type { PrometheusQueryApi } from './query-api.js';
 
 /**
@@ -13,11 +13,11 @@ export class PrometheusMetricsSource {
     private readonly maxPointsPerQuery = DEFAULT_MAX_POINTS_PER_QUERY,
   ) {}
 
-  fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedBucket[]> {
+  fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedChunk> {
     return fetchBucketChunks(this.api, slo, firstEndMs, lastEndMs, this.maxPointsPerQuery);
   }
 
-  fetchSpanCounts(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
-    return fetchSpanCounts(this.api, slo, endMs, spanMs);
+  fetchSpan(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedSpan> {
+    return fetchSpan(this.api, slo, endMs, spanMs);
   }
 }

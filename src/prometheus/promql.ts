@@ -17,7 +17,7 @@ export function renderWindow(template: string, windowMs: number): string {
  * Builds the queries of an SLI over `windowMs`. Latency SLIs read the histogram per `le`
  * (good = the threshold's bucket) and its `_count` (total).
  */
-export function buildSliQueries(sli: SliDefinition, windowMs: number): SliQueries {
+export function buildSliQueries(sli: SliDefinition, windowMs: number, groupBy: readonly string[] = []): SliQueries {
   if (sli.kind === 'events') {
     return {
       kind: 'events',
@@ -28,10 +28,12 @@ export function buildSliQueries(sli: SliDefinition, windowMs: number): SliQuerie
   }
   const range = toPromQlRange(windowMs);
   const selector = sli.selector.trim() === '' ? '' : `{${sli.selector}}`;
+  // A grouped SLO keeps its group labels; an ungrouped one sums them all away (the same queries as always).
+  const by = groupBy.length === 0 ? '' : ` by (${groupBy.join(', ')})`;
   return {
     kind: 'latency',
-    buckets: `sum by (le) (increase(${sli.histogram}_bucket${selector}[${range}]))`,
-    total: `sum(increase(${sli.histogram}_count${selector}[${range}]))`,
+    buckets: `sum by (${['le', ...groupBy].join(', ')}) (increase(${sli.histogram}_bucket${selector}[${range}]))`,
+    total: `sum${by}(increase(${sli.histogram}_count${selector}[${range}]))`,
   };
 }
 

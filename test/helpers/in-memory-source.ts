@@ -1,5 +1,5 @@
 import type { MetricsSource } from '../../src/app/ports.js';
-import type { FetchedBucket, FetchedCounts } from '../../src/domain/bucket.js';
+import type { FetchedBucket, FetchedChunk, FetchedSpan } from '../../src/domain/bucket.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
@@ -38,17 +38,17 @@ export class InMemoryMetricsSource implements MetricsSource {
     return this;
   }
 
-  async *fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedBucket[]> {
+  async *fetchBuckets(slo: SloDefinition, firstEndMs: number, lastEndMs: number): AsyncIterable<FetchedChunk> {
     this.check(slo, 'buckets', firstEndMs - BUCKET_MS, lastEndMs);
     const chunk: FetchedBucket[] = [];
     for (let end = firstEndMs; end <= lastEndMs; end += BUCKET_MS) {
       const e = this.events.get(slo.name)?.get(end);
       chunk.push(e === undefined || e.scraped === false ? { endMs: end, status: 'no-data', good: 0, total: 0 } : { endMs: end, status: 'ok', good: e.good, total: e.total });
     }
-    yield chunk;
+    yield { buckets: chunk, groups: [] };
   }
 
-  async fetchSpanCounts(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedCounts> {
+  async fetchSpan(slo: SloDefinition, endMs: number, spanMs: number): Promise<FetchedSpan> {
     this.check(slo, 'span', endMs - spanMs, endMs);
     let good = 0;
     let total = 0;
@@ -59,7 +59,7 @@ export class InMemoryMetricsSource implements MetricsSource {
       total += e.total;
       seen = true;
     }
-    return seen ? { status: 'ok', good, total } : { status: 'no-data', good: 0, total: 0 };
+    return { counts: seen ? { status: 'ok', good, total } : { status: 'no-data', good: 0, total: 0 }, groups: [] };
   }
 
   private check(slo: SloDefinition, kind: 'buckets' | 'span', fromMs: number, toMs: number): void {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../../domain/bucket.js';
 import { BUCKET_MS } from '../../domain/duration.js';
-import type { SloDefinition } from '../../domain/slo.js';
+import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
 import type { BucketStore } from '../bucket-store.js';
 import { SettledSpans } from './settled-spans.js';
 
@@ -14,33 +14,44 @@ export class SqliteBucketStore implements BucketStore {
     this.settled = new SettledSpans(db);
   }
 
-  /**
-   * The series id of an SLO's current SLI definition. A changed definition gets a new series,
-   * and the old one is retired: its buckets are kept aside and never mixed with the new ones.
-   */
-  ensureSeries(slo: SloDefinition, nowMs: number): number {
+  ensureSeries(slo: SloDefinition, nowMs: number, group?: GroupLabels): number {
     const definition = JSON.stringify(slo.sli);
     const hash = definitionHash(slo);
+    const key = group === undefined ? '' : groupKey(group);
     return this.db.transaction(() => {
       this.db
         .prepare('UPDATE slo_series SET retired_at_ms = ? WHERE slo = ? AND definition_hash != ? AND retired_at_ms IS NULL')
         .run(nowMs, slo.name, hash);
-      const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ?').get(slo.name, hash) as { id: number } | undefined;
+      const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, hash, key) as { id: number } | undefined;
       if (row) {
         this.db.prepare('UPDATE slo_series SET retired_at_ms = NULL WHERE id = ?').run(row.id);
         return row.id;
       }
       const result = this.db
-        .prepare('INSERT INTO slo_series (slo, definition_hash, definition, created_at_ms) VALUES (?, ?, ?, ?)')
-        .run(slo.name, hash, definition, nowMs);
+        .prepare('INSERT INTO slo_series (slo, definition_hash, definition, group_key, group_labels, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(slo.name, hash, definition, key, group === undefined ? null : JSON.stringify(group), nowMs);
       return Number(result.lastInsertRowid);
     })();
   }
 
-  /** The current series of an SLO without creating one (for offline reads); undefined if never synced. */
-  findSeries(slo: SloDefinition): number | undefined {
-    const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ?').get(slo.name, definitionHash(slo)) as { id: number } | undefined;
+  findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined {
+    const key = group === undefined ? '' : groupKey(group);
+    const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, definitionHash(slo), key) as
+      | { id: number }
+      | undefined;
     return row?.id;
+  }
+
+  listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }> {
+    if (slo.groupBy === undefined) return [];
+    const rows = this.db
+      .prepare("SELECT id, group_labels FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key != '' ORDER BY group_key")
+      .all(slo.name, definitionHash(slo)) as Array<{ id: number; group_labels: string }>;
+    const wanted = [...slo.groupBy].sort().join('\u0000');
+    return rows
+      .map((row) => ({ seriesId: row.id, labels: JSON.parse(row.group_labels) as GroupLabels }))
+      // Groups of an earlier group_by stay in the ledger, but are not this SLO's groups.
+      .filter((g) => Object.keys(g.labels).sort().join('\u0000') === wanted);
   }
 
   unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {

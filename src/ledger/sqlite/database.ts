@@ -25,15 +25,28 @@ export class SqliteDatabase {
     }
   }
 
+  /**
+   * Runs the pending migrations in one transaction. Foreign keys are off meanwhile (SQLite's own
+   * procedure for rebuilding a table: dropping a parent table must not cascade to its rows), and
+   * checked before the transaction commits.
+   */
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
       throw new Error(`schema version ${version} is newer than this slo-ledger knows (${MIGRATIONS.length}); upgrade slo-ledger`);
     }
-    this.db.transaction(() => {
-      for (let i = version; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
-      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-    })();
+    if (version === MIGRATIONS.length) return;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.transaction(() => {
+        for (let i = version; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
+        const broken = this.db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration to schema ${MIGRATIONS.length} left ${broken.length} rows without their parent; nothing was changed`);
+        this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })();
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
   }
 
   /**

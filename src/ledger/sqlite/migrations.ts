@@ -112,4 +112,27 @@ export const MIGRATIONS: readonly string[] = [
     outbox_key TEXT
   ) WITHOUT ROWID;
   `,
+  `
+  -- Grouped SLOs: one series per SLO, definition and group (an endpoint, a tenant). group_key is ''
+  -- for the SLO's own series (all groups summed), else its labels as sorted JSON; group_labels is
+  -- that JSON as an object. SQLite cannot drop a UNIQUE constraint, so the table is rebuilt with
+  -- the same ids (foreign keys are off while migrations run, so no bucket is touched).
+  CREATE TABLE slo_series_next (
+    id INTEGER PRIMARY KEY,
+    slo TEXT NOT NULL,
+    definition_hash TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    group_key TEXT NOT NULL DEFAULT '',
+    group_labels TEXT,
+    created_at_ms INTEGER NOT NULL,
+    retired_at_ms INTEGER,
+    settled_from_ms INTEGER,
+    settled_through_ms INTEGER,
+    UNIQUE (slo, definition_hash, group_key)
+  );
+  INSERT INTO slo_series_next (id, slo, definition_hash, definition, created_at_ms, retired_at_ms, settled_from_ms, settled_through_ms)
+    SELECT id, slo, definition_hash, definition, created_at_ms, retired_at_ms, settled_from_ms, settled_through_ms FROM slo_series;
+  DROP TABLE slo_series;
+  ALTER TABLE slo_series_next RENAME TO slo_series;
+  `,
 ];
