@@ -1,13 +1,16 @@
 import type { AlertingConfig } from '../config/alerting-config.js';
 import { budgetExhaustionMs, type AlertNotification, type NotifiedRule } from '../domain/alert-notification.js';
-import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep } from '../domain/alert-state.js';
+import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep, type AlertTransition } from '../domain/alert-state.js';
 import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';
-import type { SloDefinition } from '../domain/slo.js';
+import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
 import type { OutboxChannel } from '../ledger/outbox-store.js';
 import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
-import { assessAlerts, type SloAlertAssessment } from './assess-alerts.js';
+import { assessAlerts, type GroupAlertAssessment, type SloAlertAssessment } from './assess-alerts.js';
 import type { Clock } from '../domain/clock.js';
+
+/** The two alerts of every SLO and group. */
+const ALERT_KINDS = ['burn-rate', 'no-data'] as const;
 
 /** A notification not delivered within this time is given up (and logged loudly by the outbox). */
 export const ALERT_DELIVERY_DEADLINE_MS = 24 * 3_600_000;
@@ -65,26 +68,45 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
   const atMs = assessments[0]?.atMs ?? options.atMs;
   const records: AlertRecord[] = [];
   const notifications: DecidedNotification[] = [];
+  const queue = (name: string, kind: AlertKind, transition: AlertTransition, notification: AlertNotification) => {
+    const key = alertNotificationKey(name, kind, transition, notification.severity, atMs);
+    let queued = false;
+    if (options.dryRun !== true && options.target !== undefined) {
+      const nowMs = options.clock.nowMs();
+      queued = outbox.enqueue({
+        key, channel: channelOf(options.target), payload: formatPayload(notification, options.target, options.timeZone),
+        nowMs, deadlineMs: nowMs + ALERT_DELIVERY_DEADLINE_MS,
+      }).created;
+    }
+    notifications.push({ key, notification, queued });
+  };
+  const advance = (assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, group?: GroupLabels): AlertStep => {
+    const name = assessment.slo.name;
+    const observation = kind === 'burn-rate' ? assessment.burnObservation : assessment.noDataObservation;
+    const identity = { slo: name, kind, ...(group === undefined ? {} : { group }) };
+    const step = stepAlert(store.get(name, kind, group), identity, observation, atMs, alerting.repeatIntervalMs);
+    records.push(step.record);
+    if (options.dryRun !== true) store.save(step.record);
+    return step;
+  };
   const apply = () => {
     for (const assessment of assessments) {
-      for (const kind of ['burn-rate', 'no-data'] as const) {
-        const name = assessment.slo.name;
-        const observation = kind === 'burn-rate' ? assessment.burnObservation : assessment.noDataObservation;
-        const step = stepAlert(store.get(name, kind), { slo: name, kind }, observation, atMs, alerting.repeatIntervalMs);
-        records.push(step.record);
-        if (options.dryRun !== true) store.save(step.record);
-        if (step.notify === null) continue;
-        const notification = buildNotification(assessment, kind, step, alerting);
-        const key = alertNotificationKey(name, kind, step.notify.transition, notification.severity, atMs);
-        let queued = false;
-        if (options.dryRun !== true && options.target !== undefined) {
-          const nowMs = options.clock.nowMs();
-          queued = outbox.enqueue({
-            key, channel: channelOf(options.target), payload: formatPayload(notification, options.target, options.timeZone),
-            nowMs, deadlineMs: nowMs + ALERT_DELIVERY_DEADLINE_MS,
-          }).created;
+      for (const kind of ALERT_KINDS) {
+        const step = advance(assessment, kind);
+        if (step.notify !== null) queue(assessment.slo.name, kind, step.notify.transition, buildNotification(assessment, kind, step, alerting));
+      }
+      // Groups: state per group, but one notification per SLO, alert, transition and severity.
+      for (const kind of ALERT_KINDS) {
+        const batches = new Map<string, Array<{ group: GroupAlertAssessment; step: AlertStep }>>();
+        for (const group of assessment.groups ?? []) {
+          const step = advance(group, kind, group.labels);
+          if (step.notify === null) continue;
+          const batchKey = `${step.notify.transition}/${notifiedSeverity(kind, step) ?? 'none'}`;
+          batches.set(batchKey, [...(batches.get(batchKey) ?? []), { group, step }]);
         }
-        notifications.push({ key, notification, queued });
+        for (const batch of batches.values()) {
+          queue(`${assessment.slo.name}/groups`, kind, batch[0]!.step.notify!.transition, buildGroupsNotification(batch, kind, alerting));
+        }
       }
     }
   };
@@ -101,10 +123,38 @@ function formatPayload(notification: AlertNotification, target: AlertTarget, tim
   return target.format === 'slack' ? formatSlackMessage(notification, timeZone, target.channel) : formatJsonWebhook(notification);
 }
 
-function buildNotification(assessment: SloAlertAssessment, kind: AlertKind, step: AlertStep, alerting: AlertingConfig): AlertNotification {
+/** The severity a notification shows: none for no-data; for a resolve, the severity that was firing. */
+function notifiedSeverity(kind: AlertKind, step: AlertStep): BurnRateSeverity | null {
+  if (kind === 'no-data') return null;
+  return step.notify!.transition === 'resolved' ? step.notify!.previousSeverity : step.record.severity;
+}
+
+/**
+ * The one notification of several groups of an SLO that made the same transition: the worst group's
+ * figures (by long-window burn, or by time without data) as the headline's, and every group listed.
+ */
+function buildGroupsNotification(batch: Array<{ group: GroupAlertAssessment; step: AlertStep }>, kind: AlertKind, alerting: AlertingConfig): AlertNotification {
+  const severity = notifiedSeverity(kind, batch[0]!.step);
+  const listed = batch.map(({ group }) => {
+    const rule = kind === 'burn-rate' && severity !== null ? shownRule(group.decision.rules, severity) : null;
+    return {
+      labels: group.labels, longBurnRate: rule?.longBurnRate ?? null, shortBurnRate: rule?.shortBurnRate ?? null,
+      budgetRemainingRatio: group.budgetRemainingRatio, noDataForMs: kind === 'no-data' ? group.noDataForMs : null,
+    };
+  });
+  const order = listed.map((g, i) => i).sort((a, b) => {
+    const x = listed[a]!;
+    const y = listed[b]!;
+    return kind === 'no-data' ? (y.noDataForMs ?? -1) - (x.noDataForMs ?? -1) : (y.longBurnRate ?? -1) - (x.longBurnRate ?? -1);
+  });
+  const worst = batch[order[0]!]!;
+  return { ...buildNotification(worst.group, kind, worst.step, alerting), groups: order.map((i) => listed[i]!) };
+}
+
+function buildNotification(assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, step: AlertStep, alerting: AlertingConfig): AlertNotification {
   const { slo, atMs } = assessment;
   const transition = step.notify!.transition;
-  const severity = kind === 'no-data' ? null : transition === 'resolved' ? step.notify!.previousSeverity : step.record.severity;
+  const severity = notifiedSeverity(kind, step);
   const rule = kind === 'burn-rate' && severity !== null ? shownRule(assessment.decision.rules, severity) : null;
   return {
     slo: slo.name,

@@ -1,5 +1,6 @@
 import type { AlertKind, AlertTransition } from './alert-state.js';
 import type { BurnRateSeverity } from './burn-rate.js';
+import type { GroupLabels } from './slo.js';
 
 /** The burn of one rule's two windows against its factor, as a notification shows it. */
 export interface NotifiedRule {
@@ -9,6 +10,16 @@ export interface NotifiedRule {
   factor: number;
   longBurnRate: number | null;
   shortBurnRate: number | null;
+}
+
+/** One group in a notification about several groups of one SLO. */
+export interface NotifiedGroup {
+  labels: GroupLabels;
+  /** The burn of the shown rule's long and short windows for this group. */
+  longBurnRate: number | null;
+  shortBurnRate: number | null;
+  budgetRemainingRatio: number | null;
+  noDataForMs: number | null;
 }
 
 /**
@@ -39,6 +50,11 @@ export interface AlertNotification {
   noDataForMs: number | null;
   /** Link to the status page at the evaluation instant. */
   link: string | null;
+  /**
+   * Set when the notification is about groups of a grouped SLO: every group that made the same
+   * transition at the same severity in one evaluation, worst first (one message, not one per group).
+   */
+  groups?: NotifiedGroup[];
 }
 
 /**

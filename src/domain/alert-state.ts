@@ -1,4 +1,5 @@
 import type { BurnRateSeverity } from './burn-rate.js';
+import type { GroupLabels } from './slo.js';
 
 /** The two alerts every SLO has: its burn rate, and its metric going missing. */
 export type AlertKind = 'burn-rate' | 'no-data';
@@ -15,9 +16,11 @@ export type AlertObservation =
 /** Why a notification goes out. */
 export type AlertTransition = 'firing' | 'escalated' | 'deescalated' | 'reminder' | 'resolved';
 
-/** The remembered state of one alert of one SLO (kept in SQLite so it survives restarts). */
+/** The remembered state of one alert of one SLO, or of one group of a grouped SLO (kept in SQLite so it survives restarts). */
 export interface AlertRecord {
   slo: string;
+  /** Absent for the SLO's own alert. */
+  group?: GroupLabels;
   kind: AlertKind;
   phase: AlertPhase;
   /** The severity while firing; the last one once resolved; null before the first firing. */
@@ -50,7 +53,7 @@ const SEVERITY_RANK: Record<BurnRateSeverity, number> = { ticket: 1, page: 2 };
  */
 export function stepAlert(
   previous: AlertRecord | undefined,
-  identity: { slo: string; kind: AlertKind },
+  identity: { slo: string; kind: AlertKind; group?: GroupLabels },
   observation: AlertObservation,
   atMs: number,
   repeatIntervalMs: number,

@@ -16,6 +16,7 @@ const EMOJI: Record<string, string> = { page: ':rotating_light:', ticket: ':warn
  * budget at 50.0× over 1h" or "[RESOLVED] …". Also the `text` fallback's first line.
  */
 export function alertHeadline(n: AlertNotification): string {
+  if (n.groups !== undefined) return groupsHeadline(n, n.groups.length);
   const severity = (n.severity ?? 'alert').toUpperCase();
   const who = `${n.slo} (${n.service})`;
   if (n.kind === 'no-data') {
@@ -34,6 +35,41 @@ export function alertHeadline(n: AlertNotification): string {
     default:
       return `[${severity}] ${who} is burning its error budget${burn}`;
   }
+}
+
+/** The headline of a notification about several groups of one SLO, e.g. "[PAGE] tenant-availability (api): 40 groups are burning their error budget". */
+function groupsHeadline(n: AlertNotification, count: number): string {
+  const who = `${n.slo} (${n.service})`;
+  const groups = count === 1 ? '1 group' : `${count} groups`;
+  if (n.kind === 'no-data') return n.transition === 'resolved' ? `[RESOLVED] ${who}: data is back for ${groups}` : `[NO DATA] ${who}: no data for ${groups}`;
+  const severity = (n.severity ?? 'alert').toUpperCase();
+  switch (n.transition) {
+    case 'resolved':
+      return `[RESOLVED] ${who}: the ${n.severity ?? ''} burn-rate alert is over for ${groups}`;
+    case 'escalated':
+    case 'deescalated':
+      return `[${severity}] ${who}: ${groups} ${n.transition} from ${n.previousSeverity ?? 'none'} to ${n.severity ?? 'none'}`;
+    case 'reminder':
+      return `[${severity}] ${who}: ${groups} still burning their error budget`;
+    default:
+      return `[${severity}] ${who}: ${groups} ${count === 1 ? 'is' : 'are'} burning ${count === 1 ? 'its' : 'their'} error budget`;
+  }
+}
+
+/** Groups a notification names one by one; the rest are counted. */
+export const NOTIFIED_GROUPS = 10;
+
+/** The groups of a notification, worst first, one line each (`tenant=t20: 50.00× over 1h, budget left −12.0%`), then a count of the rest. */
+function groupLines(n: AlertNotification): string {
+  const groups = n.groups ?? [];
+  const lines = groups.slice(0, NOTIFIED_GROUPS).map((g) => {
+    const name = Object.entries(g.labels).map(([label, value]) => `${label}=${value}`).join(',');
+    if (n.kind === 'no-data') return `${name}: no data for ${formatDurationMs(g.noDataForMs ?? 0)}`;
+    const over = n.rule ? ` over ${formatDuration(n.rule.longWindowMs)}` : '';
+    return `${name}: ${formatBurn(g.longBurnRate)}${over}, budget left ${formatBudget(g.budgetRemainingRatio)}`;
+  });
+  if (groups.length > NOTIFIED_GROUPS) lines.push(`and ${groups.length - NOTIFIED_GROUPS} more`);
+  return lines.join('\n');
 }
 
 /** The facts of a notification as label/value pairs, shared by the Block Kit fields and the text fallback. */
@@ -70,6 +106,7 @@ export function alertFacts(n: AlertNotification, timeZone: string): Array<[strin
     ]);
   }
   facts.push(['Evaluated at', `${formatLocalTime(n.atMs, timeZone)} ${timeZone}`]);
+  if (n.groups !== undefined) facts.push(['Groups', groupLines(n)]);
   return facts;
 }
 
@@ -123,6 +160,14 @@ export function formatJsonWebhook(n: AlertNotification): Record<string, unknown>
     budget_exhausted_in_seconds: n.budgetExhaustedInMs === null ? null : Math.round(n.budgetExhaustedInMs / 1000),
     no_data_for_seconds: n.noDataForMs === null ? null : Math.round(n.noDataForMs / 1000),
     link: n.link,
+    ...(n.groups === undefined
+      ? {}
+      : {
+          groups: n.groups.map((g) => ({
+            labels: { ...g.labels }, long_burn_rate: g.longBurnRate, short_burn_rate: g.shortBurnRate, budget_remaining: g.budgetRemainingRatio,
+            no_data_for_seconds: g.noDataForMs === null ? null : Math.round(g.noDataForMs / 1000),
+          })),
+        }),
   };
 }
 

@@ -135,4 +135,25 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE slo_series;
   ALTER TABLE slo_series_next RENAME TO slo_series;
   `,
+  `
+  -- Burn-rate and no-data alerts per group of a grouped SLO, beside the SLO's own (group_key '').
+  CREATE TABLE alert_state_next (
+    slo TEXT NOT NULL,
+    group_key TEXT NOT NULL DEFAULT '',
+    group_labels TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('burn-rate', 'no-data')),
+    phase TEXT NOT NULL CHECK (phase IN ('inactive', 'firing', 'resolved')),
+    severity TEXT CHECK (severity IN ('page', 'ticket')),
+    firing_since_ms INTEGER,
+    last_notified_ms INTEGER,
+    resolved_ms INTEGER,
+    evaluated_ms INTEGER NOT NULL,
+    observed TEXT NOT NULL CHECK (observed IN ('firing', 'clear', 'unknown')),
+    PRIMARY KEY (slo, group_key, kind)
+  ) WITHOUT ROWID;
+  INSERT INTO alert_state_next (slo, kind, phase, severity, firing_since_ms, last_notified_ms, resolved_ms, evaluated_ms, observed)
+    SELECT slo, kind, phase, severity, firing_since_ms, last_notified_ms, resolved_ms, evaluated_ms, observed FROM alert_state;
+  DROP TABLE alert_state;
+  ALTER TABLE alert_state_next RENAME TO alert_state;
+  `,
 ];
