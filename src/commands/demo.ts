@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generatePeriodReport, type ReportFileFormat } from '../app/period-report.js';
 import { buildStatusReport } from '../app/status-report.js';
 import { loadConfig } from '../config/load-config.js';
+import { printConfig } from '../config/print-config.js';
 import { resolvePeriod } from '../domain/period.js';
+import { DEFAULT_MAX_GROUPS, type SloDefinition } from '../domain/slo.js';
 import { parseWindowSpec } from '../domain/window.js';
 import { SloLedgerError } from '../errors.js';
 import { buildFixture, startPrometheus } from '../fixture/prometheus-server.js';
@@ -13,6 +15,26 @@ import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js
 import { findReportFonts } from '../report/pdf.js';
 import { formatStatusTable } from '../views/status-table.js';
 import { withAdapters } from './context.js';
+
+/**
+ * The demo's one grouped SLO beside the built-in ones: the availability objective per endpoint of
+ * the Rendiff API, one query for every endpoint.
+ */
+export const DEMO_GROUPED_SLO: SloDefinition = {
+  name: 'api-availability-by-endpoint',
+  service: 'rendiff-api',
+  description: 'API Availability per endpoint: 99.9% over 30 days for each endpoint of the API; bad events are 5xx responses.',
+  objectiveRatio: 0.999,
+  windowMs: 30 * 86_400_000,
+  tiers: { criticalRatio: 0.99, warningRatio: 0.995 },
+  groupBy: ['endpoint'],
+  maxGroups: DEFAULT_MAX_GROUPS,
+  sli: {
+    kind: 'events',
+    badQuery: 'sum by (endpoint) (increase(rendiff_api_requests_total{status_code=~"5.."}[{{.window}}]))',
+    totalQuery: 'sum by (endpoint) (increase(rendiff_api_requests_total[{{.window}}]))',
+  },
+};
 
 /** `demo [--keep]`: the README's first command. */
 export function registerDemoCommand(program: Command): void {
@@ -59,12 +81,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const databasePath = join(workDir, 'slo-ledger.db');
     for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
     const config = loadConfig({ env: {} });
+    config.slos.push(DEMO_GROUPED_SLO);
     config.prometheus.url = prometheus.url;
     config.databasePath = databasePath;
+    // The demo's configuration as a file, to run any command against the demo afterwards (--keep).
+    const configPath = join(workDir, 'slo-ledger.yaml');
+    writeFileSync(configPath, printConfig(config));
     options.log(`demo: Prometheus at ${prometheus.url}; syncing the ledger (first run backfills) …`);
     await withAdapters(config, async (adapters) => {
       const windows = ['24h', '7d', '30d', '2026-10'].map(parseWindowSpec);
-      const report = await buildStatusReport(adapters, { atMs: RENDIFF_EVALUATION_MS, windows, offline: false });
+      const report = await buildStatusReport(adapters, { atMs: RENDIFF_EVALUATION_MS, windows, groups: {}, offline: false });
       const failed = report.sync?.slos.filter((s) => s.error) ?? [];
       if (failed.length > 0) throw new SloLedgerError(`demo sync failed: ${failed.map((s) => `${s.slo}: ${s.error}`).join('; ')}`);
       options.log(`demo: synced ${report.sync?.slos.reduce((n, s) => n + s.fetchedBuckets, 0)} buckets in ${report.sync?.durationMs} ms`);
@@ -88,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       for (const path of monthly.paths) options.out(`  ${path}\n`);
     });
     if (options.keep) {
-      options.log(`demo: Prometheus stays up at ${prometheus.url}; try: slo-ledger --prometheus ${prometheus.url} --db ${databasePath} report --at 2026-11-01T00:00:00Z. Ctrl-C to stop.`);
+      options.log(`demo: Prometheus stays up at ${prometheus.url}; try: slo-ledger --config ${configPath} report --at 2026-11-01T00:00:00Z. Ctrl-C to stop.`);
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done());
         process.once('SIGTERM', () => done());
