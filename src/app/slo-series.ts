@@ -1,5 +1,5 @@
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
-import type { SloDefinition } from '../domain/slo.js';
+import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { LedgerBucket } from '../domain/bucket.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
@@ -22,14 +22,23 @@ export const MAX_SERIES_POINTS = 2_000;
  * The SLI and remaining error budget of a rolling window of `windowMs`, evaluated at each bucket
  * end from, from+step, …, to, by the same definitions as every window. The buckets are read once and the
  * window sums kept as running prefix sums, so a point costs O(1) instead of one 30-day SUM; the
- * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit.
+ * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit. With `group`,
+ * the series is that group's of a grouped SLO (its labels as `BucketReader.listGroups` gives them).
  */
-export function computeSloSeries(ledger: BucketReader, slo: SloDefinition, windowMs: number, fromMs: number, toMs: number, stepMs: number): SeriesPoint[] {
+export function computeSloSeries(
+  ledger: BucketReader,
+  slo: SloDefinition,
+  windowMs: number,
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+  group?: GroupLabels,
+): SeriesPoint[] {
   const firstEndMs = floorToBucket(fromMs);
   const ends: number[] = [];
   for (let t = firstEndMs; t <= toMs; t += stepMs) ends.push(t);
   if (ends.length === 0) return [];
-  const prefix = prefixSums(ledger, slo, firstEndMs - windowMs, ends[ends.length - 1]!);
+  const prefix = prefixSums(ledger, ledger.findSeries(slo, group), firstEndMs - windowMs, ends[ends.length - 1]!);
   const expected = windowMs / BUCKET_MS;
   return ends.map((atMs) => {
     const sums = prefix.between(atMs - windowMs, atMs);
@@ -62,7 +71,7 @@ export interface BurnDownPoint {
 export function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): BurnDownPoint[] {
   const endMs = floorToBucket(atMs);
   const startMs = endMs - slo.windowMs;
-  const prefix = prefixSums(ledger, slo, startMs, endMs);
+  const prefix = prefixSums(ledger, ledger.findSeries(slo), startMs, endMs);
   const whole = prefix.between(startMs, endMs);
   const allowed = (1 - slo.objectiveRatio) * whole.total;
   if (!(allowed > 0)) return [];
@@ -83,9 +92,8 @@ interface WindowSums {
   covered: number;
 }
 
-/** Cumulative sums over the buckets with end in (startMs, endMs], answering any sub-window in O(1). */
-function prefixSums(ledger: BucketReader, slo: SloDefinition, startMs: number, endMs: number) {
-  const seriesId = ledger.findSeries(slo);
+/** Cumulative sums over one series' buckets with end in (startMs, endMs], answering any sub-window in O(1). */
+function prefixSums(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
   const buckets: LedgerBucket[] = seriesId === undefined ? [] : ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
   const n = Math.max(0, (endMs - startMs) / BUCKET_MS);
   const good = new Float64Array(n + 1);

@@ -25,6 +25,8 @@ export interface ServerConfig {
   token?: string;
   /** Where the monthly reports are read from (reports/YYYY-MM/report.{html,pdf,json}). */
   reportsDir: string;
+  /** Whether /metrics has one sample per group of a grouped SLO besides the SLO's own (default true). */
+  metricsGroups: boolean;
 }
 
 /** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
@@ -70,6 +72,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     server: {
       listen: parseListenAddress(file.server.listen),
       reportsDir: file.server.reports_dir,
+      metricsGroups: file.server.metrics_groups,
       ...(file.server.token === undefined ? {} : { token: file.server.token }),
     },
     alerting: toAlertingConfig(file.alerting),

@@ -41,6 +41,7 @@ export function printConfig(config: AppConfig): string {
     listen: formatListenAddress(config.server.listen),
     ...(config.server.token === undefined ? {} : { token: SECRET_MASK }),
     reports_dir: config.server.reportsDir,
+    metrics_groups: config.server.metricsGroups,
   };
   file.schedule = { tick: config.schedule.tickCron, monthly_report: config.schedule.monthlyReportCron, catch_up: formatDuration(config.schedule.catchUpMs) };
   file.alerting = toAlertingEntry(config.alerting);

@@ -48,12 +48,16 @@ const listenText = z.string().superRefine((text, ctx) => {
   }
 });
 
-/** The HTTP server of `serve`: bind address, optional bearer token (a secret: give it as `${VAR}`), reports folder. */
+/**
+ * The HTTP server of `serve`: bind address, optional bearer token (a secret: give it as `${VAR}`),
+ * reports folder, and whether /metrics carries a grouped SLO's groups besides its totals.
+ */
 const serverSchema = z
   .object({
     listen: listenText.default(DEFAULT_LISTEN),
     token: z.string().min(1, 'must not be empty; leave "token" out to serve without one').optional(),
     reports_dir: z.string().min(1).default('./reports'),
+    metrics_groups: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { MAX_SERIES_POINTS, computeSloSeries } from '../app/slo-series.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { toStatusJson } from '../views/status-json.js';
+import { findOneGroup, groupFilterParam } from './group-params.js';
 import type { HttpServerDeps } from './ports.js';
 import {
   BadParameterError, parseInstantParam, parseMonthParam, parseStepParam, parseWindowsParam, singleParam, type QueryValues,
@@ -35,10 +36,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     return slo;
   };
   const statusOf = (slos: readonly SloDefinition[], query: QueryValues) => {
-    assertKnownParams(query, ['at', 'window']);
+    assertKnownParams(query, ['at', 'window', 'group']);
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
     const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS);
-    return toStatusJson(atMs, evaluateSlos(buckets, slos, windows, atMs, config.timeZone));
+    // A grouped SLO always comes with its groups; `group` narrows them, as `report --group` does.
+    const groups = groupFilterParam(query, slos);
+    return toStatusJson(atMs, evaluateSlos(buckets, slos, windows, atMs, config.timeZone, { groups }));
   };
 
   app.get('/api/v1/slos', async (request) => statusOf(config.slos, request.query as QueryValues));
@@ -53,7 +56,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     const slo = findSlo(request.params.name, reply);
     if (!slo) return reply;
     const query = request.query as QueryValues;
-    assertKnownParams(query, ['from', 'to', 'step', 'window']);
+    assertKnownParams(query, ['from', 'to', 'step', 'window', 'group']);
+    const filter = groupFilterParam(query, [slo]);
     const toMs = floorToBucket(parseInstantParam('to', singleParam(query, 'to'), config.timeZone, clock.nowMs()));
     const stepMs = parseStepParam('step', singleParam(query, 'step'), 3_600_000);
     const fromText = singleParam(query, 'from');
@@ -63,10 +67,14 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     if (count > MAX_SERIES_POINTS) throw new BadParameterError('step', `${count} points asked for; at most ${MAX_SERIES_POINTS}: use a larger step or a shorter range`);
     const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)]);
     if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
-    const points = computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs);
+    // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
+    const group = Object.keys(filter).length === 0 ? undefined : findOneGroup(buckets, slo, filter);
+    if (group !== undefined && 'missing' in group) return reply.code(404).send({ error: group.missing, parameter: 'group' } satisfies ApiError);
+    const points = computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
     return {
       slo: slo.name,
       service: slo.service,
+      ...(group === undefined ? {} : { group: { ...group.labels } }),
       objective: slo.objectiveRatio,
       window: window!.name,
       from: new Date(fromMs).toISOString(),

@@ -1,10 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SloStatus } from '../domain/slo-status.js';
+import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
 import { evaluateSlos } from '../app/evaluate-slos.js';
 import type { SyncRunRecord } from './ports.js';
 import { formatDuration } from '../domain/duration.js';
-import type { Tier } from '../domain/slo.js';
+import { DEFAULT_MAX_GROUPS, type SloDefinition, type Tier } from '../domain/slo.js';
 import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
+import { groupMetricLabels, metricGroupLabelNames } from './metric-labels.js';
 import type { AlertState, HttpServerDeps } from './ports.js';
 
 /** Windows /metrics reports for every SLO, besides the SLO's own window. */
@@ -29,22 +30,19 @@ export function metricsWindowsFor(windowMs: number): WindowSpec[] {
  * The SLO gauges' samples from evaluated statuses. A window without traffic has no SLI, budget or
  * burn rate: those samples are left out (absent means unknown), never written as 0 or NaN. The
  * tier is the one of the SLO's own window; alert samples exist only when alert states are known.
+ * A status with groups adds the same samples per group, the group's labels beside the SLO's (see
+ * {@link metricGroupLabelNames}); alerts are the SLO's, so they have no group samples.
  */
 export function sloSamples(statuses: readonly SloStatus[], alerts: ReadonlyMap<string, AlertState> | undefined): SloSample[] {
   const samples: SloSample[] = [];
-  for (const { slo, windows } of statuses) {
+  for (const { slo, windows, groups } of statuses) {
     const base = { slo: slo.name, service: slo.service };
-    for (const w of windows) {
-      const labels = { ...base, window: w.window };
-      samples.push({ metric: 'objective_ratio', labels, value: slo.objectiveRatio });
-      samples.push({ metric: 'events_total', labels: { ...labels, kind: 'good' }, value: w.good });
-      samples.push({ metric: 'events_total', labels: { ...labels, kind: 'total' }, value: w.total });
-      if (w.sliRatio !== null) samples.push({ metric: 'sli_ratio', labels, value: w.sliRatio });
-      if (w.errorBudget.remainingRatio !== null) samples.push({ metric: 'error_budget_remaining_ratio', labels, value: w.errorBudget.remainingRatio });
-      if (w.burnRate !== null) samples.push({ metric: 'burn_rate', labels, value: w.burnRate });
+    seriesSamples(slo, base, windows, samples);
+    const names = metricGroupLabelNames(slo.groupBy ?? []);
+    for (const group of boundGroups(slo, groups ?? [])) {
+      const labels = groupMetricLabels(group.labels, names);
+      if (labels !== undefined) seriesSamples(slo, { ...base, ...labels }, group.windows, samples);
     }
-    const own = windows.find((w) => w.window === formatDuration(slo.windowMs));
-    if (own) samples.push({ metric: 'tier', labels: base, value: TIER_VALUE[own.tier] });
     const alert = alerts?.get(slo.name);
     if (alert) {
       for (const severity of ['page', 'ticket'] as const) {
@@ -56,8 +54,38 @@ export function sloSamples(statuses: readonly SloStatus[], alerts: ReadonlyMap<s
 }
 
 /**
- * The /metrics registry of one server: SLO gauges computed from the ledger at scrape time, and the
- * service's own health (sync duration, Prometheus query errors, outbox backlog, last sync time).
+ * At most `max_groups` groups of an SLO. A sync refuses more groups than that at once, but groups
+ * that came and went over the retention add up in the ledger; past the limit, those with the most
+ * events in the SLO's own window are kept (ties in the ledger's order), so /metrics stays bounded.
+ */
+export function boundGroups(slo: SloDefinition, groups: readonly GroupStatus[]): readonly GroupStatus[] {
+  const limit = slo.maxGroups ?? DEFAULT_MAX_GROUPS;
+  if (groups.length <= limit) return groups;
+  const own = formatDuration(slo.windowMs);
+  const events = (g: GroupStatus) => g.windows.find((w) => w.window === own)?.total ?? 0;
+  const kept = new Set(groups.map((g, index) => ({ index, events: events(g) })).sort((a, b) => b.events - a.events || a.index - b.index).slice(0, limit).map((g) => g.index));
+  return groups.filter((_, index) => kept.has(index));
+}
+
+/** The samples of one series (the SLO's own or one group's) under `base` labels. */
+function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows: readonly StatusWindow[], samples: SloSample[]): void {
+  for (const w of windows) {
+    const labels = { ...base, window: w.window };
+    samples.push({ metric: 'objective_ratio', labels, value: slo.objectiveRatio });
+    samples.push({ metric: 'events_total', labels: { ...labels, kind: 'good' }, value: w.good });
+    samples.push({ metric: 'events_total', labels: { ...labels, kind: 'total' }, value: w.total });
+    if (w.sliRatio !== null) samples.push({ metric: 'sli_ratio', labels, value: w.sliRatio });
+    if (w.errorBudget.remainingRatio !== null) samples.push({ metric: 'error_budget_remaining_ratio', labels, value: w.errorBudget.remainingRatio });
+    if (w.burnRate !== null) samples.push({ metric: 'burn_rate', labels, value: w.burnRate });
+  }
+  const own = windows.find((w) => w.window === formatDuration(slo.windowMs));
+  if (own) samples.push({ metric: 'tier', labels: base, value: TIER_VALUE[own.tier] });
+}
+
+/**
+ * The /metrics registry of one server: SLO gauges (and, unless `server.metrics_groups` is false,
+ * their groups) computed from the ledger at scrape time, and the service's own health (sync
+ * duration, Prometheus query errors, outbox backlog, last sync time).
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -67,14 +95,16 @@ export class ServiceMetrics {
   constructor(private readonly deps: HttpServerDeps) {
     const r = [this.registry];
     const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: `slo_ledger_${name}`, help, labelNames, registers: r });
-    const windowLabels = ['slo', 'service', 'window'];
+    // Every label a group sample may carry must be declared up front; the config is fixed for the server's life.
+    const groupLabels = deps.config.server.metricsGroups ? [...new Set(deps.config.slos.flatMap((slo) => [...metricGroupLabelNames(slo.groupBy ?? []).values()]))] : [];
+    const windowLabels = ['slo', 'service', 'window', ...groupLabels];
     this.gauges = {
       sli_ratio: gauge('sli_ratio', 'SLI over the window: good / total events (0..1); absent without traffic.', windowLabels),
       objective_ratio: gauge('objective_ratio', 'The SLO objective (0..1).', windowLabels),
       error_budget_remaining_ratio: gauge('error_budget_remaining_ratio', 'Share of the error budget left over the window; negative when overspent.', windowLabels),
       burn_rate: gauge('burn_rate', 'Burn rate over the window: (1 - SLI) / (1 - objective).', windowLabels),
       events_total: gauge('events_total', 'Events in the window from the ledger, by kind (good, total). A windowed sum, so a gauge.', [...windowLabels, 'kind']),
-      tier: gauge('tier', 'Breach tier over the SLO window: 0 ok, 1 warning, 2 critical.', ['slo', 'service']),
+      tier: gauge('tier', 'Breach tier over the SLO window: 0 ok, 1 warning, 2 critical.', ['slo', 'service', ...groupLabels]),
       alert_firing: gauge('alert_firing', 'Burn-rate alert firing (1) or not (0), by severity; absent until alerting is configured.', ['slo', 'service', 'severity']),
     };
     const tickSeconds = new Histogram({
@@ -122,7 +152,8 @@ export class ServiceMetrics {
   private async renderNow(): Promise<string> {
     const { config, buckets, clock, alerts } = this.deps;
     const atMs = clock.nowMs();
-    const statuses = config.slos.flatMap((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone));
+    const options = config.server.metricsGroups ? { groups: {} } : {};
+    const statuses = config.slos.flatMap((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options));
     for (const g of Object.values(this.gauges)) g.reset();
     for (const s of sloSamples(statuses, alerts?.alertStates(atMs))) this.gauges[s.metric].set(s.labels, s.value);
     return this.registry.metrics();

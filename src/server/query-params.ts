@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
+import type { GroupFilter } from '../domain/slo-status.js';
 import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
 import { SloLedgerError } from '../errors.js';
 
@@ -66,4 +67,25 @@ export function parseMonthParam(name: string, text: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(text);
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new BadParameterError(name, `${JSON.stringify(text)} is not a month YYYY-MM (e.g. 2026-10)`);
   return text;
+}
+
+/**
+ * `group=LABEL=VALUE`, repeatable like the CLI's `--group`: a group filter (every pair must match);
+ * empty when absent. A label given twice with different values is an error, since no group has both.
+ */
+export function parseGroupParam(name: string, value: string | string[] | undefined): GroupFilter {
+  // A Map, not an object: a label named __proto__ or constructor must stay a plain key.
+  const filter = new Map<string, string>();
+  for (const pair of (Array.isArray(value) ? value : [value ?? '']).filter((p) => p !== '')) {
+    const cut = pair.indexOf('=');
+    const label = pair.slice(0, cut);
+    if (cut <= 0 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new BadParameterError(name, `${JSON.stringify(pair)} is not LABEL=VALUE (e.g. tenant=acme)`);
+    const given = pair.slice(cut + 1);
+    const earlier = filter.get(label);
+    if (earlier !== undefined && earlier !== given) {
+      throw new BadParameterError(name, `${label} given as ${JSON.stringify(earlier)} and ${JSON.stringify(given)}; a group has one value per label`);
+    }
+    filter.set(label, given);
+  }
+  return Object.fromEntries(filter);
 }

@@ -1,8 +1,10 @@
-import type { SloStatus } from '../domain/slo-status.js';
+import type { GroupStatus, SloStatus } from '../domain/slo-status.js';
 import type { BurnDownPoint } from '../app/slo-series.js';
 import { formatDuration } from '../domain/duration.js';
 import type { WindowResult } from '../domain/window-result.js';
+import { groupsPageHref, renderWorstGroups } from './group-pages.js';
 import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
+import { renderDocument } from './page-layout.js';
 import type { AlertState } from './ports.js';
 import type { ReportEntry } from './reports.js';
 
@@ -15,6 +17,8 @@ export interface StatusPageSlo {
   burnDown: BurnDownPoint[];
   /** Undefined: no alert state known (alerting not configured, or the SLO not evaluated yet). */
   alert?: AlertState;
+  /** A grouped SLO's groups over its own window, worst first (`worstFirst`); undefined without group_by. */
+  groups?: GroupStatus[];
 }
 
 /** Everything the page shows; rendering is a pure function of it. */
@@ -26,57 +30,23 @@ export interface StatusPageModel {
   alertsAvailable: boolean;
   /** Wall-clock time of the last fully successful sync. */
   lastSyncMs?: number;
+  /** The `at` the page was asked for, if any: its links to the group lists carry it, so they show the same instant. */
+  at?: string;
 }
-
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
-header{background:#1d2330;color:#fff;padding:14px 24px}header h1{font-size:18px;margin:0}header p{margin:4px 0 0;color:#c9cfdb;font-size:13px}
-main{max-width:1100px;margin:0 auto;padding:16px 24px}
-.slo{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:16px 20px;margin:0 0 16px}
-.slo h2{font-size:17px;margin:0 0 2px}.muted{color:#5d6677;font-size:13px}
-.head{display:flex;gap:28px;flex-wrap:wrap;align-items:center;margin:12px 0}
-.big{font-size:24px;font-weight:600}.label{font-size:12px;color:#5d6677;text-transform:uppercase;letter-spacing:.04em}
-.tier{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;font-size:13px}
-.tier-ok{background:#daf3e1;color:#14632f}.tier-warning{background:#fff0cc;color:#7a5200}.tier-critical{background:#fde0e0;color:#8c1414}
-.bar{width:220px;height:12px;background:#eceff3;border-radius:6px;overflow:hidden}.bar>div{height:100%}
-.fill-ok{background:#2f9e55}.fill-warning{background:#d99a00}.fill-critical{background:#d33}
-table{border-collapse:collapse;margin:8px 0}th,td{padding:4px 12px 4px 0;text-align:right;font-variant-numeric:tabular-nums}th:first-child,td:first-child{text-align:left}
-th{font-size:12px;color:#5d6677;font-weight:600}
-svg{display:block;margin-top:6px}
-.reports li{margin:2px 0}
-`;
 
 /** Renders the status page: one self-contained HTML document, every user string escaped, no scripts, no external requests. */
 export function renderStatusPage(model: StatusPageModel): string {
   const at = new Date(model.atMs).toISOString();
   const lastSync = model.lastSyncMs === undefined ? 'not yet' : new Date(model.lastSyncMs).toISOString();
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>SLO status — slo-ledger</title>
-<style>${rawCss()}</style>
-</head>
-<body>
-<header><h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p></header>
-<main>
-${model.slos.map((slo) => renderSlo(slo, model.alertsAvailable))}
+  const header = html`<h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p>`;
+  const main = html`${model.slos.map((slo) => renderSlo(slo, model))}
 <section class="slo reports" id="reports"><h2>Monthly reports</h2>
 ${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
-</section>
-</main>
-</body>
-</html>
-`;
-  return page.text;
+</section>`;
+  return renderDocument('SLO status — slo-ledger', header, main);
 }
 
-function rawCss(): SafeHtml {
-  return new SafeHtml(STYLE);
-}
-
-function renderSlo({ status, burnDown, alert }: StatusPageSlo, alertsAvailable: boolean): SafeHtml {
+function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsAvailable, at }: StatusPageModel): SafeHtml {
   const { slo } = status;
   const ownName = formatDuration(slo.windowMs);
   const own = status.windows.find((w) => w.window === ownName);
@@ -101,6 +71,7 @@ function renderSlo({ status, burnDown, alert }: StatusPageSlo, alertsAvailable: 
 <tbody>${status.windows.map(renderWindowRow)}</tbody>
 </table>
 ${renderBurnDown(burnDown, slo.name, ownName)}
+${groups === undefined ? '' : renderWorstGroups(slo, groups, ownName, groupsPageHref(slo.name, at))}
 </section>
 `;
 }

@@ -7,9 +7,23 @@ import { exposureWarning } from '../../src/runtime/run-server.js';
 import { catchConfigError, writeConfig } from '../config/helpers.js';
 
 describe('server configuration', () => {
-  it('defaults to 127.0.0.1:9464, no token and ./reports', () => {
+  it('defaults to 127.0.0.1:9464, no token, ./reports and groups on /metrics', () => {
     const config = loadConfig({ env: {} });
-    expect(config.server).toEqual({ listen: { host: '127.0.0.1', port: 9464 }, reportsDir: './reports' });
+    expect(config.server).toEqual({ listen: { host: '127.0.0.1', port: 9464 }, reportsDir: './reports', metricsGroups: true });
+    expect(parse(printConfig(config)).server).toEqual({ listen: '127.0.0.1:9464', reports_dir: './reports', metrics_groups: true });
+  });
+
+  it('reads metrics_groups: false, prints it and loads the printed form back to it', () => {
+    const config = loadConfig({ file: writeConfig(['server:', '  metrics_groups: false']), env: {} });
+    expect(config.server.metricsGroups).toBe(false);
+    const printed = printConfig(config);
+    expect(parse(printed).server.metrics_groups).toBe(false);
+    expect(loadConfig({ file: writeConfig([printed]), env: {} }).server).toEqual(config.server);
+  });
+
+  it('refuses a metrics_groups that is not true or false, at its line', () => {
+    const error = catchConfigError(() => loadConfig({ file: writeConfig(['server:', '  reports_dir: ./r', '  metrics_groups: "no"']), env: {} }));
+    expect(error.diagnostics.map((d) => [d.line, d.path, d.message])).toEqual([[3, 'server.metrics_groups', 'must be true or false']]);
   });
 
   it('reads the token from the environment, keeps it as a secret and masks it in `config print`', () => {
@@ -19,7 +33,7 @@ describe('server configuration', () => {
     expect(config.secrets).toContain('tok-xyz-123');
     const printed = printConfig(config);
     expect(printed).not.toContain('tok-xyz-123');
-    expect(parse(printed).server).toEqual({ listen: '0.0.0.0:8080', token: '***', reports_dir: './reports' });
+    expect(parse(printed).server).toEqual({ listen: '0.0.0.0:8080', token: '***', reports_dir: './reports', metrics_groups: true });
   });
 
   it('reports a bad listen address, an empty token and an unknown key with their lines', () => {
