@@ -183,6 +183,13 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
     expect(lines[0]).toMatch(/^slo,service,label_tenant,window,/);
     expect(lines).toHaveLength(1 + 1 + 30);
     expect(lines[1]).toMatch(/^tenant-availability,api,,24h,/);
+    // The table: the SLO's own row, its five worst groups (t20 first: it burnt the most), the rest counted.
+    const table = await runCli([...base, 'report', '--at', '2026-11-01T00:00:00Z', '--windows', '24h', '--offline']);
+    const rows = table.stdout.trim().split('\n');
+    expect(rows[1]).toMatch(/^tenant-availability\s+24h\s/);
+    expect(rows[2]).toMatch(/^\s+tenant=t20\s+24h\s/);
+    expect(rows.slice(2, 7).every((r) => /^\s+tenant=t\d\d\s+24h\s/.test(r))).toBe(true);
+    expect(rows[7]).toBe('  … 25 more groups of tenant-availability (--format json or csv lists them)');
   });
 
   it('refuses at config check an events query that does not aggregate by group_by, at its line', async () => {
