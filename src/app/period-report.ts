@@ -7,7 +7,7 @@ import type { BucketReader } from '../ledger/bucket-store.js';
 import { toBucketColumns } from '../report/bucket-columns.js';
 import { buildPeriodReport } from '../report/build-period-report.js';
 import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
-import type { HistoryMonth, PeriodReport, ReportRules, SloReportInput } from '../report/period-report.js';
+import type { GroupReportInput, HistoryMonth, PeriodReport, ReportRules, SloReportInput } from '../report/period-report.js';
 import { toReportJson } from '../report/report-json.js';
 import type { Adapters } from './ports.js';
 import { syncAllSlos } from './sync-all-slos.js';
@@ -103,5 +103,24 @@ function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportP
   if (slo.sli.kind === 'latency') {
     input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => buckets.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
   }
+  if (slo.groupBy !== undefined) input.groups = readGroupInputs(buckets, slo, period);
   return input;
+}
+
+/**
+ * Reads a grouped SLO's groups one at a time, as the builder asks for them: the period's sums
+ * (the same SUM as every window) and the buckets its incidents are found in, which the builder
+ * drops before it asks for the next group. A group with neither data nor events in the period (one
+ * that appeared after it, or left before it) is not part of the period's report.
+ */
+function* readGroupInputs(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod): Generator<GroupReportInput> {
+  for (const { seriesId, labels } of buckets.listGroups(slo)) {
+    const sums = buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
+    if (sums.coveredBuckets === 0 && sums.total === 0) continue;
+    yield {
+      labels,
+      sums: { good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets },
+      buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+    };
+  }
 }

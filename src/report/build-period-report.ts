@@ -4,10 +4,11 @@ import { computeErrorBudget } from '../domain/budget.js';
 import { localDays, type ReportPeriod } from '../domain/period.js';
 import { histogramQuantile } from '../domain/quantile.js';
 import { clampGood, computeSli } from '../domain/sli.js';
-import type { HistogramCounts } from '../domain/slo.js';
+import type { GroupLabels, HistogramCounts } from '../domain/slo.js';
 import { worstTier } from '../domain/tier.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import { BREACH_RESPONSES } from './breach-response.js';
+import { buildGroupReports } from './build-groups.js';
 import { indexRange, NO_DATA_CODE, RECONCILED_CODE } from './bucket-columns.js';
 import { findIncidents, sortIncidentsByBudget, type Incident } from './incidents.js';
 import {
@@ -30,7 +31,8 @@ import { deriveRecommendations } from './recommendations.js';
  * Builds the report of a period (a calendar month or a --from/--to range) from what the ledger
  * holds: per SLO the period's SLI, budget and tier (the definitions in docs/architecture.md),
  * daily SLIs and the budget burn-down by local day, incidents, breaches (Rendiff monitoring guide,
- * "SLA Breach Response") and recommendations. Pure.
+ * "SLA Breach Response") and recommendations; for a grouped SLO, each group's figures, incidents
+ * and breaches too. Pure.
  */
 export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
   const rules: ReportRules = { ...DEFAULT_REPORT_RULES, ...input.rules };
@@ -121,6 +123,13 @@ function buildSloReport(
     report.thresholdSeconds = slo.sli.thresholdSeconds;
     const periodHistogram = sumHistograms(input.dailyHistograms ?? []);
     report.p95Seconds = periodHistogram === undefined ? null : histogramQuantile(0.95, periodHistogram);
+  }
+  if (slo.groupBy !== undefined) {
+    // Only a grouped SLO has these keys, so an ungrouped SLO's JSON is unchanged.
+    const built = buildGroupReports(slo, input.groups ?? [], period, rules);
+    report.groupBy = [...slo.groupBy];
+    report.groups = built.groups;
+    return { report, incidents: [...incidents, ...built.incidents] };
   }
   return { report, incidents };
 }
@@ -230,14 +239,21 @@ function difference(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a - b;
 }
 
+/** The SLOs, and the groups of grouped SLOs, that ended the period below their tiers (or objective); worst tier, then lowest SLI first. */
 function findBreaches(slos: readonly SloReport[], inputs: readonly SloContext[]): Breach[] {
   const breaches: Breach[] = [];
   slos.forEach((s, i) => {
-    if (s.tier === 'ok' || s.sliRatio === null) return;
     const tiers = inputs[i]?.slo.tiers;
-    const thresholdRatio = tiers === undefined ? s.objectiveRatio : s.tier === 'critical' ? tiers.criticalRatio : tiers.warningRatio;
-    const response = BREACH_RESPONSES[s.tier];
-    breaches.push({ slo: s.name, tier: s.tier, sliRatio: s.sliRatio, thresholdRatio, response: response.title, steps: response.steps });
+    const add = (figures: Pick<SloReport, 'tier' | 'sliRatio'>, group?: GroupLabels): void => {
+      if (figures.tier === 'ok' || figures.sliRatio === null) return;
+      const { tier, sliRatio } = figures;
+      // A group is held to its SLO's tiers, or to its objective when the SLO has none.
+      const thresholdRatio = tiers === undefined ? s.objectiveRatio : tier === 'critical' ? tiers.criticalRatio : tiers.warningRatio;
+      const response = BREACH_RESPONSES[tier];
+      breaches.push({ slo: s.name, ...(group === undefined ? {} : { group }), tier, sliRatio, thresholdRatio, response: response.title, steps: response.steps });
+    };
+    add(s);
+    for (const g of s.groups ?? []) add(g, g.labels);
   });
   return breaches.sort((a, b) => (a.tier === b.tier ? a.sliRatio - b.sliRatio : a.tier === 'critical' ? -1 : 1));
 }

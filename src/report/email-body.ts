@@ -47,7 +47,8 @@ function renderHtml(view: ReportView): string {
       : view.breaches
           .map(
             (b) =>
-              `<p style="margin:6px 0;padding:4px 10px;border-left:4px solid ${TIER_COLOR[b.tier]};"><strong>${e(b.slo)}</strong>: ${b.tier} — SLI ${e(b.sli)}, below ${e(b.threshold)}. ${e(b.response)} response.</p>`,
+              `<p style="margin:6px 0;padding:4px 10px;border-left:4px solid ${TIER_COLOR[b.tier]};"><strong>${e(b.slo)}</strong>${b.group === null ? '' : ` · ${e(b.group)}`}: ${b.tier} — SLI ${e(b.sli)}, below ${e(b.threshold)}. ${e(b.response)} response.` +
+              `${b.groupList === null ? '' : `<br><span style="color:#5b6475;font-size:12px;">${e(b.groupList)}</span>`}</p>`,
           )
           .join('\n');
   const recommendations =
@@ -91,7 +92,10 @@ function renderText(view: ReportView): string {
   }
   lines.push('', 'Breaches:');
   if (view.breaches.length === 0) lines.push('  none');
-  for (const b of view.breaches) lines.push(`  ${b.slo}: ${b.tier} — SLI ${b.sli}, below ${b.threshold}. ${b.response} response.`);
+  for (const b of view.breaches) {
+    lines.push(`  ${b.slo}${b.group === null ? '' : ` · ${b.group}`}: ${b.tier} — SLI ${b.sli}, below ${b.threshold}. ${b.response} response.`);
+    if (b.groupList !== null) lines.push(`    ${b.groupList}`);
+  }
   lines.push('', 'Recommendations:');
   if (view.recommendations.length === 0) lines.push('  none');
   view.recommendations.forEach((r, i) => lines.push(`  ${i + 1}. ${r.figure} — ${r.text}`));

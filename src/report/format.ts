@@ -1,4 +1,5 @@
 import { formatLocalTime } from '../domain/period.js';
+import type { GroupLabels } from '../domain/slo.js';
 
 export { formatLocalTime };
 
@@ -74,4 +75,12 @@ export function formatDurationMs(ms: number): string {
 /** The time-zone note for headers ("times in UTC"). */
 export function formatZoneNote(timeZone: string): string {
   return `times in ${timeZone}`;
+}
+
+/**
+ * A group of a grouped SLO by its labels ("tenant=t20", "region=eu, tenant=t20"): the status
+ * table's label=value list, with a space after each comma so a narrow table cell wraps between labels.
+ */
+export function formatGroupLabels(labels: GroupLabels): string {
+  return Object.entries(labels).map(([label, value]) => `${label}=${value}`).join(', ');
 }

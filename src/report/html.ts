@@ -16,8 +16,11 @@ function template(): Handlebars.TemplateDelegate {
   if (compiled === undefined) {
     const source = readFileSync(fileURLToPath(new URL('report.hbs', TEMPLATES_DIR)), 'utf8');
     const css = readFileSync(fileURLToPath(new URL('report.css', TEMPLATES_DIR)), 'utf8');
+    const groupsCss = readFileSync(fileURLToPath(new URL('report-groups.css', TEMPLATES_DIR)), 'utf8');
     const hbs = Handlebars.create();
     hbs.registerPartial('css', css);
+    // Written only into reports with a grouped SLO, so the others stay as they were.
+    hbs.registerPartial('groupsCss', groupsCss);
     compiled = hbs.compile(source, { strict: true });
   }
   return compiled;
@@ -25,13 +28,15 @@ function template(): Handlebars.TemplateDelegate {
 
 /**
  * Renders the report as one self-contained HTML page: inline CSS and inline SVG charts, no
- * external requests. Every text from the model goes through Handlebars' escaping (`{{…}}`) or,
- * inside the SVG, through {@link escapeXml}; only the SVG markup built here is inserted raw.
+ * external requests; a grouped SLO's section has its groups table (the worst in full, the next
+ * ones as a compact list). Every text from the model goes through Handlebars' escaping (`{{…}}`)
+ * or, inside the SVG, through {@link escapeXml}; only the SVG markup built here is inserted raw.
  */
 export function renderReportHtml(report: PeriodReport): string {
   const view = toReportView(report);
   return template()({
     ...view,
+    hasGroups: view.slos.some((s) => s.groups !== null),
     slos: view.slos.map((s) => ({
       ...s,
       chartSvgs: s.charts.map((spec) => chartSvg(layoutDailyChart(spec, CHART_WIDTH, CHART_HEIGHT))),

@@ -1,6 +1,7 @@
 import type { BucketColumns } from '../domain/bucket.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import { clampGood } from '../domain/sli.js';
+import { groupKey, type GroupLabels } from '../domain/slo.js';
 
 /** How incidents are found: the 1h burn-rate factor, and how close two bursts must be to count as one. */
 export interface IncidentRules {
@@ -15,6 +16,8 @@ export const DEFAULT_INCIDENT_RULES: IncidentRules = { factor: 6, mergeGapMs: 30
 /** One incident of one SLO. */
 export interface Incident {
   slo: string;
+  /** Set when the incident is one group's of a grouped SLO; its budget share is then of the group's budget. */
+  group?: GroupLabels;
   startMs: number;
   endMs: number;
   durationMs: number;
@@ -39,13 +42,15 @@ const FACTOR_RELATIVE_TOLERANCE = 1e-9;
  * short window — merged when closer than `rules.mergeGapMs`; such a run is an incident when the 1h burn
  * rate exceeded the factor at one of its bucket ends. A run's edges take in neighbouring buckets
  * that burn above half the factor (partly covered by the burst). `buckets` should reach 1h before `startMs`
- * so the first hour's 1h burn rate is whole; missing buckets count as no events.
+ * so the first hour's 1h burn rate is whole; missing buckets count as no events. For one group of a
+ * grouped SLO, pass the group's buckets, its own allowance as `allowedBad`, and its labels as `group`.
  */
 export function findIncidents(
   slo: { name: string; objectiveRatio: number },
   buckets: BucketColumns,
   period: { startMs: number; endMs: number; allowedBad: number },
   rules: IncidentRules = DEFAULT_INCIDENT_RULES,
+  group?: GroupLabels,
 ): Incident[] {
   const firstEndMs = period.startMs - (HOUR_BUCKETS - 1) * BUCKET_MS;
   const n = Math.max(0, Math.round((period.endMs - firstEndMs) / BUCKET_MS) + 1);
@@ -112,6 +117,8 @@ export function findIncidents(
     const bad = t - clampGood(g, t);
     incidents.push({
       slo: slo.name,
+      // Only a group's incident has the key, so an ungrouped SLO's JSON is unchanged.
+      ...(group === undefined ? {} : { group }),
       startMs,
       endMs,
       durationMs: endMs - startMs,
@@ -124,9 +131,11 @@ export function findIncidents(
   return incidents;
 }
 
-/** Incidents ordered by the share of budget they consumed, most first; ties by start time. */
+/** Incidents ordered by the share of budget they consumed, most first; ties by start time, SLO and group. */
 export function sortIncidentsByBudget(incidents: readonly Incident[]): Incident[] {
+  const keyOf = (i: Incident): string => (i.group === undefined ? '' : groupKey(i.group));
   return [...incidents].sort(
-    (a, b) => (b.budgetConsumedRatio ?? -1) - (a.budgetConsumedRatio ?? -1) || a.startMs - b.startMs || a.slo.localeCompare(b.slo),
+    (a, b) =>
+      (b.budgetConsumedRatio ?? -1) - (a.budgetConsumedRatio ?? -1) || a.startMs - b.startMs || a.slo.localeCompare(b.slo) || keyOf(a).localeCompare(keyOf(b)),
   );
 }

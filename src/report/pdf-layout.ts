@@ -110,7 +110,10 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
-/** A table that breaks across pages between rows and repeats its header on each new page. */
+/**
+ * A table that breaks across pages between rows and repeats its header on each new page; a
+ * cell's "\n" starts a new line in it.
+ */
 export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<readonly string[]>): void {
   const left = doc.page.margins.left;
   const total = contentWidth(doc);
@@ -119,7 +122,8 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
   // Each cell is measured once: its width decides both the row height and how it is drawn.
   const measure = (cells: readonly string[], font: string): { cells: readonly string[]; font: string; textWidths: number[]; height: number } => {
     doc.font(font).fontSize(8.5);
-    const textWidths = cells.map((cell) => doc.widthOfString(cell));
+    // A cell with a line break is drawn wrapped, however narrow its text: it never fits on one line.
+    const textWidths = cells.map((cell) => (cell.includes('\n') ? Infinity : doc.widthOfString(cell)));
     const heights = cells.map((cell, i) =>
       textWidths[i]! <= widths[i]! - 2 * padding ? doc.currentLineHeight(true) : doc.heightOfString(cell, { width: widths[i]! - 2 * padding }),
     );
@@ -153,6 +157,66 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
     drawRow(row, false);
   }
   doc.moveDown(0.5);
+}
+
+/** One entry of {@link drawCompactGrid}: a label on the left, its figures on the right, in a colour. */
+export interface CompactCell {
+  label: string;
+  value: string;
+  colour: string;
+}
+
+/**
+ * A long list in a small font, `columns` entries per row, filled row by row: hundreds of entries on
+ * a page or two. It breaks across pages between rows and repeats `caption` (shaded) on each new
+ * page, as {@link drawTable} repeats its header. A label too long for its cell is cut with "…".
+ */
+export function drawCompactGrid(doc: Doc, caption: string, cells: readonly CompactCell[], columns: number, size = 7): void {
+  const left = doc.page.margins.left;
+  const cellWidth = contentWidth(doc) / columns;
+  doc.font('regular').fontSize(size);
+  const rowHeight = doc.currentLineHeight(true) + 2.5;
+  const drawCaption = (): void => {
+    const y = doc.y;
+    doc.rect(left, y, contentWidth(doc), rowHeight + 2).fill(COLOURS.head);
+    doc.font('bold').fontSize(size).fillColor(COLOURS.ink);
+    boxText(doc, fitText(doc, caption, contentWidth(doc) - 6), left + 3, y + 2, contentWidth(doc) - 6);
+    doc.y = y + rowHeight + 3;
+  };
+  ensureSpace(doc, 2 * rowHeight + 4);
+  drawCaption();
+  for (let first = 0; first < cells.length; first += columns) {
+    if (doc.y + rowHeight > bottomLimit(doc)) {
+      doc.addPage();
+      drawCaption();
+    }
+    const y = doc.y;
+    doc.font('regular').fontSize(size);
+    cells.slice(first, first + columns).forEach((cell, k) => {
+      const x = left + k * cellWidth;
+      const valueWidth = doc.widthOfString(cell.value);
+      doc.fillColor(cell.colour);
+      boxText(doc, fitText(doc, cell.label, cellWidth - valueWidth - 10), x + 2, y, cellWidth - valueWidth - 10);
+      boxText(doc, cell.value, x + cellWidth - valueWidth - 6, y, valueWidth + 1);
+    });
+    doc.x = left;
+    doc.y = y + rowHeight;
+  }
+  doc.moveDown(0.5);
+}
+
+/** `text` cut with "…" to fit `width` in the current font. */
+export function fitText(doc: Doc, text: string, width: number): string {
+  if (doc.widthOfString(text) <= width) return text;
+  let lo = 0;
+  let hi = text.length;
+  // The longest prefix that fits with its ellipsis.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo)}…`;
 }
 
 /** Draws a laid-out chart with vector primitives at (x0, y0). */

@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import { SloLedgerError } from '../errors.js';
 import { layoutDailyChart } from './charts.js';
 import type { PeriodReport } from './period-report.js';
+import { drawGroups } from './pdf-groups.js';
 import { boxText, COLOURS, contentWidth, drawChart, drawFacts, drawTable, ensureSpace, flowText, heading, paragraph, tierColour, type Column, type Doc } from './pdf-layout.js';
 import { toReportView, type IncidentRow, type ReportView, type SloSectionView } from './report-view.js';
 
@@ -40,9 +41,9 @@ export function findReportFonts(fontDir?: string): { regular: string; bold: stri
 /**
  * Renders the report as an A4 PDF with embedded fonts: a summary (overall status, SLO table,
  * incidents, breaches, recommendations), then one section per SLO with its burn-down, daily SLI
- * (and p95) vector charts, coverage and incidents. Every page has a header (service and period)
- * and a footer (generation time, data coverage, page i of n); tables repeat their header across
- * page breaks.
+ * (and p95) vector charts, a grouped SLO's groups, coverage and incidents. Every page has a
+ * header (service and period) and a footer (generation time, data coverage, page i of n); tables
+ * repeat their header across page breaks.
  */
 export async function renderReportPdf(report: PeriodReport, options: PdfOptions = {}): Promise<Buffer> {
   const fonts = findReportFonts(options.fontDir);
@@ -97,12 +98,13 @@ function drawSummary(doc: Doc, view: ReportView): void {
   heading(doc, 'Incidents', 14);
   paragraph(doc, view.factorNote, COLOURS.muted, 9);
   if (view.incidents.length === 0) paragraph(doc, 'No incidents in this period.');
-  else drawIncidentTable(doc, view.incidents, true);
+  else drawIncidentTable(doc, view.incidents, 'slo');
   if (view.incidentsNote !== null) paragraph(doc, view.incidentsNote, COLOURS.muted, 9);
   heading(doc, 'Breaches', 14);
   if (view.breaches.length === 0) paragraph(doc, 'No SLO ended the period in warning or critical.');
   for (const b of view.breaches) {
-    paragraph(doc, `${b.slo}: ${b.tier} — SLI ${b.sli}, below ${b.threshold}. ${b.response} response (Rendiff monitoring guide, "SLA Breach Response"):`, tierColour(b.tier));
+    paragraph(doc, `${b.slo}${b.group === null ? '' : ` · ${b.group}`}: ${b.tier} — SLI ${b.sli}, below ${b.threshold}. ${b.response} response (Rendiff monitoring guide, "SLA Breach Response"):`, tierColour(b.tier));
+    if (b.groupList !== null) paragraph(doc, b.groupList, COLOURS.muted, 9);
     for (const step of b.steps) paragraph(doc, `   ${step.after}: ${step.action}`);
   }
   heading(doc, 'Recommendations', 14);
@@ -110,16 +112,21 @@ function drawSummary(doc: Doc, view: ReportView): void {
   view.recommendations.forEach((r, i) => paragraph(doc, `${i + 1}. ${r.figure} — ${r.text}`));
 }
 
-function drawIncidentTable(doc: Doc, rows: readonly IncidentRow[], withSlo: boolean): void {
+/** The incident table; its first column names the SLO (and group), the group, or nothing (one SLO's own). */
+function drawIncidentTable(doc: Doc, rows: readonly IncidentRow[], first: 'slo' | 'group' | null): void {
+  const withSlo = first !== null;
+  const name = (r: IncidentRow): string => (first === 'group' ? r.group ?? '' : r.group === null ? r.slo : `${r.slo}\n${r.group}`);
+  // Group labels get a wider first column; a table without any keeps the widths it always had.
+  const wide = rows.some((r) => r.group !== null) ? 0.08 : 0;
   const columns: Column[] = [
-    ...(withSlo ? [{ header: 'SLO', width: 0.2 }] : []),
-    { header: 'Period', width: withSlo ? 0.3 : 0.4 },
+    ...(withSlo ? [{ header: first === 'group' ? 'Group' : 'SLO', width: 0.2 + wide }] : []),
+    { header: 'Period', width: (withSlo ? 0.3 : 0.4) - wide },
     { header: 'Duration', width: 0.12, align: 'right' as const },
     { header: 'Bad events', width: 0.12, align: 'right' as const },
     { header: 'Budget consumed', width: withSlo ? 0.13 : 0.2, align: 'right' as const },
     { header: 'Peak 1 h burn', width: withSlo ? 0.13 : 0.16, align: 'right' as const },
   ];
-  drawTable(doc, columns, rows.map((r) => [...(withSlo ? [r.slo] : []), r.period, r.duration, r.bad, r.budget, r.peakBurn]));
+  drawTable(doc, columns, rows.map((r) => [...(withSlo ? [name(r)] : []), r.period, r.duration, r.bad, r.budget, r.peakBurn]));
 }
 
 function drawSloSection(doc: Doc, slo: SloSectionView): void {
@@ -136,13 +143,20 @@ function drawSloSection(doc: Doc, slo: SloSectionView): void {
     doc.x = doc.page.margins.left;
     doc.y = y + height + 6;
   }
+  if (slo.groups !== null) drawGroups(doc, slo.groups);
   heading(doc, 'Coverage', 12);
   if (slo.missing.length === 0) paragraph(doc, 'No period without data.');
   else paragraph(doc, `Periods without data: ${listed(slo.missing)}`);
   if (slo.reconciled.length > 0) paragraph(doc, `Scrape gaps reconciled (events counted, spread evenly): ${listed(slo.reconciled)}`);
   heading(doc, 'Incidents', 12);
   if (slo.incidents.length === 0) paragraph(doc, 'None.');
-  else drawIncidentTable(doc, slo.incidents, false);
+  else drawIncidentTable(doc, slo.incidents, null);
+  if (slo.groupIncidents.length > 0) {
+    heading(doc, 'Incidents of its groups', 12);
+    paragraph(doc, "Each group's budget consumed is a share of that group's own error budget for the period.", COLOURS.muted, 9);
+    drawIncidentTable(doc, slo.groupIncidents, 'group');
+    if (slo.groupIncidentsNote !== null) paragraph(doc, slo.groupIncidentsNote, COLOURS.muted, 9);
+  }
 }
 
 /** A list in one paragraph, cut after 12 items so a flapping scrape target cannot fill pages. */

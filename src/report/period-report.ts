@@ -1,7 +1,7 @@
 import type { BucketColumns } from '../domain/bucket.js';
 import type { ReportPeriod } from '../domain/period.js';
-import type { HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
-import type { WindowResult } from '../domain/window-result.js';
+import type { GroupLabels, HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
+import type { WindowResult, WindowSums } from '../domain/window-result.js';
 import type { BreachStep } from './breach-response.js';
 import { DEFAULT_INCIDENT_RULES, type Incident, type IncidentRules } from './incidents.js';
 
@@ -13,6 +13,15 @@ export interface HistoryMonth {
   coverageRatio: number;
 }
 
+/** What the ledger holds for one group of a grouped SLO over the period. */
+export interface GroupReportInput {
+  labels: GroupLabels;
+  /** The group's series summed over the period (good, total, coverage), as every window is summed. */
+  sums: Pick<WindowSums, 'good' | 'total' | 'coverageRatio'>;
+  /** The group's buckets with end in (period.startMs − 1h, period.endMs], for its incidents; dropped once they are found. */
+  buckets: BucketColumns;
+}
+
 /** What the ledger holds for one SLO, read by the use case for the builder. */
 export interface SloReportInput {
   slo: SloDefinition;
@@ -22,6 +31,11 @@ export interface SloReportInput {
   dailyHistograms?: ReadonlyArray<HistogramCounts | undefined>;
   /** Earlier months, the most recent first (for the change from last month and the 3-month margin). */
   history: readonly HistoryMonth[];
+  /**
+   * Grouped SLOs: the groups that existed in the period, iterated once. Pass a generator that
+   * reads each group when asked, and only one group's buckets are held in memory at once.
+   */
+  groups?: Iterable<GroupReportInput>;
 }
 
 /** Thresholds of the data-derived parts of the report. */
@@ -88,6 +102,14 @@ export interface PreviousMonth {
   coverageRatio: number;
 }
 
+/** One group of a grouped SLO over the period, by the same definitions as the SLO's own figures. */
+export interface GroupReport
+  extends Pick<WindowResult, 'good' | 'total' | 'sliRatio' | 'reason' | 'errorBudget' | 'burnRate' | 'tier' | 'objectiveMet' | 'coverageRatio'> {
+  labels: GroupLabels;
+  /** Incidents of this group (its budget shares are of the group's own budget). */
+  incidentCount: number;
+}
+
 /** One SLO over the period: the month's window figures (as every window has them), and the report's own. */
 export interface SloReport
   extends Pick<WindowResult, 'good' | 'total' | 'sliRatio' | 'reason' | 'errorBudget' | 'burnRate' | 'tier' | 'objectiveMet' | 'coverageRatio'> {
@@ -110,15 +132,22 @@ export interface SloReport
   /** The bucket end at which the period's budget was spent, if it was. */
   budgetExhaustedAtMs: number | null;
   days: DayReport[];
+  /** The SLO's own incidents (a grouped SLO's groups count theirs in {@link GroupReport}). */
   incidentCount: number;
+  /** Grouped SLOs only: the labels it groups by. */
+  groupBy?: string[];
+  /** Grouped SLOs only: every group with traffic or data in the period, the most budget consumed first. */
+  groups?: GroupReport[];
 }
 
 /**
- * An SLO that ended the period in warning or critical, with what its tier's response asks for
- * (Rendiff monitoring guide, "SLA Breach Response").
+ * An SLO (or one group of a grouped SLO) that ended the period in warning or critical, with what
+ * its tier's response asks for (Rendiff monitoring guide, "SLA Breach Response").
  */
 export interface Breach {
   slo: string;
+  /** Set when the breach is one group's of a grouped SLO. */
+  group?: GroupLabels;
   tier: Exclude<Tier, 'ok'>;
   sliRatio: number;
   /** The SLI below which this tier starts, e.g. 0.99. */
@@ -131,6 +160,7 @@ export interface Breach {
 export type RecommendationKind =
   | 'breach'
   | 'budget-exhausted'
+  | 'group-budget'
   | 'costliest-incident'
   | 'low-coverage'
   | 'reconciled-data'
@@ -141,6 +171,8 @@ export interface Recommendation {
   kind: RecommendationKind;
   /** The SLOs it concerns (several when they share the same finding, e.g. one scrape gap). */
   slos: string[];
+  /** The group whose figure `value` is, for a recommendation about a grouped SLO's groups. */
+  group?: GroupLabels;
   text: string;
   /** The number behind it, in `unit`. */
   value: number;

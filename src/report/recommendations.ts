@@ -1,5 +1,5 @@
 import { computeErrorBudget } from '../domain/budget.js';
-import { formatBudget, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent, formatSli } from './format.js';
+import { formatBudget, formatDurationMs, formatGroupLabels, formatLocalRange, formatLocalTime, formatPercent, formatSli } from './format.js';
 import type { PeriodReport, Recommendation, ReportRules, SloContext, SloReport, TimeSpan } from './period-report.js';
 
 /** The report before its recommendations exist: what they are derived from. */
@@ -7,15 +7,16 @@ type ReportFigures = Omit<PeriodReport, 'recommendations'>;
 
 /**
  * Recommendations that follow from the report's figures, most urgent first: breaches, budgets
- * spent before the period ended (error-budget policy: freeze risky changes), the incident that
- * cost most budget, SLOs with coverage below the minimum or with reconciled scrape gaps, and
- * objectives met with a very large margin for three months running (a tighter objective would
- * still be met: SRE Workbook, "Implementing SLOs").
+ * spent before the period ended (error-budget policy: freeze risky changes), groups of grouped
+ * SLOs that overspent their own budget, the incident that cost most budget, SLOs with coverage
+ * below the minimum or with reconciled scrape gaps, and objectives met with a very large margin
+ * for three months running (a tighter objective would still be met: SRE Workbook, "Implementing SLOs").
  */
 export function deriveRecommendations(report: Omit<PeriodReport, 'recommendations'>, contexts: readonly SloContext[], rules: ReportRules): Recommendation[] {
   return [
     ...breachRecommendations(report),
     ...exhaustedRecommendations(report),
+    ...groupRecommendations(report),
     ...costliestIncidentRecommendation(report),
     ...groupBySpans(report.slos.filter((s) => s.coverageRatio < rules.minCoverageRatio), (s) => s.missingPeriods, (slos) => lowCoverage(slos, report)),
     ...groupBySpans(report.slos.filter((s) => s.reconciledPeriods.length > 0), (s) => s.reconciledPeriods, (slos) => reconciled(slos, report)),
@@ -23,11 +24,14 @@ export function deriveRecommendations(report: Omit<PeriodReport, 'recommendation
   ];
 }
 
-/** One line per breach tier (the Breaches section lists every SLO with its steps), led by the worst SLI. */
+/**
+ * One line per breach tier (the Breaches section lists every SLO with its steps), led by the worst
+ * SLI. Groups in breach have their own line ({@link groupRecommendations}).
+ */
 function breachRecommendations(report: ReportFigures): Recommendation[] {
   const out: Recommendation[] = [];
   for (const tier of ['critical', 'warning'] as const) {
-    const breaches = report.breaches.filter((b) => b.tier === tier).sort((a, b) => a.sliRatio - b.sliRatio);
+    const breaches = report.breaches.filter((b) => b.tier === tier && b.group === undefined).sort((a, b) => a.sliRatio - b.sliRatio);
     const worst = breaches[0];
     if (worst === undefined) continue;
     const who =
@@ -75,19 +79,64 @@ function exhaustedRecommendations(report: ReportFigures): Recommendation[] {
   return exhausted.map((slo) => line(slo, [slo]));
 }
 
+/** Groups shown at most in a group recommendation's text besides the worst. */
+const NAMED_GROUPS = 3;
+
+/**
+ * One line per grouped SLO with groups that consumed more than their own budget, the SLO with the
+ * worst group first: a whole that meets its objective can hide a tenant or endpoint that does not.
+ */
+function groupRecommendations(report: ReportFigures): Recommendation[] {
+  const lines: Array<{ consumed: number; recommendation: Recommendation }> = [];
+  for (const slo of report.slos) {
+    // Groups come worst first: the overspent ones lead the list.
+    const overspent = (slo.groups ?? []).filter((g) => (g.errorBudget.consumedRatio ?? 0) > 1);
+    const worst = overspent[0];
+    if (worst === undefined) continue;
+    const consumed = worst.errorBudget.consumedRatio!;
+    const others = overspent.slice(1);
+    const pronoun = others.length === 0 ? 'it' : 'them';
+    const named = others.slice(0, NAMED_GROUPS).map((g) => `${formatGroupLabels(g.labels)} ${formatBudget(g.errorBudget.consumedRatio)}`);
+    const more =
+      others.length === 0
+        ? ''
+        : `; ${others.length} more of its ${slo.groups!.length} groups overspent too (${named.join(', ')}${others.length > NAMED_GROUPS ? ', …' : ''})`;
+    lines.push({
+      consumed,
+      recommendation: {
+        kind: 'group-budget',
+        slos: [slo.name],
+        group: worst.labels,
+        value: consumed,
+        unit: 'ratio',
+        figure: formatBudget(consumed),
+        text:
+          `${formatGroupLabels(worst.labels)} of ${slo.name} consumed ${formatBudget(consumed)} of its error budget ` +
+          `(SLI ${formatSli(worst.sliRatio)}); the SLO as a whole ${formatBudget(slo.errorBudget.consumedRatio)}${more}: ` +
+          `find out what sets ${pronoun} apart (a dependency, a region, a client), since the SLO's own figure hides ${pronoun}.`,
+      },
+    });
+  }
+  return lines.sort((a, b) => b.consumed - a.consumed).map((l) => l.recommendation);
+}
+
 function costliestIncidentRecommendation(report: ReportFigures): Recommendation[] {
   const costliest = report.incidents[0];
   if (costliest === undefined || costliest.budgetConsumedRatio === null) return [];
+  // A group's incident is measured against the group's own budget, and the text says so.
+  const group = costliest.group === undefined ? '' : ` (${formatGroupLabels(costliest.group)})`;
+  const budget = costliest.group === undefined ? "the period's error budget" : "that group's error budget for the period";
   return [{
     kind: 'costliest-incident',
     slos: [costliest.slo],
+    ...(costliest.group === undefined ? {} : { group: costliest.group }),
     value: costliest.budgetConsumedRatio,
     unit: 'ratio',
     figure: formatBudget(costliest.budgetConsumedRatio),
     text:
-      `The costliest incident, ${costliest.slo} ${formatLocalRange(costliest.startMs, costliest.endMs, report.timeZone)} ` +
-      `(${formatDurationMs(costliest.durationMs)}), consumed ${formatBudget(costliest.budgetConsumedRatio)} of the period's ` +
-      `error budget: review its postmortem and follow up its action items.`,
+      `The costliest incident, ${costliest.slo}${group} ${formatLocalRange(costliest.startMs, costliest.endMs, report.timeZone)} ` +
+      `(${formatDurationMs(costliest.durationMs)}), consumed ${formatBudget(costliest.budgetConsumedRatio)} of ${budget}: ` +
+      `review its postmortem and follow up its action items.`,
   }];
 }
 

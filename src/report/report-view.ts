@@ -1,9 +1,10 @@
 import type { Tier } from '../domain/slo.js';
 import type { DailyChartSpec } from './charts.js';
 import {
-  formatBudget, formatBurn, formatCount, formatDurationMs, formatLocalRange, formatLocalTime, formatPercent,
+  formatBudget, formatBurn, formatCount, formatDurationMs, formatGroupLabels, formatLocalRange, formatLocalTime, formatPercent,
   formatPointChange, formatSeconds, formatSli,
 } from './format.js';
+import { groupsFact, toBreachViews, toGroupsView, type BreachView, type GroupsView } from './groups-view.js';
 import type { PeriodReport, SloReport } from './period-report.js';
 
 /** A label and its value, as shown in a facts list. */
@@ -15,6 +16,8 @@ export interface Fact {
 /** One row of the incident table. */
 export interface IncidentRow {
   slo: string;
+  /** The group's labels for a group's incident; null for the SLO's own. */
+  group: string | null;
   period: string;
   duration: string;
   bad: string;
@@ -33,6 +36,11 @@ export interface SloSectionView {
   reconciled: string[];
   charts: DailyChartSpec[];
   incidents: IncidentRow[];
+  /** Grouped SLOs: the groups table; null for an ungrouped SLO. */
+  groups: GroupsView | null;
+  /** Grouped SLOs: the costliest incidents of its groups (at most {@link SECTION_GROUP_INCIDENTS}). */
+  groupIncidents: IncidentRow[];
+  groupIncidentsNote: string | null;
   days: Array<{ date: string; sli: string; good: string; total: string; remaining: string; coverage: string; p95: string | null }>;
 }
 
@@ -58,19 +66,23 @@ export interface ReportView {
   incidents: IncidentRow[];
   /** Says how many were left out of the summary, when some were. */
   incidentsNote: string | null;
-  breaches: Array<{ slo: string; tier: Tier; sli: string; threshold: string; response: string; steps: Array<{ after: string; action: string }> }>;
+  /** Every SLO in breach; a grouped SLO's groups in breach as one entry per tier (see {@link toBreachViews}). */
+  breaches: BreachView[];
   recommendations: Array<{ text: string; figure: string }>;
   slos: SloSectionView[];
 }
 
 /** The summary lists this many incidents at most, the costliest: a page, not a log. */
 export const SUMMARY_INCIDENTS = 20;
+/** A grouped SLO's section lists this many of its groups' incidents at most, the costliest. */
+export const SECTION_GROUP_INCIDENTS = 20;
 
 /** Formats the report model for rendering. */
 export function toReportView(report: PeriodReport): ReportView {
   const tz = report.timeZone;
   const incidentRow = (i: PeriodReport['incidents'][number]): IncidentRow => ({
     slo: i.slo,
+    group: i.group === undefined ? null : formatGroupLabels(i.group),
     period: formatLocalRange(i.startMs, i.endMs, tz),
     duration: formatDurationMs(i.durationMs),
     bad: formatCount(i.bad),
@@ -113,16 +125,10 @@ export function toReportView(report: PeriodReport): ReportView {
     incidents: report.incidents.slice(0, SUMMARY_INCIDENTS).map(incidentRow),
     incidentsNote:
       report.incidents.length > SUMMARY_INCIDENTS
-        ? `The ${SUMMARY_INCIDENTS} costliest of ${report.incidents.length} incidents; each SLO's section lists all of its own.`
+        ? `The ${SUMMARY_INCIDENTS} costliest of ${report.incidents.length} incidents; each SLO's section lists all of its own` +
+          (report.incidents.some((i) => i.group !== undefined) ? ` and the ${SECTION_GROUP_INCIDENTS} costliest of its groups'; the JSON report has every one.` : '.')
         : null,
-    breaches: report.breaches.map((b) => ({
-      slo: b.slo,
-      tier: b.tier,
-      sli: formatSli(b.sliRatio),
-      threshold: formatPercent(b.thresholdRatio, 2),
-      response: b.response,
-      steps: b.steps.map((step) => ({ ...step })),
-    })),
+    breaches: toBreachViews(report.breaches),
     recommendations: report.recommendations.map((r) => ({ text: r.text, figure: r.figure })),
     slos: report.slos.map((s, index) => ({
       name: s.name,
@@ -133,7 +139,9 @@ export function toReportView(report: PeriodReport): ReportView {
       missing: s.missingPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
       reconciled: s.reconciledPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
       charts: sloCharts(s, report),
-      incidents: report.incidents.filter((i) => i.slo === s.name).map(incidentRow),
+      incidents: report.incidents.filter((i) => i.slo === s.name && i.group === undefined).map(incidentRow),
+      groups: toGroupsView(s),
+      ...groupIncidents(report.incidents.filter((i) => i.slo === s.name && i.group !== undefined).map(incidentRow)),
       days: s.days.map((d) => ({
         date: d.date,
         sli: formatSli(d.sliRatio),
@@ -144,6 +152,13 @@ export function toReportView(report: PeriodReport): ReportView {
         p95: d.p95Seconds === undefined ? null : formatSeconds(d.p95Seconds),
       })),
     })),
+  };
+}
+
+function groupIncidents(rows: IncidentRow[]): { groupIncidents: IncidentRow[]; groupIncidentsNote: string | null } {
+  return {
+    groupIncidents: rows.slice(0, SECTION_GROUP_INCIDENTS),
+    groupIncidentsNote: rows.length > SECTION_GROUP_INCIDENTS ? `The ${SECTION_GROUP_INCIDENTS} costliest of ${rows.length} incidents of its groups; the JSON report lists them all.` : null,
   };
 }
 
@@ -163,6 +178,8 @@ function sloFacts(s: SloReport, report: PeriodReport): Fact[] {
     { label: 'Coverage', value: formatPercent(s.coverageRatio, 2) },
   ];
   if (s.kind === 'latency') facts.push({ label: 'p95 latency', value: formatSeconds(s.p95Seconds) });
+  const groups = groupsFact(s);
+  if (groups !== null) facts.push(groups);
   facts.push({
     label: `Previous (${s.previous?.name ?? '—'})`,
     value:
