@@ -65,7 +65,7 @@ async function measure(count: number, databasePath: string): Promise<void> {
   const unused = (): never => {
     throw new Error('the benchmark reports offline');
   };
-  const services: OpenAdapters = { config, ledger, source: { fetchBuckets: unused, fetchSpan: unused }, clock: { nowMs: () => END }, close: () => ledger.close() };
+  const services: OpenAdapters = { config, ledger, figures: ledger.buckets, source: { fetchBuckets: unused, fetchSpan: unused }, clock: { nowMs: () => END }, close: () => ledger.close() };
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

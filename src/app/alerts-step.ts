@@ -30,7 +30,7 @@ export function createAlertsStep(options: AlertsStepOptions): (atMs: number, dry
   return async (atMs, dryRun) => {
     const target = alertTargetOf(adapters);
     const evaluation = evaluateAndNotifyAlerts({
-      ledger: adapters.ledger, slos: adapters.config.slos, alerting: adapters.config.alerting, timeZone: adapters.config.timeZone,
+      ledger: adapters.ledger, figures: adapters.figures, slos: adapters.config.slos, alerting: adapters.config.alerting, timeZone: adapters.config.timeZone,
       atMs, clock: options.clock ?? adapters.clock, dryRun, ...(target ? { target } : {}),
     });
     for (const { key, notification, queued } of evaluation.notifications) {

@@ -3,6 +3,7 @@ import { budgetExhaustionMs, type AlertNotification, type NotifiedRule } from '.
 import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type AlertStep, type AlertTransition } from '../domain/alert-state.js';
 import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';
 import type { GroupLabels, SloDefinition } from '../domain/slo.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
 import type { OutboxChannel } from '../ledger/outbox-store.js';
 import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
@@ -25,6 +26,8 @@ export interface AlertTarget {
 /** Options of {@link evaluateAndNotifyAlerts}. */
 export interface EvaluateAlertsOptions {
   ledger: LedgerStores;
+  /** The buckets the alerts are read from; default the ledger's as stored (no corrections). */
+  figures?: BucketReader;
   slos: readonly SloDefinition[];
   alerting: AlertingConfig;
   timeZone: string;
@@ -64,7 +67,7 @@ export interface AlertEvaluation {
 export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEvaluation {
   const { ledger, alerting } = options;
   const { alertState: store, outbox } = ledger;
-  const assessments = assessAlerts(ledger.buckets, options.slos, alerting, options.atMs, options.timeZone);
+  const assessments = assessAlerts(options.figures ?? ledger.buckets, options.slos, alerting, options.atMs, options.timeZone);
   const atMs = assessments[0]?.atMs ?? options.atMs;
   const records: AlertRecord[] = [];
   const notifications: DecidedNotification[] = [];

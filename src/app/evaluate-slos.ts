@@ -1,4 +1,5 @@
 import { histogramQuantile } from '../domain/quantile.js';
+import { computeSli } from '../domain/sli.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { matchesGroupFilter, type GroupFilter, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
@@ -59,7 +60,14 @@ function evaluateSeries(
       coverageRatio,
       ...(sums.histogram ? { histogram: sums.histogram } : {}),
     });
-    if (!latency) return result;
-    return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null };
+    const corrected =
+      sums.raw === undefined
+        ? {}
+        : {
+            excludedRatio: (sums.excludedBuckets ?? 0) / Math.max(1, sums.expectedBuckets + (sums.excludedBuckets ?? 0)),
+            raw: { good: sums.raw.good, total: sums.raw.total, sliRatio: computeSli(sums.raw.good, sums.raw.total).sliRatio },
+          };
+    if (!latency) return { ...result, ...corrected };
+    return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null, ...corrected };
   });
 }

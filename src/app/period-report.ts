@@ -63,7 +63,7 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
     period,
     timeZone: config.timeZone,
     generatedAtMs,
-    slos: readSloInputs(adapters.ledger.buckets, config.slos, period, history, config.timeZone),
+    slos: readSloInputs(adapters.figures, config.slos, period, history, config.timeZone),
     // The config's incident factor, unless the command asked for another (--incident-factor).
     rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
   });

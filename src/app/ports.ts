@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { FetchedChunk, FetchedSpan } from '../domain/bucket.js';
 import type { Clock } from '../domain/clock.js';
 import type { SloDefinition } from '../domain/slo.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
 import type { OutboxChannel } from '../ledger/outbox-store.js';
 import type { DeliverySender } from '../notify/outbox-delivery.js';
@@ -28,7 +29,10 @@ export type DeliverySenders = Partial<Record<OutboxChannel, DeliverySender>>;
 /** The adapters a use case runs with: the configuration, the ledger's stores, the metrics source and the clock. */
 export interface Adapters {
   config: AppConfig;
+  /** The stores as written: the sync reads and writes `ledger.buckets` raw. */
   ledger: LedgerStores;
+  /** The buckets every figure is read from: the ledger's, less what corrections exclude. */
+  figures: BucketReader;
   source: MetricsSource;
   clock: Clock;
 }

@@ -4,6 +4,8 @@ import { toAlertingConfig, toSlackConfig, type AlertingConfig, type SlackConfig 
 import { DEFAULT_SLOS } from './defaults.js';
 import { emailSecrets, toEmailConfig, toScheduleConfig, type EmailConfig, type ScheduleConfig } from './email-schedule.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import type { Correction } from '../domain/correction.js';
+import { toCorrection } from './corrections-config.js';
 import type { ConfigFile } from './schema.js';
 import { isSecretHeader } from './secrets.js';
 import { toSloDefinition } from './slo-codec.js';
@@ -49,6 +51,8 @@ export interface AppConfig {
   alerting: AlertingConfig;
   /** The monthly report's incident rule: a burn rate over 1h above this factor (default 6). */
   report: { incidentFactor: number };
+  /** Periods taken out of the error budget (the config's; run-time ones live in the ledger). */
+  corrections: Correction[];
   /** Every secret value in this config, for `redactSecrets` before anything is logged or shown. */
   secrets: string[];
 }
@@ -79,6 +83,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
     schedule: toScheduleConfig(file.schedule),
     report: { incidentFactor: file.report.incident_factor },
+    corrections: file.corrections.map((entry, index) => toCorrection(entry, index, file.timezone)),
     secrets: [],
   };
   if (file.email !== undefined) config.email = toEmailConfig(file.email);

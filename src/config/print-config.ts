@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { formatDuration } from '../domain/duration.js';
 import { toAlertingEntry, toSlackEntry } from './alerting-config.js';
+import { toCorrectionEntry } from './corrections-config.js';
 import type { AppConfig } from './app-config.js';
 import { printableEmail } from './email-schedule.js';
 import { formatListenAddress } from './listen-address.js';
@@ -46,6 +47,7 @@ export function printConfig(config: AppConfig): string {
   file.schedule = { tick: config.schedule.tickCron, monthly_report: config.schedule.monthlyReportCron, catch_up: formatDuration(config.schedule.catchUpMs) };
   file.alerting = toAlertingEntry(config.alerting);
   file.slos = config.slos.map(toSloEntry);
+  if (config.corrections.length > 0) file.corrections = config.corrections.map(toCorrectionEntry);
   const doc = new Document(file);
   doc.commentBefore = ` Effective slo-ledger configuration (from ${config.source}); secrets shown as ${SECRET_MASK}.`;
   return doc.toString({ lineWidth: 0 });

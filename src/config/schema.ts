@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
 import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
 import { emailSchema, scheduleSchema } from './email-schedule.js';
+import { correctionSchema } from './corrections-config.js';
+import { DEFAULT_SLOS } from './defaults.js';
 import { checkGrouping, groupByList } from './group-by.js';
 
 /** The placeholder every events query must contain; replaced by a Prometheus duration per window. */
@@ -227,7 +229,6 @@ const slackSchema = z
     }
   });
 
-/** The configuration file as written (snake_case, percent, duration strings), with defaults filled in. */
 /** The monthly report: an incident is a period whose burn rate over 1h exceeds `incident_factor`. */
 const reportSchema = z
   .object({
@@ -235,6 +236,7 @@ const reportSchema = z
   })
   .strict();
 
+/** The configuration file as written (snake_case, percent, duration strings), with defaults filled in. */
 export const configFileSchema = z
   .object({
     prometheus: prometheusSchema.default({}),
@@ -249,8 +251,18 @@ export const configFileSchema = z
     report: reportSchema.default({}),
     /** Absent: the built-in Rendiff SLOs (see defaults.ts). */
     slos: slosSchema.optional(),
+    /** Periods taken out of the error budget; see corrections-config.ts. */
+    corrections: z.array(correctionSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    const names = new Set((file.slos ?? DEFAULT_SLOS).map((slo) => slo.name));
+    file.corrections.forEach((correction, index) => {
+      if (correction.slo !== undefined && !names.has(correction.slo)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['corrections', index, 'slo'], message: `no SLO is named "${correction.slo}" (SLOs: ${[...names].join(', ')})` });
+      }
+    });
+  });
 
 /** A validated configuration file. */
 export type ConfigFile = z.output<typeof configFileSchema>;

@@ -1,3 +1,4 @@
+import { BUCKET_MS } from './duration.js';
 import type { GroupLabels, HistogramCounts } from './slo.js';
 
 /** ok: Prometheus counted it; no-data: Prometheus answered but had no samples; reconciled: a closed gap's events booked evenly. */
@@ -50,13 +51,35 @@ export interface LedgerBucket {
   histogram?: HistogramCounts;
 }
 
-/** Sums over the buckets of a window. `coveredBuckets` counts buckets that carry data. */
+/**
+ * Sums over the buckets of a window. `coveredBuckets` counts buckets that carry data; buckets a
+ * correction excludes count neither in the sums nor as expected (`excludedBuckets` says how many).
+ */
 export interface BucketSums {
   good: number;
   total: number;
   coveredBuckets: number;
   expectedBuckets: number;
   histogram?: HistogramCounts;
+  /** Set when corrections excluded buckets of the window. */
+  excludedBuckets?: number;
+  /** Set when corrections changed the sums: what the buckets hold as fetched. */
+  raw?: { good: number; total: number };
+}
+
+/** The parts of `runs` that no run of `cut` covers (both sorted, bucket ends). */
+export function runsWithout(runs: readonly BucketRun[], cut: readonly BucketRun[]): BucketRun[] {
+  const out: BucketRun[] = [];
+  for (const run of runs) {
+    let first = run.firstEndMs;
+    for (const c of cut) {
+      if (c.lastEndMs < first || c.firstEndMs > run.lastEndMs) continue;
+      if (c.firstEndMs > first) out.push({ firstEndMs: first, lastEndMs: c.firstEndMs - BUCKET_MS });
+      first = Math.max(first, c.lastEndMs + BUCKET_MS);
+    }
+    if (first <= run.lastEndMs) out.push({ firstEndMs: first, lastEndMs: run.lastEndMs });
+  }
+  return out;
 }
 
 /** A run of consecutive buckets, by the end of its first and of its last bucket. */

@@ -1,8 +1,16 @@
 import type { GroupLabels, SloDefinition } from './slo.js';
 import type { WindowResult } from './window-result.js';
 
-/** The figures of one window, with the p95 beside a latency SLO's own quantile. */
-export type StatusWindow = WindowResult & { p95Seconds?: number | null };
+/**
+ * The figures of one window, with the p95 beside a latency SLO's own quantile. When corrections
+ * excluded buckets of the window: the share of its buckets they excluded, and the figures of the
+ * buckets as fetched.
+ */
+export type StatusWindow = WindowResult & {
+  p95Seconds?: number | null;
+  excludedRatio?: number;
+  raw?: { good: number; total: number; sliRatio: number | null };
+};
 
 /** One group of a grouped SLO over the requested windows. */
 export interface GroupStatus {

@@ -1,3 +1,4 @@
+import { correctedBuckets } from '../app/corrected-buckets.js';
 import type { Adapters, DeliverySenders } from '../app/ports.js';
 import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -23,7 +24,8 @@ export function openAdapters(config: AppConfig, clock: Clock = systemClock): Ope
     ...(config.prometheus.bearerToken ? { bearerToken: config.prometheus.bearerToken } : {}),
     ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
   });
-  return { config, ledger, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
+  const figures = correctedBuckets(ledger.buckets, config.corrections, config.timeZone);
+  return { config, ledger, figures, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
 }
 
 /** Builds the delivery senders from the config: `email` from the email section, `slack` or `webhook` (by `slack.format`) from the slack section. */

@@ -44,8 +44,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const adapters = openAdapters(config);
   const health = new SyncHealth();
   const app = buildHttpServer({
-    config, buckets: adapters.ledger.buckets, clock: evaluationClock, health, logger,
-    alerts: options.alerts ?? createAlertStateProvider({ buckets: adapters.ledger.buckets, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
+    config, buckets: adapters.figures, clock: evaluationClock, health, logger,
+    alerts: options.alerts ?? createAlertStateProvider({ buckets: adapters.figures, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
     outboxBacklog: options.outboxBacklog ?? (() => adapters.ledger.outbox.backlog()),
   });
   const { host, port } = config.server.listen;

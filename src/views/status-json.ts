@@ -35,6 +35,9 @@ export interface WindowJson {
   p95_seconds?: number | null;
   quantile?: number;
   quantile_seconds?: number | null;
+  /** When corrections excluded buckets of the window: the share excluded, and the figures as fetched. */
+  excluded?: number;
+  raw?: { good: number; total: number; sli: number | null };
 }
 
 /** Maps evaluated SLOs to the JSON contract. */
@@ -68,5 +71,6 @@ function toWindowJson(slo: SloDefinition, w: StatusWindow): WindowJson {
     ...(slo.sli.kind === 'latency'
       ? { p95_seconds: w.p95Seconds ?? null, quantile: slo.sli.quantile, quantile_seconds: w.quantileSeconds ?? null }
       : {}),
+    ...(w.raw === undefined ? {} : { excluded: w.excludedRatio ?? 0, raw: { good: w.raw.good, total: w.raw.total, sli: w.raw.sliRatio } }),
   };
 }

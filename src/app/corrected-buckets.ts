@@ -1,0 +1,124 @@
+import { runsWithout, type BucketColumns, type BucketSums, type LedgerBucket } from '../domain/bucket.js';
+import { correctionApplies, excludedRuns, type Correction } from '../domain/correction.js';
+import { BUCKET_MS } from '../domain/duration.js';
+import type { GroupLabels, HistogramCounts, SloDefinition } from '../domain/slo.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
+
+/**
+ * The ledger's buckets as every figure reads them: the buckets that corrections exclude count
+ * neither as good nor as bad. The stored counts stay as fetched (the sync reads and writes the raw
+ * store); only reads through this view leave excluded buckets out. Without corrections it is the
+ * raw reader itself.
+ */
+export function correctedBuckets(raw: BucketReader, corrections: readonly Correction[], timeZone: string): BucketReader {
+  return corrections.length === 0 ? raw : new CorrectedBucketReader(raw, corrections, timeZone);
+}
+
+class CorrectedBucketReader implements BucketReader {
+  /** Which SLO (and group) each series id belongs to, learnt as callers look series up. */
+  private readonly owners = new Map<number, { slo: SloDefinition; group?: GroupLabels }>();
+
+  constructor(
+    private readonly raw: BucketReader,
+    private readonly corrections: readonly Correction[],
+    private readonly timeZone: string,
+  ) {}
+
+  findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined {
+    const id = this.raw.findSeries(slo, group);
+    if (id !== undefined) this.owners.set(id, { slo, ...(group === undefined ? {} : { group }) });
+    return id;
+  }
+
+  listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }> {
+    const groups = this.raw.listGroups(slo);
+    for (const g of groups) this.owners.set(g.seriesId, { slo, group: g.labels });
+    return groups;
+  }
+
+  sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums {
+    const sums = this.raw.sumWindow(seriesId, startMs, endMs, withHistogram);
+    const owner = this.owners.get(seriesId);
+    if (owner === undefined) return sums;
+    let corrected: BucketSums = { ...sums, excludedBuckets: 0 };
+    let touched = false;
+    const ownRuns = this.runsOf(owner.slo, owner.group, startMs, endMs);
+    for (const run of ownRuns) {
+      const out = this.raw.sumWindow(seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
+      const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
+      corrected = subtract(corrected, out, { coveredBuckets: out.coveredBuckets, expectedBuckets: n });
+      touched = true;
+    }
+    // A group's correction takes that group's events out of its SLO's own series too (the sum over
+    // the groups); the SLO's buckets still hold the other groups' data, so its coverage stays.
+    if (owner.group === undefined && owner.slo.groupBy !== undefined) {
+      for (const group of this.raw.listGroups(owner.slo)) {
+        const groupOnly = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, group.labels));
+        // What the SLO's own corrections exclude already is not taken out twice.
+        for (const run of runsWithout(excludedRuns(groupOnly, startMs, endMs, this.timeZone), ownRuns)) {
+          const out = this.raw.sumWindow(group.seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
+          corrected = subtract(corrected, out, { coveredBuckets: 0, expectedBuckets: 0 });
+          touched = true;
+        }
+      }
+    }
+    return touched ? { ...corrected, raw: { good: sums.good, total: sums.total } } : sums;
+  }
+
+  readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[] {
+    const buckets = this.raw.readBuckets(seriesId, firstEndMs, lastEndMs);
+    const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
+    return excluded.size === 0 ? buckets : buckets.map((b) => (excluded.has(b.endMs) ? { ...b, good: 0, total: 0 } : b));
+  }
+
+  readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketColumns {
+    const columns = this.raw.readBucketColumns(seriesId, firstEndMs, lastEndMs);
+    const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
+    for (let i = 0; i < columns.length; i++) {
+      if (excluded.has(columns.endMs[i]!)) {
+        columns.good[i] = 0;
+        columns.total[i] = 0;
+      }
+    }
+    return columns;
+  }
+
+  bucketStatus(seriesId: number, endMs: number) {
+    return this.raw.bucketStatus(seriesId, endMs);
+  }
+
+  noDataRuns(seriesId: number, firstEndMs: number, lastEndMs: number) {
+    return this.raw.noDataRuns(seriesId, firstEndMs, lastEndMs);
+  }
+
+  /** The excluded runs of one series (an SLO's own, or a group's) within (startMs, endMs]. */
+  private runsOf(slo: SloDefinition, group: GroupLabels | undefined, startMs: number, endMs: number) {
+    return excludedRuns(this.corrections.filter((c) => correctionApplies(c, slo, group)), startMs, endMs, this.timeZone);
+  }
+
+  private excludedEnds(seriesId: number, firstEndMs: number, lastEndMs: number): Set<number> {
+    const owner = this.owners.get(seriesId);
+    const ends = new Set<number>();
+    if (owner === undefined) return ends;
+    for (const run of this.runsOf(owner.slo, owner.group, firstEndMs - BUCKET_MS, lastEndMs)) {
+      for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) ends.add(t);
+    }
+    return ends;
+  }
+}
+
+/** `sums` less the sums of an excluded span, histogram bound by bound. */
+function subtract(sums: BucketSums, out: BucketSums, buckets: { coveredBuckets: number; expectedBuckets: number }): BucketSums {
+  return {
+    good: sums.good - out.good,
+    total: sums.total - out.total,
+    coveredBuckets: sums.coveredBuckets - buckets.coveredBuckets,
+    expectedBuckets: sums.expectedBuckets - buckets.expectedBuckets,
+    excludedBuckets: (sums.excludedBuckets ?? 0) + buckets.expectedBuckets,
+    ...(sums.histogram ? { histogram: subtractHistogram(sums.histogram, out.histogram ?? []) } : {}),
+  };
+}
+
+function subtractHistogram(a: HistogramCounts, b: HistogramCounts): HistogramCounts {
+  return a.map(({ le, count }) => ({ le, count: Math.max(0, count - (b.find((h) => h.le === le)?.count ?? 0)) }));
+}
