@@ -96,17 +96,15 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
   // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
   const runs = mergeRuns(unsettled(SETTLE_MS));
   const fetchStartMs = options.clock.nowMs();
-  const discovered = new Map<string, number>();
   try {
     for (const run of runs) {
       for await (const chunk of source.fetchBuckets(slo, run.firstEndMs, run.lastEndMs)) {
-        writeChunk(options, slo, { seriesId, known: groups, discovered }, chunk);
+        writeChunk(options, slo, { seriesId, groups, firstEndMs }, chunk);
         result.fetchedBuckets += chunk.buckets.length;
         options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
       }
     }
-    // Every bucket of the range now has a row; those that had closed SETTLE_MS before the fetch are final.
-    // A group first seen in this sync has rows only where this sync fetched: the next one backfills it.
+    // Every bucket of the range now has a row, a new group's too; those that had closed SETTLE_MS before the fetch are final.
     const settledThrough = Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS));
     for (const id of [seriesId, ...groups.values()]) buckets.markSettled(id, firstEndMs, settledThrough);
     result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
@@ -122,27 +120,35 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
 
 /**
  * Writes one fetched chunk: the SLO's buckets, each group's, and for a known group the answer did
- * not mention, what its absence means (no traffic where the SLO has data). New groups get a series.
+ * not mention, what its absence means (no traffic where the SLO has data). A group seen for the
+ * first time gets a series whose history over the sync's range is filled from the SLO's own
+ * buckets already written: every earlier answer lacked it, so it had no traffic where the SLO had
+ * data, and no data where the SLO had none.
  */
 function writeChunk(
   options: SyncOptions,
   slo: SloDefinition,
-  series: { seriesId: number; known: ReadonlyMap<string, number>; discovered: Map<string, number> },
+  series: { seriesId: number; groups: Map<string, number>; firstEndMs: number },
   chunk: FetchedChunk,
 ): void {
   const { buckets } = options;
-  const { known, discovered } = series;
+  const { groups } = series;
   const nowMs = options.clock.nowMs();
   buckets.writeBuckets(series.seriesId, chunk.buckets, nowMs);
   const seen = new Set<string>();
+  const chunkFirstEndMs = chunk.buckets[0]?.endMs ?? series.firstEndMs;
   for (const group of chunk.groups) {
     const key = groupKey(group.labels);
     seen.add(key);
-    let id = known.get(key) ?? discovered.get(key);
-    if (id === undefined) discovered.set(key, (id = buckets.ensureSeries(slo, nowMs, group.labels)));
+    let id = groups.get(key);
+    if (id === undefined) {
+      groups.set(key, (id = buckets.ensureSeries(slo, nowMs, group.labels)));
+      const history = buckets.readBuckets(series.seriesId, series.firstEndMs, chunkFirstEndMs - BUCKET_MS);
+      buckets.writeBuckets(id, history.map((b) => ({ endMs: b.endMs, ...groupCountsWithin(undefined, { status: b.status === 'no-data' ? 'no-data' : 'ok', good: b.good, total: b.total }) })), nowMs);
+    }
     buckets.writeBuckets(id, group.buckets, nowMs);
   }
-  for (const [key, id] of known) {
+  for (const [key, id] of groups) {
     if (!seen.has(key)) buckets.writeBuckets(id, chunk.buckets.map((b) => groupCountsWithin(undefined, b)), nowMs);
   }
 }

@@ -12,6 +12,11 @@ import type { PrometheusQueryApi, RangeSeries } from './query-api.js';
  */
 export const DEFAULT_MAX_POINTS_PER_QUERY = 2_016;
 
+/** Points one grouped answer should hold at most (a parsed point takes about 270 bytes). */
+const MAX_POINTS_PER_ANSWER = 200_000;
+/** The first chunk of a grouped SLO, before the number of its series is known: a day. */
+const FIRST_GROUPED_CHUNK_BUCKETS = 288;
+
 /**
  * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
  * minutes) with range queries at step = bucket size, one chunk under Prometheus's point limit at
@@ -28,8 +33,11 @@ export async function* fetchBucketChunks(
 ): AsyncGenerator<FetchedChunk> {
   const queries = buildSliQueries(slo.sli, BUCKET_MS, slo.groupBy);
   const combined = combineSliQueries(queries);
-  for (let chunkStart = firstEndMs; chunkStart <= lastEndMs; chunkStart += maxPointsPerQuery * BUCKET_MS) {
-    const chunkEnd = Math.min(lastEndMs, chunkStart + (maxPointsPerQuery - 1) * BUCKET_MS);
+  // A grouped SLO's answer holds every group's series: its chunks start at a day and are sized
+  // from the series the last answer held, so that one answer stays near MAX_POINTS_PER_ANSWER.
+  let steps = slo.groupBy === undefined ? maxPointsPerQuery : Math.min(maxPointsPerQuery, FIRST_GROUPED_CHUNK_BUCKETS);
+  for (let chunkStart = firstEndMs, chunkEnd = 0; chunkStart <= lastEndMs; chunkStart = chunkEnd + BUCKET_MS) {
+    chunkEnd = Math.min(lastEndMs, chunkStart + (steps - 1) * BUCKET_MS);
     const result = await source.rangeQuery(combined, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
     const buckets = bucketsOf(result, queries, slo, chunkStart, chunkEnd);
     const groups =
@@ -39,6 +47,7 @@ export async function* fetchBucketChunks(
             labels,
             buckets: bucketsOf(series, queries, slo, chunkStart, chunkEnd).map((b, i) => groupCountsWithin(b, buckets[i]!)),
           }));
+    if (slo.groupBy !== undefined) steps = Math.max(12, Math.min(maxPointsPerQuery, Math.floor(MAX_POINTS_PER_ANSWER / Math.max(1, result.length))));
     yield { buckets, groups };
   }
 }

@@ -140,6 +140,20 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
     expect(group('t25').windows[3]!.total).toBeGreaterThan(0);
   });
 
+  it('backfills every group in the sync that discovers it: a second sync at the same instant fetches nothing', async () => {
+    const fresh = openLedger(join(dir, 'fresh.db'));
+    try {
+      const once = () => syncLedger({ buckets: fresh.buckets, source, slos: [GROUPED], clock: systemClock, timeZone: 'UTC', atMs: AT, retentionMs: 400 * DAY });
+      expect((await once()).slos[0]!.error).toBeUndefined();
+      expect((await once()).slos[0]!.fetchedBuckets).toBe(0);
+      const [status] = evaluateSlos(fresh.buckets, [GROUPED], WINDOWS, AT, 'UTC', { groups: {} });
+      expect(status!.groups).toHaveLength(30);
+      for (const group of status!.groups!) checkAgainstTruth(group.windows[3]!, truth, group.labels.tenant, `fresh ${group.labels.tenant} 3d`);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('fails the sync of an SLO with more groups than max_groups, naming the count and the limit, and syncs the others', async () => {
     const bounded: SloDefinition = { ...GROUPED, name: 'bounded', maxGroups: 10 };
     const result = await sync([bounded, WHOLE], AT);
