@@ -1,4 +1,4 @@
-import { groupCountsWithin, type BucketRun, type FetchedChunk, type FetchedCounts } from '../domain/bucket.js';
+import { groupCountsWithin, type BucketRun, type FetchedChunk, type FetchedCounts, type LedgerBucket } from '../domain/bucket.js';
 import type { Clock } from '../domain/clock.js';
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import { monthBounds } from '../domain/period.js';
@@ -137,14 +137,18 @@ function writeChunk(
   buckets.writeBuckets(series.seriesId, chunk.buckets, nowMs);
   const seen = new Set<string>();
   const chunkFirstEndMs = chunk.buckets[0]?.endMs ?? series.firstEndMs;
+  // Read once per chunk, however many groups are new in it: a first backfill can find a thousand.
+  let quietHistory: LedgerBucket[] | undefined;
   for (const group of chunk.groups) {
     const key = groupKey(group.labels);
     seen.add(key);
     let id = groups.get(key);
     if (id === undefined) {
       groups.set(key, (id = buckets.ensureSeries(slo, nowMs, group.labels)));
-      const history = buckets.readBuckets(series.seriesId, series.firstEndMs, chunkFirstEndMs - BUCKET_MS);
-      buckets.writeBuckets(id, history.map((b) => ({ endMs: b.endMs, ...groupCountsWithin(undefined, { status: b.status === 'no-data' ? 'no-data' : 'ok', good: b.good, total: b.total }) })), nowMs);
+      quietHistory ??= buckets
+        .readBuckets(series.seriesId, series.firstEndMs, chunkFirstEndMs - BUCKET_MS)
+        .map((b) => ({ endMs: b.endMs, ...groupCountsWithin(undefined, { status: b.status === 'no-data' ? 'no-data' : 'ok', good: b.good, total: b.total }) }));
+      buckets.writeBuckets(id, quietHistory, nowMs);
     }
     buckets.writeBuckets(id, group.buckets, nowMs);
   }

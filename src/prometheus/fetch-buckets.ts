@@ -13,9 +13,9 @@ import type { PrometheusQueryApi, RangeSeries } from './query-api.js';
 export const DEFAULT_MAX_POINTS_PER_QUERY = 2_016;
 
 /** Points one grouped answer should hold at most (a parsed point takes about 270 bytes). */
-const MAX_POINTS_PER_ANSWER = 200_000;
+const MAX_POINTS_PER_ANSWER = 100_000;
 /** The first chunk of a grouped SLO, before the number of its series is known: a day. */
-const FIRST_GROUPED_CHUNK_BUCKETS = 288;
+const FIRST_GROUPED_CHUNK_BUCKETS = 48;
 
 /**
  * Fetches the buckets of one SLO whose ends lie in [firstEndMs, lastEndMs] (multiples of 5
@@ -36,6 +36,7 @@ export async function* fetchBucketChunks(
   // A grouped SLO's answer holds every group's series: its chunks start at a day and are sized
   // from the series the last answer held, so that one answer stays near MAX_POINTS_PER_ANSWER.
   let steps = slo.groupBy === undefined ? maxPointsPerQuery : Math.min(maxPointsPerQuery, FIRST_GROUPED_CHUNK_BUCKETS);
+  let mostSeries = 0;
   for (let chunkStart = firstEndMs, chunkEnd = 0; chunkStart <= lastEndMs; chunkStart = chunkEnd + BUCKET_MS) {
     chunkEnd = Math.min(lastEndMs, chunkStart + (steps - 1) * BUCKET_MS);
     const result = await source.rangeQuery(combined, chunkStart, chunkEnd, BUCKET_MS, { slo: slo.name });
@@ -47,7 +48,10 @@ export async function* fetchBucketChunks(
             labels,
             buckets: bucketsOf(series, queries, slo, chunkStart, chunkEnd).map((b, i) => groupCountsWithin(b, buckets[i]!)),
           }));
-    if (slo.groupBy !== undefined) steps = Math.max(12, Math.min(maxPointsPerQuery, Math.floor(MAX_POINTS_PER_ANSWER / Math.max(1, result.length))));
+    // Sized from the most series an answer has held yet: an empty answer (before the metric
+    // existed) says nothing about how many the next one brings.
+    mostSeries = Math.max(mostSeries, result.length);
+    if (slo.groupBy !== undefined && mostSeries > 0) steps = Math.max(12, Math.min(maxPointsPerQuery, Math.floor(MAX_POINTS_PER_ANSWER / mostSeries)));
     yield { buckets, groups };
   }
 }

@@ -10,8 +10,17 @@ import { SettledSpans } from './settled-spans.js';
 export class SqliteBucketStore implements BucketStore {
   private readonly settled: SettledSpans;
 
+  /** Prepared once and reused: a backfill of a thousand groups writes hundreds of thousands of times. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Database.Database) {
     this.settled = new SettledSpans(db);
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
   }
 
   ensureSeries(slo: SloDefinition, nowMs: number, group?: GroupLabels): number {
@@ -19,16 +28,14 @@ export class SqliteBucketStore implements BucketStore {
     const hash = definitionHash(slo);
     const key = group === undefined ? '' : groupKey(group);
     return this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE slo_series SET retired_at_ms = ? WHERE slo = ? AND definition_hash != ? AND retired_at_ms IS NULL')
+      this.sql('UPDATE slo_series SET retired_at_ms = ? WHERE slo = ? AND definition_hash != ? AND retired_at_ms IS NULL')
         .run(nowMs, slo.name, hash);
-      const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, hash, key) as { id: number } | undefined;
+      const row = this.sql('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, hash, key) as { id: number } | undefined;
       if (row) {
-        this.db.prepare('UPDATE slo_series SET retired_at_ms = NULL WHERE id = ?').run(row.id);
+        this.sql('UPDATE slo_series SET retired_at_ms = NULL WHERE id = ?').run(row.id);
         return row.id;
       }
-      const result = this.db
-        .prepare('INSERT INTO slo_series (slo, definition_hash, definition, group_key, group_labels, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      const result = this.sql('INSERT INTO slo_series (slo, definition_hash, definition, group_key, group_labels, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
         .run(slo.name, hash, definition, key, group === undefined ? null : JSON.stringify(group), nowMs);
       return Number(result.lastInsertRowid);
     })();
@@ -36,7 +43,7 @@ export class SqliteBucketStore implements BucketStore {
 
   findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined {
     const key = group === undefined ? '' : groupKey(group);
-    const row = this.db.prepare('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, definitionHash(slo), key) as
+    const row = this.sql('SELECT id FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key = ?').get(slo.name, definitionHash(slo), key) as
       | { id: number }
       | undefined;
     return row?.id;
@@ -44,8 +51,7 @@ export class SqliteBucketStore implements BucketStore {
 
   listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }> {
     if (slo.groupBy === undefined) return [];
-    const rows = this.db
-      .prepare("SELECT id, group_labels FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key != '' ORDER BY group_key")
+    const rows = this.sql("SELECT id, group_labels FROM slo_series WHERE slo = ? AND definition_hash = ? AND group_key != '' ORDER BY group_key")
       .all(slo.name, definitionHash(slo)) as Array<{ id: number; group_labels: string }>;
     const wanted = [...slo.groupBy].sort().join('\u0000');
     return rows
@@ -67,16 +73,16 @@ export class SqliteBucketStore implements BucketStore {
    * A reconciled bucket is not downgraded to no-data by a later fetch of the same gap.
    */
   writeBuckets(seriesId: number, buckets: readonly LedgerBucket[], fetchedAtMs: number): void {
-    const upsert = this.db.prepare(`
+    const upsert = this.sql(`
       INSERT INTO buckets (series_id, bucket_end_ms, status, good, total, fetched_at_ms) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (series_id, bucket_end_ms) DO UPDATE SET
         status = excluded.status, good = excluded.good, total = excluded.total, fetched_at_ms = excluded.fetched_at_ms
       WHERE NOT (buckets.status = 'reconciled' AND excluded.status = 'no-data')`);
-    const keepReconciled = this.db.prepare(
+    const keepReconciled = this.sql(
       "UPDATE buckets SET fetched_at_ms = ? WHERE series_id = ? AND bucket_end_ms = ? AND status = 'reconciled'",
     );
-    const clearHistogram = this.db.prepare('DELETE FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms = ?');
-    const insertHistogram = this.db.prepare('INSERT INTO histogram_buckets (series_id, bucket_end_ms, le, count) VALUES (?, ?, ?, ?)');
+    const clearHistogram = this.sql('DELETE FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms = ?');
+    const insertHistogram = this.sql('INSERT INTO histogram_buckets (series_id, bucket_end_ms, le, count) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const b of buckets) {
         const changed = upsert.run(seriesId, b.endMs, b.status, b.good, b.total, fetchedAtMs).changes > 0;
@@ -93,8 +99,7 @@ export class SqliteBucketStore implements BucketStore {
   /** Buckets with their counts in [firstEndMs, lastEndMs] that exist in the ledger. */
   readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[] {
     return (
-      this.db
-        .prepare('SELECT bucket_end_ms AS endMs, status, good, total FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms')
+      this.sql('SELECT bucket_end_ms AS endMs, status, good, total FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms')
         .all(seriesId, firstEndMs, lastEndMs) as LedgerBucket[]
     );
   }
@@ -102,8 +107,7 @@ export class SqliteBucketStore implements BucketStore {
   /** Runs of consecutive no-data buckets in [firstEndMs, lastEndMs]. */
   noDataRuns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketRun[] {
     const ends = (
-      this.db
-        .prepare("SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND status = 'no-data' AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms")
+      this.sql("SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND status = 'no-data' AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms")
         .all(seriesId, firstEndMs, lastEndMs) as Array<{ t: number }>
     ).map((r) => r.t);
     const runs: BucketRun[] = [];
@@ -117,7 +121,7 @@ export class SqliteBucketStore implements BucketStore {
 
   /** The status of one bucket, or undefined when it was never fetched. */
   bucketStatus(seriesId: number, endMs: number): BucketStatus | undefined {
-    const row = this.db.prepare('SELECT status FROM buckets WHERE series_id = ? AND bucket_end_ms = ?').get(seriesId, endMs) as { status: BucketStatus } | undefined;
+    const row = this.sql('SELECT status FROM buckets WHERE series_id = ? AND bucket_end_ms = ?').get(seriesId, endMs) as { status: BucketStatus } | undefined;
     return row?.status;
   }
 
@@ -139,16 +143,14 @@ export class SqliteBucketStore implements BucketStore {
     }
     this.db.transaction(() => {
       this.writeBuckets(seriesId, perBucket, nowMs);
-      this.db
-        .prepare(`INSERT OR REPLACE INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      this.sql(`INSERT OR REPLACE INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(seriesId, run.firstEndMs, run.lastEndMs, span.good, span.total, booked.good, booked.total, nowMs);
     })();
   }
 
   /** Σgood, Σtotal, covered buckets and the summed histogram over buckets with end in (startMs, endMs]. */
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums {
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `SELECT COALESCE(SUM(good), 0) AS good, COALESCE(SUM(total), 0) AS total,
                 COUNT(*) FILTER (WHERE status != 'no-data') AS covered
          FROM buckets WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ?`,
@@ -161,8 +163,7 @@ export class SqliteBucketStore implements BucketStore {
       expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)),
     };
     if (withHistogram) {
-      sums.histogram = this.db
-        .prepare('SELECT le, SUM(count) AS count FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ? GROUP BY le ORDER BY le')
+      sums.histogram = this.sql('SELECT le, SUM(count) AS count FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ? GROUP BY le ORDER BY le')
         .all(seriesId, startMs, endMs) as Array<{ le: number; count: number }>;
     }
     return sums;
@@ -170,8 +171,7 @@ export class SqliteBucketStore implements BucketStore {
 
   /** Records the outcome of one SLO's sync. */
   recordSync(slo: string, attemptMs: number, error?: string): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO sync_status (slo, last_attempt_ms, last_success_ms, last_error) VALUES (?, ?, ?, ?)
          ON CONFLICT (slo) DO UPDATE SET last_attempt_ms = excluded.last_attempt_ms,
            last_success_ms = COALESCE(excluded.last_success_ms, sync_status.last_success_ms), last_error = excluded.last_error`,
@@ -184,17 +184,16 @@ export class SqliteBucketStore implements BucketStore {
    * delete is a range of the primary key: a tick with nothing to prune costs no table scan.
    */
   prune(beforeMs: number): number {
-    const series = (this.db.prepare('SELECT id FROM slo_series').all() as Array<{ id: number }>).map((r) => r.id);
-    const histograms = this.db.prepare('DELETE FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms < ?');
-    const buckets = this.db.prepare('DELETE FROM buckets WHERE series_id = ? AND bucket_end_ms < ?');
+    const series = (this.sql('SELECT id FROM slo_series').all() as Array<{ id: number }>).map((r) => r.id);
+    const histograms = this.sql('DELETE FROM histogram_buckets WHERE series_id = ? AND bucket_end_ms < ?');
+    const buckets = this.sql('DELETE FROM buckets WHERE series_id = ? AND bucket_end_ms < ?');
     return this.db.transaction(() => {
       let deleted = 0;
       for (const id of series) {
         histograms.run(id, beforeMs);
         deleted += buckets.run(id, beforeMs).changes;
       }
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE slo_series SET settled_from_ms = CASE WHEN settled_through_ms >= ? THEN MAX(settled_from_ms, ?) END,
              settled_through_ms = CASE WHEN settled_through_ms >= ? THEN settled_through_ms END
            WHERE settled_from_ms < ?`,
@@ -211,8 +210,7 @@ export class SqliteBucketStore implements BucketStore {
    */
   readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketColumns {
     // The status comes back as its index in BUCKET_STATUSES: numbers are cheaper to return than text.
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT bucket_end_ms, CASE status WHEN 'ok' THEN 0 WHEN 'no-data' THEN 1 ELSE 2 END, good, total
          FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? ORDER BY bucket_end_ms`,
       )

@@ -6,14 +6,22 @@ import { BUCKET_MS } from '../../domain/duration.js';
  * a tick finds what is missing without counting the rows of the whole backfill range.
  */
 export class SettledSpans {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Database.Database) {}
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
 
   /**
    * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
    * less than `settleMs` after the bucket closed (late samples may still have been on their way).
    */
   unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
-    const span = this.db.prepare('SELECT settled_from_ms AS fromMs, settled_through_ms AS throughMs FROM slo_series WHERE id = ?').get(seriesId) as
+    const span = this.sql('SELECT settled_from_ms AS fromMs, settled_through_ms AS throughMs FROM slo_series WHERE id = ?').get(seriesId) as
       | { fromMs: number | null; throughMs: number | null }
       | undefined;
     if (span?.fromMs == null || span.throughMs == null || span.throughMs < firstEndMs || span.fromMs > lastEndMs) {
@@ -32,8 +40,7 @@ export class SettledSpans {
    */
   markSettled(seriesId: number, firstEndMs: number, throughMs: number): void {
     if (throughMs < firstEndMs) return;
-    this.db
-      .prepare(
+    this.sql(
         `UPDATE slo_series SET
            settled_from_ms = CASE WHEN settled_through_ms IS NOT NULL AND settled_through_ms >= ? - ${BUCKET_MS} AND settled_from_ms <= ? + ${BUCKET_MS}
                                   THEN MIN(settled_from_ms, ?) ELSE ? END,
@@ -47,8 +54,7 @@ export class SettledSpans {
   private scanUnsettled(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
     const expected = Math.floor((lastEndMs - firstEndMs) / BUCKET_MS) + 1;
     const settledWhere = 'series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND fetched_at_ms >= bucket_end_ms + ?';
-    const summary = this.db
-      .prepare(`SELECT COUNT(*) AS n, MAX(bucket_end_ms) AS lastSettled FROM buckets WHERE ${settledWhere}`)
+    const summary = this.sql(`SELECT COUNT(*) AS n, MAX(bucket_end_ms) AS lastSettled FROM buckets WHERE ${settledWhere}`)
       .get(seriesId, firstEndMs, lastEndMs, settleMs) as { n: number; lastSettled: number | null };
     if (summary.n === expected) return [];
     const out: number[] = [];
@@ -59,7 +65,7 @@ export class SettledSpans {
       return out;
     }
     const settled = new Set(
-      (this.db.prepare(`SELECT bucket_end_ms AS t FROM buckets WHERE ${settledWhere}`).all(seriesId, firstEndMs, lastEndMs, settleMs) as Array<{ t: number }>).map(
+      (this.sql(`SELECT bucket_end_ms AS t FROM buckets WHERE ${settledWhere}`).all(seriesId, firstEndMs, lastEndMs, settleMs) as Array<{ t: number }>).map(
         (r) => r.t,
       ),
     );
