@@ -157,7 +157,10 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
   it('fails the sync of an SLO with more groups than max_groups, naming the count and the limit, and syncs the others', async () => {
     const bounded: SloDefinition = { ...GROUPED, name: 'bounded', maxGroups: 10 };
     const result = await sync([bounded, WHOLE], AT);
-    expect(result.slos[0]!.error).toMatch(/SLO bounded: 30 groups by \[tenant\] exceed max_groups 10; raise max_groups/);
+    // The first answer with more than ten groups fails it: 29 or 30 tenants, by where the chunk falls (t12 arrives later).
+    const seen = /SLO bounded: (\d+) groups by \[tenant\] exceed max_groups 10; raise max_groups/.exec(result.slos[0]!.error ?? '');
+    expect(Number(seen?.[1])).toBeGreaterThanOrEqual(29);
+    expect(Number(seen?.[1])).toBeLessThanOrEqual(30);
     expect(result.slos[1]!.error).toBeUndefined();
   });
 
