@@ -20,7 +20,7 @@ import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js'
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
 import { runCli } from '../helpers/cli.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
-import { groupedTruth, startGroupedPrometheus, type GroupedScenario, type GroupedTruth } from '../helpers/grouped-traffic.js';
+import { groupedTruth, startGroupedPrometheus, TENANT_SCENARIO, type GroupedTruth } from '../helpers/grouped-traffic.js';
 import { countTolerance, trueCounts, trueTotal, type Tolerance } from '../helpers/truth.js';
 
 const MINUTE = 60_000;
@@ -36,21 +36,7 @@ describe('corrections against ground truth', () => {
   let ledger: LedgerStores;
   let groupedLedger: LedgerStores;
 
-  // The same grouped scenario as test/app/grouped-slo.test.ts (its cache key): t20 answers half
-  // its requests with 5xx from 06:00 to 09:00 on 2026-10-31.
-  const GROUPED_SCENARIO: GroupedScenario = {
-    startMs: at('2026-10-29T00:00:00Z'), endMs: at('2026-11-01T00:00:00Z'), scrapeIntervalMs: 30_000, scrapeOffsetMs: 7_000,
-    gap: { startMs: at('2026-10-31T15:00:00Z'), endMs: at('2026-10-31T15:40:00Z') },
-    tenants: Array.from({ length: 30 }, (_, i) => ({
-      tenant: `t${String(i).padStart(2, '0')}`,
-      requestsPerMinute: i === 7 ? 0 : 400 * 100 ** (-i / 29),
-      errorRatio: 0.0002,
-      ...(i === 20 ? { burst: { startMs: at('2026-10-31T06:00:00Z'), endMs: at('2026-10-31T09:00:00Z'), errorRatio: 0.5 } } : {}),
-      ...(i === 12 ? { appearsMs: at('2026-10-30T12:00:00Z') } : {}),
-      ...(i === 25 ? { leavesMs: at('2026-10-31T00:00:00Z') } : {}),
-      ...(i === 3 ? { resetMs: at('2026-10-30T06:00:00Z') } : {}),
-    })),
-  };
+  const GROUPED_SCENARIO = TENANT_SCENARIO;
   const TENANTS: SloDefinition = {
     name: 'tenant-availability', service: 'api', description: '', objectiveRatio: 0.999, windowMs: 30 * DAY,
     tiers: { criticalRatio: 0.99, warningRatio: 0.995 }, groupBy: ['tenant'], maxGroups: 1000,
@@ -61,7 +47,7 @@ describe('corrections against ground truth', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-corrections-'));
     rendiff = await startFixturePrometheus(RENDIFF_SCENARIO);
-    ({ prometheus: grouped, truth: groupedTruthData } = await startGroupedPrometheus(GROUPED_SCENARIO, 'v2'));
+    ({ prometheus: grouped, truth: groupedTruthData } = await startGroupedPrometheus(GROUPED_SCENARIO));
     ledger = openLedger(join(dir, 'rendiff.db'));
     groupedLedger = openLedger(join(dir, 'grouped.db'));
     const sync = (l: LedgerStores, url: string, slos: SloDefinition[], atMs: number) =>

@@ -14,7 +14,7 @@ import { openLedger } from '../../src/ledger/open-ledger.js';
 import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js';
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
 import { runCli } from '../helpers/cli.js';
-import { groupedTruth, startGroupedPrometheus, type GroupedScenario, type GroupedTruth } from '../helpers/grouped-traffic.js';
+import { groupedTruth, startGroupedPrometheus, TENANT_SCENARIO, type GroupedTruth } from '../helpers/grouped-traffic.js';
 import { countTolerance } from '../helpers/truth.js';
 
 const MINUTE = 60_000;
@@ -23,28 +23,7 @@ const DAY = 24 * HOUR;
 const at = (iso: string) => Date.parse(iso);
 const AT = at('2026-11-01T00:00:00Z');
 
-// Thirty tenants whose traffic differs a hundredfold; t20 breaches while the whole does not; t07
-// has series but no traffic; t12 appears in the middle; t25 leaves; t03's counters restart; and
-// nothing at all is scraped for 40 minutes.
-const SCENARIO: GroupedScenario = {
-  startMs: at('2026-10-29T00:00:00Z'),
-  endMs: AT,
-  scrapeIntervalMs: 30_000,
-  scrapeOffsetMs: 7_000,
-  gap: { startMs: at('2026-10-31T15:00:00Z'), endMs: at('2026-10-31T15:40:00Z') },
-  tenants: Array.from({ length: 30 }, (_, i) => {
-    const tenant = `t${String(i).padStart(2, '0')}`;
-    return {
-      tenant,
-      requestsPerMinute: i === 7 ? 0 : 400 * 100 ** (-i / 29),
-      errorRatio: 0.0002,
-      ...(i === 20 ? { burst: { startMs: at('2026-10-31T06:00:00Z'), endMs: at('2026-10-31T09:00:00Z'), errorRatio: 0.5 } } : {}),
-      ...(i === 12 ? { appearsMs: at('2026-10-30T12:00:00Z') } : {}),
-      ...(i === 25 ? { leavesMs: at('2026-10-31T00:00:00Z') } : {}),
-      ...(i === 3 ? { resetMs: at('2026-10-30T06:00:00Z') } : {}),
-    };
-  }),
-};
+const SCENARIO = TENANT_SCENARIO;
 
 const query = (by: string, code?: string) =>
   `sum${by}(increase(api_requests_total${code === undefined ? '' : `{code="${code}"}`}[{{.window}}]))`;
@@ -82,7 +61,7 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
     syncLedger({ buckets: ledger.buckets, source, slos, clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
 
   beforeAll(async () => {
-    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO, 'v2'));
+    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO));
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-grouped-'));
     ledger = openLedger(join(dir, 'ledger.db'));
     source = new PrometheusMetricsSource(new PrometheusClient({ url: prometheus.url, timeoutMs: 30_000 }));

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -150,12 +151,13 @@ async function writeGroupedOpenMetrics(s: GroupedScenario, truth: GroupedTruth, 
   return samples;
 }
 
-/**
- * Backfills the scenario with promtool (once per cache key) and starts Prometheus over it. The
- * cache key must change when the scenario or this generator changes.
- */
-export async function startGroupedPrometheus(s: GroupedScenario, cacheKey: string): Promise<{ prometheus: RunningPrometheus; truth: GroupedTruth }> {
+/** Bump when the generator's output changes, so cached TSDBs are rebuilt. */
+const GENERATOR_VERSION = 2;
+
+/** Backfills the scenario with promtool (once per scenario: cached by its hash) and starts Prometheus over it. */
+export async function startGroupedPrometheus(s: GroupedScenario): Promise<{ prometheus: RunningPrometheus; truth: GroupedTruth }> {
   const truth = generateGroupedTruth(s);
+  const cacheKey = createHash('sha256').update(JSON.stringify({ GENERATOR_VERSION, s })).digest('hex').slice(0, 16);
   const dir = join(FIXTURE_CACHE_DIR, `grouped-${cacheKey}`);
   if (!existsSync(join(dir, 'tsdb'))) {
     mkdirSync(FIXTURE_CACHE_DIR, { recursive: true });
@@ -177,3 +179,28 @@ export async function startGroupedPrometheus(s: GroupedScenario, cacheKey: strin
   }
   return { prometheus: await startPrometheus(join(dir, 'tsdb')), truth };
 }
+
+const at = (iso: string) => Date.parse(iso);
+
+/**
+ * The tenants' scenario the grouped tests share: thirty tenants whose traffic differs a hundredfold
+ * (400 to 4 requests a minute), t20 answering half its requests with 5xx from 06:00 to 09:00 on
+ * 2026-10-31, t07 with series but no traffic, t12 arriving on 2026-10-30 at 12:00, t25 leaving on
+ * 2026-10-31, t03's counters restarting, and nothing scraped from 15:00 to 15:40 on 2026-10-31.
+ */
+export const TENANT_SCENARIO: GroupedScenario = {
+  startMs: at('2026-10-29T00:00:00Z'),
+  endMs: at('2026-11-01T00:00:00Z'),
+  scrapeIntervalMs: 30_000,
+  scrapeOffsetMs: 7_000,
+  gap: { startMs: at('2026-10-31T15:00:00Z'), endMs: at('2026-10-31T15:40:00Z') },
+  tenants: Array.from({ length: 30 }, (_, i) => ({
+    tenant: `t${String(i).padStart(2, '0')}`,
+    requestsPerMinute: i === 7 ? 0 : 400 * 100 ** (-i / 29),
+    errorRatio: 0.0002,
+    ...(i === 20 ? { burst: { startMs: at('2026-10-31T06:00:00Z'), endMs: at('2026-10-31T09:00:00Z'), errorRatio: 0.5 } } : {}),
+    ...(i === 12 ? { appearsMs: at('2026-10-30T12:00:00Z') } : {}),
+    ...(i === 25 ? { leavesMs: at('2026-10-31T00:00:00Z') } : {}),
+    ...(i === 3 ? { resetMs: at('2026-10-30T06:00:00Z') } : {}),
+  })),
+};

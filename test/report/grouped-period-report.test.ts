@@ -10,7 +10,7 @@ import { resolvePeriod } from '../../src/domain/period.js';
 import type { RunningPrometheus } from '../../src/fixture/prometheus-server.js';
 import type { GroupReport, PeriodReport } from '../../src/report/period-report.js';
 import { openAdapters, type OpenAdapters } from '../../src/runtime/open-adapters.js';
-import { groupedTruth, startGroupedPrometheus, type GroupedScenario, type GroupedTruth } from '../helpers/grouped-traffic.js';
+import { groupedTruth, startGroupedPrometheus, TENANT_SCENARIO, type GroupedTruth } from '../helpers/grouped-traffic.js';
 import { countTolerance } from '../helpers/truth.js';
 import { htmlNestingProblems } from './images.js';
 
@@ -23,28 +23,7 @@ const TO = at('2026-11-01T00:00:00Z');
 const GENERATED_AT = at('2026-11-01T06:00:00Z');
 const BURST = { startMs: at('2026-10-31T06:00:00Z'), endMs: at('2026-10-31T09:00:00Z') };
 
-// The scenario of test/app/grouped-slo.test.ts, unchanged, so both share its cached TSDB ('v2'):
-// thirty tenants whose traffic differs a hundredfold; t20 has a 3-hour burst at 50 % errors; t07
-// has series but no traffic; t12 appears, t25 leaves, t03's counters restart; 40 minutes unscraped.
-const SCENARIO: GroupedScenario = {
-  startMs: FROM,
-  endMs: TO,
-  scrapeIntervalMs: 30_000,
-  scrapeOffsetMs: 7_000,
-  gap: { startMs: at('2026-10-31T15:00:00Z'), endMs: at('2026-10-31T15:40:00Z') },
-  tenants: Array.from({ length: 30 }, (_, i) => {
-    const tenant = `t${String(i).padStart(2, '0')}`;
-    return {
-      tenant,
-      requestsPerMinute: i === 7 ? 0 : 400 * 100 ** (-i / 29),
-      errorRatio: 0.0002,
-      ...(i === 20 ? { burst: { ...BURST, errorRatio: 0.5 } } : {}),
-      ...(i === 12 ? { appearsMs: at('2026-10-30T12:00:00Z') } : {}),
-      ...(i === 25 ? { leavesMs: at('2026-10-31T00:00:00Z') } : {}),
-      ...(i === 3 ? { resetMs: at('2026-10-30T06:00:00Z') } : {}),
-    };
-  }),
-};
+const SCENARIO = TENANT_SCENARIO;
 /** The ledger's tolerance against the truth, as in test/app/grouped-slo.test.ts. */
 const TOLERANCE = { relative: 5e-4, scrapeIntervalMs: 30_000, bucketMs: 5 * MINUTE };
 const OBJECTIVE = 0.999;
@@ -84,7 +63,7 @@ describe('period report of a grouped SLO from a real Prometheus with known per-t
     countTolerance(fromMs, toMs, (a, b) => groupedTruth(truth, a, b, tenant)[which], TOLERANCE);
 
   beforeAll(async () => {
-    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO, 'v2'));
+    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO));
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-grouped-report-'));
     writeFileSync(join(dir, 'config.yaml'), CONFIG);
     const config = loadConfig({ file: join(dir, 'config.yaml'), env: {} });

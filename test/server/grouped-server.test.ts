@@ -14,7 +14,7 @@ import { openLedger } from '../../src/ledger/open-ledger.js';
 import { PrometheusMetricsSource } from '../../src/prometheus/metrics-source.js';
 import { PrometheusClient } from '../../src/prometheus/prometheus-client.js';
 import { buildHttpServer } from '../../src/server/http-server.js';
-import { groupedTruth, startGroupedPrometheus, type GroupedScenario, type GroupedTruth } from '../helpers/grouped-traffic.js';
+import { groupedTruth, startGroupedPrometheus, TENANT_SCENARIO, type GroupedTruth } from '../helpers/grouped-traffic.js';
 import { countTolerance } from '../helpers/truth.js';
 import { cellData, groupRows, parseSamples, sampleValue, samplesWith, type ParsedSample } from './grouped-helpers.js';
 import { AT_MS, memoryLogger, serverDeps, testConfig } from './helpers.js';
@@ -25,28 +25,7 @@ const DAY = 24 * HOUR;
 const at = (iso: string) => Date.parse(iso);
 const AT = AT_MS; // 2026-11-01T00:00:00Z, the server helpers' evaluation instant
 
-// The scenario of test/app/grouped-slo.test.ts, under its own cache key so the two never share a
-// TSDB built from different scenarios: thirty tenants whose traffic differs a hundredfold, t20
-// breaching, t07 without traffic, t12 arriving, t25 leaving, t03 restarting, a 40-minute gap.
-const SCENARIO: GroupedScenario = {
-  startMs: at('2026-10-29T00:00:00Z'),
-  endMs: AT,
-  scrapeIntervalMs: 30_000,
-  scrapeOffsetMs: 7_000,
-  gap: { startMs: at('2026-10-31T15:00:00Z'), endMs: at('2026-10-31T15:40:00Z') },
-  tenants: Array.from({ length: 30 }, (_, i) => {
-    const tenant = `t${String(i).padStart(2, '0')}`;
-    return {
-      tenant,
-      requestsPerMinute: i === 7 ? 0 : 400 * 100 ** (-i / 29),
-      errorRatio: 0.0002,
-      ...(i === 20 ? { burst: { startMs: at('2026-10-31T06:00:00Z'), endMs: at('2026-10-31T09:00:00Z'), errorRatio: 0.5 } } : {}),
-      ...(i === 12 ? { appearsMs: at('2026-10-30T12:00:00Z') } : {}),
-      ...(i === 25 ? { leavesMs: at('2026-10-31T00:00:00Z') } : {}),
-      ...(i === 3 ? { resetMs: at('2026-10-30T06:00:00Z') } : {}),
-    };
-  }),
-};
+const SCENARIO = TENANT_SCENARIO;
 const TENANTS = SCENARIO.tenants.map((t) => t.tenant);
 
 const query = (by: string, code?: string) => `sum${by}(increase(api_requests_total${code === undefined ? '' : `{code="${code}"}`}[{{.window}}]))`;
@@ -80,7 +59,7 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
   };
 
   beforeAll(async () => {
-    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO, 'server-v1'));
+    ({ prometheus, truth } = await startGroupedPrometheus(SCENARIO));
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-grouped-server-'));
     ledger = openLedger(join(dir, 'ledger.db'));
     const source = new PrometheusMetricsSource(new PrometheusClient({ url: prometheus.url, timeoutMs: 30_000 }));
