@@ -53,7 +53,8 @@ function evaluateSeries(
       seriesId === undefined
         ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
         : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
-    const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
+    // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
+    const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
     const result = evaluateWindow(slo, window, {
       good: sums.good,
       total: sums.total,
