@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { registerAlertsCommand } from './commands/alerts.js';
 import { registerConfigCommand } from './commands/config.js';
 import { createCommandContext, type CommandContext } from './commands/context.js';
+import { registerCorrectionsCommand } from './commands/corrections.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReportCommand } from './commands/report.js';
@@ -31,6 +32,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerServeCommand(program, context);
   registerTickCommand(program, context);
   registerOutboxCommand(program, context);
+  registerCorrectionsCommand(program, context);
   registerDemoCommand(program);
   return { program, context };
 }

@@ -1,5 +1,6 @@
 import type { AlertStateStore } from './alert-state-store.js';
 import type { BucketStore } from './bucket-store.js';
+import type { CorrectionStore } from './correction-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { ReportLog } from './report-log.js';
 
@@ -12,6 +13,8 @@ export interface LedgerStores {
   outbox: OutboxStore;
   alertState: AlertStateStore;
   reportLog: ReportLog;
+  /** Corrections added at run time, with their audit trail (the config's are in the config). */
+  corrections: CorrectionStore;
   /**
    * Runs `work` in one transaction: everything it writes is written together or not at all. A
    * second process waits until the first has finished, so two processes cannot read the same old

@@ -1,6 +1,7 @@
 import type { LedgerStores } from './ledger-stores.js';
 import { SqliteAlertStateStore } from './sqlite/alert-state-store.js';
 import { SqliteBucketStore } from './sqlite/bucket-store.js';
+import { SqliteCorrectionStore } from './sqlite/correction-store.js';
 import { SqliteDatabase } from './sqlite/database.js';
 import { SqliteOutboxStore } from './sqlite/outbox-store.js';
 import { SqliteReportLog } from './sqlite/report-log.js';
@@ -17,6 +18,7 @@ export function openLedger(path: string): LedgerStores {
     outbox: new SqliteOutboxStore(db),
     alertState: new SqliteAlertStateStore(db),
     reportLog: new SqliteReportLog(db),
+    corrections: new SqliteCorrectionStore(db),
     transaction: (work) => database.transaction(work),
     close: () => database.close(),
   };

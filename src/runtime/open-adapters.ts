@@ -24,7 +24,8 @@ export function openAdapters(config: AppConfig, clock: Clock = systemClock): Ope
     ...(config.prometheus.bearerToken ? { bearerToken: config.prometheus.bearerToken } : {}),
     ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
   });
-  const figures = correctedBuckets(ledger.buckets, config.corrections, config.timeZone);
+  // The config's corrections and those added at run time (`slo-ledger corrections add`), as of opening.
+  const figures = correctedBuckets(ledger.buckets, [...config.corrections, ...ledger.corrections.list()], config.timeZone);
   return { config, ledger, figures, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
 }
 

@@ -156,4 +156,20 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE alert_state;
   ALTER TABLE alert_state_next RENAME TO alert_state;
   `,
+  `
+  -- Corrections added at run time (the CLI), beside the config's. A deletion is recorded, never
+  -- erased: deleted_ms and deleted_by are set and the row stays, so the audit trail keeps both.
+  CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,
+    timing TEXT NOT NULL,
+    category TEXT NOT NULL CHECK (category IN ('planned-maintenance', 'deployment', 'false-positive', 'other')),
+    reason TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    deleted_ms INTEGER,
+    deleted_by TEXT,
+    delete_reason TEXT
+  );
+  `,
 ];
