@@ -55,6 +55,7 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
   let ledger: LedgerStores;
   let source: PrometheusMetricsSource;
   let early: Awaited<ReturnType<typeof syncLedger>>;
+  let earlyTenants: string[];
   let statuses: SloStatus[];
 
   const sync = (slos: SloDefinition[], atMs: number) =>
@@ -67,6 +68,7 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
     source = new PrometheusMetricsSource(new PrometheusClient({ url: prometheus.url, timeoutMs: 30_000 }));
     // A first tick before t12 exists, then the tick that discovers it, then the next one.
     early = await sync([GROUPED, WHOLE], at('2026-10-30T06:00:00Z'));
+    earlyTenants = ledger.buckets.listGroups(GROUPED).map((g) => String(g.labels.tenant)).sort();
     await sync([GROUPED, WHOLE], AT);
     await sync([GROUPED, WHOLE], AT);
     statuses = evaluateSlos(ledger.buckets, [GROUPED, WHOLE], WINDOWS, AT, 'UTC', { groups: {} });
@@ -80,6 +82,7 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
 
   it('discovers groups as they appear: 29 tenants before t12 exists, all 30 afterwards', () => {
     expect(early.slos.map((s) => s.error)).toEqual([undefined, undefined]);
+    expect(earlyTenants).toEqual(SCENARIO.tenants.map((t) => t.tenant).filter((t) => t !== 't12'));
     expect(statuses[0]!.groups!.map((g) => g.labels.tenant)).toEqual(SCENARIO.tenants.map((t) => t.tenant));
   });
 
