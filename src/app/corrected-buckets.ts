@@ -3,34 +3,66 @@ import { correctionApplies, excludedRuns, type Correction } from '../domain/corr
 import { BUCKET_MS } from '../domain/duration.js';
 import type { GroupLabels, HistogramCounts, SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import type { CorrectionStore } from '../ledger/correction-store.js';
+
+/** The corrections in force now: a fixed list, or a function asked again whenever an SLO's series is looked up. */
+export type CorrectionsInForce = readonly Correction[] | (() => readonly Correction[]);
 
 /**
  * The ledger's buckets as every figure reads them: the buckets that corrections exclude count
  * neither as good nor as bad. The stored counts stay as fetched (the sync reads and writes the raw
- * store); only reads through this view leave excluded buckets out. Without corrections it is the
- * raw reader itself.
+ * store); only reads through this view leave excluded buckets out. Given a function, the view asks
+ * it again each time a series is looked up (the start of every evaluation), so a long-running
+ * server sees corrections added or deleted since it started. Without corrections it is the raw
+ * reader itself.
  */
-export function correctedBuckets(raw: BucketReader, corrections: readonly Correction[], timeZone: string): BucketReader {
-  return corrections.length === 0 ? raw : new CorrectedBucketReader(raw, corrections, timeZone);
+export function correctedBuckets(raw: BucketReader, corrections: CorrectionsInForce, timeZone: string): BucketReader {
+  if (typeof corrections !== 'function') {
+    if (corrections.length === 0) return raw;
+    return new CorrectedBucketReader(raw, () => corrections, timeZone);
+  }
+  return new CorrectedBucketReader(raw, corrections, timeZone);
+}
+
+/**
+ * The corrections in force from the config and the ledger's store: the config's as loaded, the
+ * store's read again only when its revision changed (one cheap query per look-up).
+ */
+export function liveCorrections(fromConfig: readonly Correction[], store: CorrectionStore): () => readonly Correction[] {
+  let revision: string | undefined;
+  let current: readonly Correction[] = fromConfig;
+  return () => {
+    const now = store.revision();
+    if (now !== revision) {
+      revision = now;
+      current = [...fromConfig, ...store.list()];
+    }
+    return current;
+  };
 }
 
 class CorrectedBucketReader implements BucketReader {
   /** Which SLO (and group) each series id belongs to, learnt as callers look series up. */
   private readonly owners = new Map<number, { slo: SloDefinition; group?: GroupLabels }>();
+  private corrections: readonly Correction[] = [];
 
   constructor(
     private readonly raw: BucketReader,
-    private readonly corrections: readonly Correction[],
+    private readonly inForce: () => readonly Correction[],
     private readonly timeZone: string,
-  ) {}
+  ) {
+    this.corrections = inForce();
+  }
 
   findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined {
+    this.corrections = this.inForce();
     const id = this.raw.findSeries(slo, group);
     if (id !== undefined) this.owners.set(id, { slo, ...(group === undefined ? {} : { group }) });
     return id;
   }
 
   listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }> {
+    this.corrections = this.inForce();
     const groups = this.raw.listGroups(slo);
     for (const g of groups) this.owners.set(g.seriesId, { slo, group: g.labels });
     return groups;
@@ -39,7 +71,7 @@ class CorrectedBucketReader implements BucketReader {
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums {
     const sums = this.raw.sumWindow(seriesId, startMs, endMs, withHistogram);
     const owner = this.owners.get(seriesId);
-    if (owner === undefined) return sums;
+    if (owner === undefined || this.corrections.length === 0) return sums;
     let corrected: BucketSums = { ...sums, excludedBuckets: 0 };
     let touched = false;
     const ownRuns = this.runsOf(owner.slo, owner.group, startMs, endMs);
@@ -51,9 +83,10 @@ class CorrectedBucketReader implements BucketReader {
     }
     // A group's correction takes that group's events out of its SLO's own series too (the sum over
     // the groups); the SLO's buckets still hold the other groups' data, so its coverage stays.
-    if (owner.group === undefined && owner.slo.groupBy !== undefined) {
+    const groupScoped = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
+    if (owner.group === undefined && owner.slo.groupBy !== undefined && groupScoped.length > 0) {
       for (const group of this.raw.listGroups(owner.slo)) {
-        const groupOnly = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, group.labels));
+        const groupOnly = groupScoped.filter((c) => correctionApplies(c, owner.slo, group.labels));
         // What the SLO's own corrections exclude already is not taken out twice.
         for (const run of runsWithout(excludedRuns(groupOnly, startMs, endMs, this.timeZone), ownRuns)) {
           const out = this.raw.sumWindow(group.seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);

@@ -38,6 +38,8 @@ export interface CorrectionStore {
   get(id: string): StoredCorrection | undefined;
   /** Marks an active correction deleted; false when there is no active correction `id`. */
   remove(id: string, audit: CorrectionAudit & { reason?: string }): boolean;
+  /** Changes whenever a correction is added or deleted (by this process or another): a cheap check before reading again. */
+  revision(): string;
   /** Every addition and deletion, in the order they happened. */
   history(): CorrectionHistoryEntry[];
 }

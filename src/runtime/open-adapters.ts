@@ -1,4 +1,4 @@
-import { correctedBuckets } from '../app/corrected-buckets.js';
+import { correctedBuckets, liveCorrections } from '../app/corrected-buckets.js';
 import type { Adapters, DeliverySenders } from '../app/ports.js';
 import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -24,8 +24,9 @@ export function openAdapters(config: AppConfig, clock: Clock = systemClock): Ope
     ...(config.prometheus.bearerToken ? { bearerToken: config.prometheus.bearerToken } : {}),
     ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
   });
-  // The config's corrections and those added at run time (`slo-ledger corrections add`), as of opening.
-  const figures = correctedBuckets(ledger.buckets, [...config.corrections, ...ledger.corrections.list()], config.timeZone);
+  // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
+  // read again whenever the store changed.
+  const figures = correctedBuckets(ledger.buckets, liveCorrections(config.corrections, ledger.corrections), config.timeZone);
   return { config, ledger, figures, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
 }
 

@@ -1,10 +1,9 @@
+import type { DeleteOutcome, ListedCorrection } from '../app/correction-request.js';
 import { excludedRuns, type Correction } from '../domain/correction.js';
 import { BUCKET_MS, formatDuration } from '../domain/duration.js';
 import type { CorrectionHistoryEntry, StoredCorrection } from '../ledger/correction-store.js';
 import { formatInstant } from '../report/format.js';
 
-/** A correction as `corrections list` and `show` see it: from the config file, or stored in the ledger with its audit trail. */
-export type ListedCorrection = { source: 'config'; correction: Correction } | { source: 'ledger'; correction: StoredCorrection };
 
 /**
  * The period a correction takes out of the budget: for a one-off, its bounds widened outward to
@@ -127,4 +126,12 @@ function describeScope(c: Correction): string {
 function describePeriod(c: Correction, timeZone: string): string {
   const p = effectivePeriod(c, timeZone);
   return 'every' in p ? `every ${p.every} for ${p.duration} (${p.time_zone})` : `${p.from} – ${p.to}`;
+}
+
+/** Why a deletion was refused, in words (the CLI and the HTTP API say the same). */
+export function deleteRefusalText(id: string, outcome: Extract<DeleteOutcome, { refused: unknown }>): string {
+  if (outcome.refused === 'not-found') return `there is no correction ${JSON.stringify(id)} (see \`slo-ledger corrections list\`)`;
+  if (outcome.refused === 'from-config') return `${id} comes from the config file; edit the config's corrections section to remove it`;
+  const deleted = outcome.listed?.source === 'ledger' ? outcome.listed.correction.deleted : undefined;
+  return `${id} was already deleted${deleted === undefined ? '' : ` by ${deleted.author} at ${new Date(deleted.atMs).toISOString()}`}`;
 }

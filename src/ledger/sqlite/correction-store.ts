@@ -17,6 +17,8 @@ interface Row {
 
 /** The corrections in SQLite: the `corrections` table, one row per correction with its addition and deletion. */
 export class SqliteCorrectionStore implements CorrectionStore {
+  private revisionQuery: Database.Statement | undefined;
+
   constructor(private readonly db: Database.Database) {}
 
   add(correction: Omit<Correction, 'id'>, audit: CorrectionAudit): StoredCorrection {
@@ -44,6 +46,12 @@ export class SqliteCorrectionStore implements CorrectionStore {
       .prepare('UPDATE corrections SET deleted_ms = ?, deleted_by = ?, delete_reason = ? WHERE id = ? AND deleted_ms IS NULL')
       .run(audit.atMs, audit.author, audit.reason ?? null, rowId);
     return result.changes > 0;
+  }
+
+  revision(): string {
+    this.revisionQuery ??= this.db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last, COUNT(deleted_ms) AS deleted FROM corrections');
+    const row = this.revisionQuery.get() as { n: number; last: number; deleted: number };
+    return `${row.n}:${row.last}:${row.deleted}`;
   }
 
   history(): CorrectionHistoryEntry[] {
