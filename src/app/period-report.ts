@@ -9,6 +9,9 @@ import { buildPeriodReport } from '../report/build-period-report.js';
 import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
 import type { GroupReportInput, HistoryMonth, PeriodReport, ReportRules, SloReportInput } from '../report/period-report.js';
 import { toReportJson } from '../report/report-json.js';
+import { correctionApplies, excludedRuns, type Correction } from '../domain/correction.js';
+import { correctionEffects } from './correction-effects.js';
+import { listCorrections } from './correction-request.js';
 import type { Adapters } from './ports.js';
 import { syncAllSlos } from './sync-all-slos.js';
 import type { SyncProgress, SyncResult } from './sync-ledger.js';
@@ -59,11 +62,14 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }
+  const corrections = listCorrections(config, adapters.ledger);
+  const inForce = corrections.map((l) => l.correction);
   const report = buildPeriodReport({
     period,
     timeZone: config.timeZone,
     generatedAtMs,
-    slos: readSloInputs(adapters.figures, config.slos, period, history, config.timeZone),
+    slos: readSloInputs(adapters.figures, config.slos, period, history, config.timeZone, inForce),
+    corrections: correctionEffects({ raw: adapters.ledger.buckets, corrections, slos: config.slos, period, timeZone: config.timeZone }),
     // The config's incident factor, unless the command asked for another (--incident-factor).
     rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
   });
@@ -82,8 +88,20 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
 }
 
 /** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */
-function* readSloInputs(buckets: BucketReader, slos: readonly SloDefinition[], period: ReportPeriod, history: ResolvedPeriod['history'], timeZone: string): Generator<SloReportInput> {
-  for (const slo of slos) yield readSloInput(buckets, slo, period, history, timeZone);
+function* readSloInputs(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  period: ReportPeriod,
+  history: ResolvedPeriod['history'],
+  timeZone: string,
+  corrections: readonly Correction[],
+): Generator<SloReportInput> {
+  for (const slo of slos) {
+    const input = readSloInput(buckets, slo, period, history, timeZone);
+    const excluded = excludedRuns(corrections.filter((c) => correctionApplies(c, slo)), period.startMs, period.endMs, timeZone);
+    if (excluded.length > 0) input.excluded = excluded;
+    yield input;
+  }
 }
 
 /** Reads what the report builder needs of one SLO from the ledger. */
@@ -92,8 +110,11 @@ function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportP
   if (seriesId === undefined) {
     return { slo, buckets: toBucketColumns([]), history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
   }
+  // Through the corrected view, the period's sums carry the raw ones when corrections excluded buckets.
+  const { raw } = buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
   const input: SloReportInput = {
     slo,
+    ...(raw === undefined ? {} : { raw }),
     buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
     history: history.map((h): HistoryMonth => {
       const sums = buckets.sumWindow(seriesId, h.startMs, h.endMs, false);
@@ -120,6 +141,7 @@ function* readGroupInputs(buckets: BucketReader, slo: SloDefinition, period: Rep
     yield {
       labels,
       sums: { good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets },
+      ...(sums.raw === undefined ? {} : { raw: sums.raw }),
       buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
     };
   }

@@ -3,6 +3,7 @@ import { groupKey, type SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import { findIncidents, type Incident } from './incidents.js';
 import type { GroupReport, GroupReportInput, ReportRules } from './period-report.js';
+import { rawFigures } from './raw-figures.js';
 
 /**
  * Builds the period figures of a grouped SLO's groups: each group's SLI, budget, burn rate, tier and
@@ -36,6 +37,7 @@ export function buildGroupReports(
       incidentCount: found.length,
     };
     if (figures.reason !== undefined) group.reason = figures.reason;
+    if (input.raw !== undefined) group.raw = rawFigures(slo, period, input.raw);
     groups.push(group);
   }
   return { groups: sortGroupsByBudget(groups), incidents };

@@ -1,4 +1,4 @@
-import type { BucketColumns } from '../domain/bucket.js';
+import type { BucketColumns, BucketRun } from '../domain/bucket.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import { computeErrorBudget } from '../domain/budget.js';
 import { localDays, type ReportPeriod } from '../domain/period.js';
@@ -25,6 +25,7 @@ import {
   type SloReportInput,
   type TimeSpan,
 } from './period-report.js';
+import { rawFigures } from './raw-figures.js';
 import { deriveRecommendations } from './recommendations.js';
 
 /**
@@ -66,6 +67,7 @@ export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
       coverageRatio: slos.length === 0 ? 0 : Math.min(...slos.map((s) => s.coverageRatio)),
     },
     slos,
+    ...(input.corrections !== undefined && input.corrections.length > 0 ? { corrections: [...input.corrections] } : {}),
     incidents: sortIncidentsByBudget(incidents),
     breaches: findBreaches(slos, contexts),
   };
@@ -88,7 +90,8 @@ function buildSloReport(
     good += buckets.good[i]!;
     total += buckets.total[i]!;
   }
-  const coverage = describeCoverage(buckets, inPeriod, period.startMs, period.endMs);
+  const excluded = excludedEnds(input.excluded ?? []);
+  const coverage = describeCoverage(buckets, inPeriod, period.startMs, period.endMs, excluded);
   // The period's figures by the same definitions as every other window (the definitions in docs/architecture.md).
   const month = evaluateWindow(slo, { name: period.name, startMs: period.startMs, endMs: period.endMs }, { good, total, coverageRatio: coverage.coverageRatio });
   const { errorBudget } = month;
@@ -111,11 +114,13 @@ function buildSloReport(
     coverageRatio: month.coverageRatio,
     missingPeriods: coverage.missing,
     reconciledPeriods: coverage.reconciled,
+    ...(coverage.excluded.length > 0 ? { excludedPeriods: coverage.excluded } : {}),
+    ...(input.raw === undefined ? {} : { raw: rawFigures(slo, period, input.raw) }),
     previous,
     sliChangeRatio: difference(month.sliRatio, previous?.sliRatio ?? null),
     consumedChangeRatio: difference(errorBudget.consumedRatio, previous?.consumedRatio ?? null),
     budgetExhaustedAtMs: exhaustionInstant(buckets, inPeriod, errorBudget.allowed),
-    days: buildDays(input, inPeriod, days, errorBudget.allowed),
+    days: buildDays(input, inPeriod, days, errorBudget.allowed, excluded),
     incidentCount: incidents.length,
   };
   if (month.reason !== undefined) report.reason = month.reason;
@@ -134,7 +139,20 @@ function buildSloReport(
   return { report, incidents };
 }
 
-function buildDays(input: SloReportInput, range: { first: number; end: number }, days: ReturnType<typeof localDays>, allowed: number): DayReport[] {
+/** The excluded bucket ends, as a set. */
+function excludedEnds(runs: readonly BucketRun[]): ReadonlySet<number> {
+  const ends = new Set<number>();
+  for (const run of runs) for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) ends.add(t);
+  return ends;
+}
+
+function buildDays(
+  input: SloReportInput,
+  range: { first: number; end: number },
+  days: ReturnType<typeof localDays>,
+  allowed: number,
+  excluded: ReadonlySet<number>,
+): DayReport[] {
   const { buckets } = input;
   let cumulativeGood = 0;
   let cumulativeTotal = 0;
@@ -147,13 +165,14 @@ function buildDays(input: SloReportInput, range: { first: number; end: number },
       if (buckets.endMs[next]! <= day.startMs) continue;
       good += buckets.good[next]!;
       total += buckets.total[next]!;
-      if (buckets.status[next] !== NO_DATA_CODE) covered++;
+      if (buckets.status[next] !== NO_DATA_CODE && !excluded.has(buckets.endMs[next]!)) covered++;
     }
     cumulativeGood += good;
     cumulativeTotal += total;
     // Consumed so far against the whole period's allowance: the burn-down ends at the period's figure.
     const consumedRatio = allowed > 0 ? (cumulativeTotal - clampGood(cumulativeGood, cumulativeTotal)) / allowed : null;
-    const expected = Math.round((day.endMs - day.startMs) / BUCKET_MS);
+    let expected = Math.round((day.endMs - day.startMs) / BUCKET_MS);
+    if (excluded.size > 0) for (let t = day.startMs + BUCKET_MS; t <= day.endMs; t += BUCKET_MS) if (excluded.has(t)) expected--;
     const result: DayReport = {
       date: day.date,
       startMs: day.startMs,
@@ -173,16 +192,22 @@ function buildDays(input: SloReportInput, range: { first: number; end: number },
   });
 }
 
-/** Coverage of (startMs, endMs] and its gaps: buckets never fetched or without samples, and reconciled ones. */
+/**
+ * Coverage of (startMs, endMs] and its gaps: buckets never fetched or without samples, reconciled
+ * ones, and those corrections exclude. Excluded buckets are neither covered nor missing: coverage
+ * is the share of the other buckets that hold data, as every window counts it.
+ */
 function describeCoverage(
   buckets: BucketColumns,
   range: { first: number; end: number },
   startMs: number,
   endMs: number,
-): { coverageRatio: number; missing: TimeSpan[]; reconciled: TimeSpan[] } {
-  const expected = Math.round((endMs - startMs) / BUCKET_MS);
+  excludedEnds: ReadonlySet<number>,
+): { coverageRatio: number; missing: TimeSpan[]; reconciled: TimeSpan[]; excluded: TimeSpan[] } {
+  let expected = Math.round((endMs - startMs) / BUCKET_MS);
   const missing: TimeSpan[] = [];
   const reconciled: TimeSpan[] = [];
+  const excluded: TimeSpan[] = [];
   let covered = 0;
   const extend = (spans: TimeSpan[], bucketEndMs: number): void => {
     const last = spans[spans.length - 1];
@@ -197,12 +222,17 @@ function describeCoverage(
   let next = range.first;
   for (let t = startMs + BUCKET_MS; t <= endMs; t += BUCKET_MS) {
     while (next < range.end && buckets.endMs[next]! < t) next++;
+    if (excludedEnds.has(t)) {
+      extend(excluded, t);
+      expected--;
+      continue;
+    }
     const status = next < range.end && buckets.endMs[next] === t ? buckets.status[next] : undefined;
     if (status === undefined || status === NO_DATA_CODE) extend(missing, t);
     else covered++;
     if (status === RECONCILED_CODE) extend(reconciled, t);
   }
-  return { coverageRatio: expected === 0 ? 0 : covered / expected, missing, reconciled };
+  return { coverageRatio: expected === 0 ? 0 : covered / expected, missing, reconciled, excluded };
 }
 
 /** The first bucket end at which the bad events so far exceeded the period's allowance. */

@@ -94,7 +94,17 @@ function drawSummary(doc: Doc, view: ReportView): void {
     { header: 'Δ SLI vs previous', width: 0.12, align: 'right' },
     { header: 'Coverage', width: 0.12, align: 'right' },
     { header: 'p95', width: 0.1, align: 'right' },
-  ], view.summary.map((s) => [s.name, s.objective, s.sli, s.consumed, s.remaining, s.tier, s.change, s.coverage, s.p95]));
+  ], view.summary.map((s) => [s.name, s.objective, s.raw === null ? s.sli : `${s.sli}\nraw ${s.raw}`, s.consumed, s.remaining, s.tier, s.change, s.coverage, s.p95]));
+  if (view.corrections.length > 0) {
+    paragraph(doc, 'Figures are corrected: the Corrections section lists the periods taken out of the error budget; "raw" is the SLI and tier as fetched.', COLOURS.muted, 9);
+    heading(doc, 'Corrections', 14);
+    paragraph(doc, 'Periods taken out of the error budget: their events count neither as good nor as bad. Bounds are widened to whole 5-minute buckets; the periods below are the time excluded.', COLOURS.muted, 9);
+    for (const c of view.corrections) {
+      paragraph(doc, `${c.id} · ${c.category} · ${c.excluded} excluded · by ${c.by}: ${c.reason}`);
+      paragraph(doc, `   ${c.periods}`, COLOURS.muted, 9);
+      for (const effect of c.effects) paragraph(doc, `   ${effect}`, COLOURS.muted, 9);
+    }
+  }
   heading(doc, 'Incidents', 14);
   paragraph(doc, view.factorNote, COLOURS.muted, 9);
   if (view.incidents.length === 0) paragraph(doc, 'No incidents in this period.');
@@ -148,6 +158,7 @@ function drawSloSection(doc: Doc, slo: SloSectionView): void {
   if (slo.missing.length === 0) paragraph(doc, 'No period without data.');
   else paragraph(doc, `Periods without data: ${listed(slo.missing)}`);
   if (slo.reconciled.length > 0) paragraph(doc, `Scrape gaps reconciled (events counted, spread evenly): ${listed(slo.reconciled)}`);
+  if (slo.excluded.length > 0) paragraph(doc, `Excluded by corrections (neither counted nor missing): ${listed(slo.excluded)}`);
   heading(doc, 'Incidents', 12);
   if (slo.incidents.length === 0) paragraph(doc, 'None.');
   else drawIncidentTable(doc, slo.incidents, null);

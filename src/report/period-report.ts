@@ -1,4 +1,5 @@
-import type { BucketColumns } from '../domain/bucket.js';
+import type { BucketColumns, BucketRun } from '../domain/bucket.js';
+import type { CorrectionCategory } from '../domain/correction.js';
 import type { ReportPeriod } from '../domain/period.js';
 import type { GroupLabels, HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
 import type { WindowResult, WindowSums } from '../domain/window-result.js';
@@ -20,6 +21,8 @@ export interface GroupReportInput {
   sums: Pick<WindowSums, 'good' | 'total' | 'coverageRatio'>;
   /** The group's buckets with end in (period.startMs − 1h, period.endMs], for its incidents; dropped once they are found. */
   buckets: BucketColumns;
+  /** When corrections excluded some of the group's buckets in the period: its sums as fetched. */
+  raw?: { good: number; total: number };
 }
 
 /** What the ledger holds for one SLO, read by the use case for the builder. */
@@ -36,6 +39,10 @@ export interface SloReportInput {
    * reads each group when asked, and only one group's buckets are held in memory at once.
    */
   groups?: Iterable<GroupReportInput>;
+  /** The runs of bucket ends in the period that corrections exclude for this SLO (its buckets there read as empty). */
+  excluded?: readonly BucketRun[];
+  /** When corrections excluded some of the SLO's buckets in the period: its sums as fetched. */
+  raw?: { good: number; total: number };
 }
 
 /** Thresholds of the data-derived parts of the report. */
@@ -65,6 +72,8 @@ export interface PeriodReportInput {
    */
   slos: Iterable<SloReportInput>;
   rules?: Partial<ReportRules>;
+  /** The corrections that excluded buckets of the period, with what each took out (the report's Corrections section). */
+  corrections?: readonly CorrectionReport[];
 }
 
 /** What the report keeps of an SLO's input after its figures are built. */
@@ -102,12 +111,56 @@ export interface PreviousMonth {
   coverageRatio: number;
 }
 
+/**
+ * The figures as fetched, before corrections: shown beside the corrected ones wherever a
+ * correction excluded buckets of the period.
+ */
+export interface RawFigures {
+  good: number;
+  total: number;
+  sliRatio: number | null;
+  consumedRatio: number | null;
+  tier: Tier;
+}
+
+/** What one correction took out of one SLO (or one group of a grouped SLO) in the period. */
+export interface CorrectionEffect {
+  slo: string;
+  /** Set when the correction covers one group of a grouped SLO. */
+  group?: GroupLabels;
+  /** Events of the excluded buckets, as fetched: they count neither as good nor as bad. */
+  good: number;
+  bad: number;
+  /** The tier with every correction, and with every correction but this one. */
+  tier: Tier;
+  tierWithout: Tier;
+  changedTier: boolean;
+}
+
+/** One correction that excluded buckets of the period: what, why, who, and what it took out. */
+export interface CorrectionReport {
+  id: string;
+  /** Where it was made: the config file, or at run time (the CLI or the HTTP API) with an author. */
+  source: 'config' | 'ledger';
+  category: CorrectionCategory;
+  reason: string;
+  /** Who added it (run-time corrections); null for the config's, which are reviewed with the config. */
+  author: string | null;
+  addedAtMs: number | null;
+  /** The excluded time in the period: the correction's bounds widened outward to whole 5-minute buckets. */
+  periods: TimeSpan[];
+  excludedMs: number;
+  effects: CorrectionEffect[];
+}
+
 /** One group of a grouped SLO over the period, by the same definitions as the SLO's own figures. */
 export interface GroupReport
   extends Pick<WindowResult, 'good' | 'total' | 'sliRatio' | 'reason' | 'errorBudget' | 'burnRate' | 'tier' | 'objectiveMet' | 'coverageRatio'> {
   labels: GroupLabels;
   /** Incidents of this group (its budget shares are of the group's own budget). */
   incidentCount: number;
+  /** Only when corrections excluded some of the group's buckets: its figures as fetched. */
+  raw?: RawFigures;
 }
 
 /** One SLO over the period: the month's window figures (as every window has them), and the report's own. */
@@ -123,6 +176,10 @@ export interface SloReport
   missingPeriods: TimeSpan[];
   /** Scrape gaps whose events were booked evenly across them: counted, but not timed. */
   reconciledPeriods: TimeSpan[];
+  /** Only when corrections excluded buckets of the period: the excluded time (not counted as missing either). */
+  excludedPeriods?: TimeSpan[];
+  /** Only when corrections excluded buckets of the period: the figures as fetched, before corrections. */
+  raw?: RawFigures;
   /** Latency SLOs: p95 over the whole period. */
   p95Seconds?: number | null;
   previous: PreviousMonth | null;
@@ -195,6 +252,8 @@ export interface PeriodReport {
   rules: ReportRules;
   overall: { tier: Tier; slos: number; ok: number; warning: number; critical: number; coverageRatio: number };
   slos: SloReport[];
+  /** Only when corrections excluded buckets of the period: each correction, with what it took out. */
+  corrections?: CorrectionReport[];
   incidents: Incident[];
   breaches: Breach[];
   recommendations: Recommendation[];

@@ -5,7 +5,7 @@ import {
   formatPointChange, formatSeconds, formatSli,
 } from './format.js';
 import { groupsFact, toBreachViews, toGroupsView, type BreachView, type GroupsView } from './groups-view.js';
-import type { PeriodReport, SloReport } from './period-report.js';
+import type { CorrectionReport, PeriodReport, SloReport } from './period-report.js';
 
 /** A label and its value, as shown in a facts list. */
 export interface Fact {
@@ -34,6 +34,8 @@ export interface SloSectionView {
   facts: Fact[];
   missing: string[];
   reconciled: string[];
+  /** Periods that corrections took out of the budget (neither counted nor missing). */
+  excluded: string[];
   charts: DailyChartSpec[];
   incidents: IncidentRow[];
   /** Grouped SLOs: the groups table; null for an ungrouped SLO. */
@@ -61,7 +63,11 @@ export interface ReportView {
   summary: Array<{
     name: string; anchor: string; service: string; objective: string; sli: string; consumed: string; remaining: string;
     tier: Tier; change: string; coverage: string; p95: string;
+    /** When corrections excluded buckets: the SLI and tier as fetched, e.g. "98.950 % critical"; else null. */
+    raw: string | null;
   }>;
+  /** The corrections that excluded buckets of the period; empty when none did. */
+  corrections: CorrectionRow[];
   /** The costliest incidents of all SLOs (at most {@link SUMMARY_INCIDENTS}); each SLO section lists all of its own. */
   incidents: IncidentRow[];
   /** Says how many were left out of the summary, when some were. */
@@ -70,6 +76,20 @@ export interface ReportView {
   breaches: BreachView[];
   recommendations: Array<{ text: string; figure: string }>;
   slos: SloSectionView[];
+}
+
+/** One correction of the Corrections section. */
+export interface CorrectionRow {
+  id: string;
+  category: string;
+  reason: string;
+  /** "config file", or the author and when it was added. */
+  by: string;
+  periods: string;
+  excluded: string;
+  /** One line per SLO (or group) it changed: events excluded and the tier with and without it. */
+  effects: string[];
+  changedTier: boolean;
 }
 
 /** The summary lists this many incidents at most, the costliest: a page, not a log. */
@@ -121,7 +141,9 @@ export function toReportView(report: PeriodReport): ReportView {
       change: formatPointChange(s.sliChangeRatio, 3),
       coverage: formatPercent(s.coverageRatio, 2),
       p95: s.kind === 'latency' ? formatSeconds(s.p95Seconds) : '',
+      raw: s.raw === undefined ? null : `${formatSli(s.raw.sliRatio)} ${s.raw.tier}`,
     })),
+    corrections: (report.corrections ?? []).map((c) => toCorrectionRow(c, tz)),
     incidents: report.incidents.slice(0, SUMMARY_INCIDENTS).map(incidentRow),
     incidentsNote:
       report.incidents.length > SUMMARY_INCIDENTS
@@ -138,6 +160,7 @@ export function toReportView(report: PeriodReport): ReportView {
       facts: sloFacts(s, report),
       missing: s.missingPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
       reconciled: s.reconciledPeriods.map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
+      excluded: (s.excludedPeriods ?? []).map((p) => `${formatLocalRange(p.startMs, p.endMs, tz)} (${formatDurationMs(p.durationMs)})`),
       charts: sloCharts(s, report),
       incidents: report.incidents.filter((i) => i.slo === s.name && i.group === undefined).map(incidentRow),
       groups: toGroupsView(s),
@@ -152,6 +175,24 @@ export function toReportView(report: PeriodReport): ReportView {
         p95: d.p95Seconds === undefined ? null : formatSeconds(d.p95Seconds),
       })),
     })),
+  };
+}
+
+function toCorrectionRow(c: CorrectionReport, timeZone: string): CorrectionRow {
+  const periods = c.periods.map((p) => formatLocalRange(p.startMs, p.endMs, timeZone));
+  return {
+    id: c.id,
+    category: c.category,
+    reason: c.reason,
+    by: c.author === null ? 'config file' : `${c.author}${c.addedAtMs === null ? '' : `, ${formatLocalTime(c.addedAtMs, timeZone)}`}`,
+    periods: periods.length > 6 ? `${periods.slice(0, 6).join('; ')}; … and ${periods.length - 6} more` : periods.join('; '),
+    excluded: formatDurationMs(c.excludedMs),
+    effects: c.effects.map((e) => {
+      const who = e.group === undefined ? e.slo : `${e.slo} · ${formatGroupLabels(e.group)}`;
+      const tier = e.changedTier ? `tier ${e.tierWithout} → ${e.tier}` : `tier ${e.tier} (unchanged)`;
+      return `${who}: ${formatCount(e.good)} good and ${formatCount(e.bad)} bad events excluded; ${tier}`;
+    }),
+    changedTier: c.effects.some((e) => e.changedTier),
   };
 }
 
@@ -177,6 +218,14 @@ function sloFacts(s: SloReport, report: PeriodReport): Fact[] {
     { label: 'Bad events (allowed)', value: `${formatCount(s.errorBudget.bad)} (${formatCount(s.errorBudget.allowed)})` },
     { label: 'Coverage', value: formatPercent(s.coverageRatio, 2) },
   ];
+  if (s.raw !== undefined) {
+    const excluded = (s.excludedPeriods ?? []).reduce((sum, p) => sum + p.durationMs, 0);
+    facts.push({
+      label: 'Before corrections',
+      value: `SLI ${formatSli(s.raw.sliRatio)}, tier ${s.raw.tier}, budget ${formatBudget(s.raw.consumedRatio)}, ${formatCount(s.raw.good)} / ${formatCount(s.raw.total)} events` +
+        (excluded > 0 ? `; ${formatDurationMs(excluded)} excluded` : ''),
+    });
+  }
   if (s.kind === 'latency') facts.push({ label: 'p95 latency', value: formatSeconds(s.p95Seconds) });
   const groups = groupsFact(s);
   if (groups !== null) facts.push(groups);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { systemClock } from '../../src/domain/clock.js';
 import type { Correction } from '../../src/domain/correction.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
+import { selectTier } from '../../src/domain/tier.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
 import { monthWindowSpec, parseWindowSpec } from '../../src/domain/window.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
@@ -168,4 +169,97 @@ describe('corrections against ground truth', () => {
     expect(check.code).toBe(2);
     expect(check.stderr).toContain(`${bad}:2:10: corrections[0].slo: no SLO is named "api-avialability"`);
   });
+
+  it('shows corrected and raw figures and a Corrections section in the month\'s report, each against the truth', async () => {
+    const db = join(dir, 'report.db');
+    // The synced ledger, with its write-ahead log (no process writes to it meanwhile).
+    copyFileSync(join(dir, 'rendiff.db'), db);
+    if (existsSync(join(dir, 'rendiff.db-wal'))) copyFileSync(join(dir, 'rendiff.db-wal'), `${db}-wal`);
+    const file = join(dir, 'report-corrections.yaml');
+    writeFileSync(file, [
+      'timezone: Europe/Berlin',
+      `database: ${db}`,
+      'corrections:',
+      '  - service: rendiff-api',
+      '    every: FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0',
+      '    duration: 2h',
+      '    category: planned-maintenance',
+      '    reason: weekly window',
+      '',
+    ].join('\n'));
+    // The error burst of 14 October (03:10–03:55 UTC), taken out at run time by a named author; 03:07 is widened to the bucket start 03:05.
+    const added = await runCli(['--config', file, 'corrections', 'add', '--slo', 'api-availability', '--from', '2026-10-14T03:07:00Z', '--to', '2026-10-14T04:00:00Z',
+      '--category', 'deployment', '--reason', 'bad deploy caught by the synthetic check', '--author', 'alice', '--format', 'json']);
+    expect(added.stderr).toBe('');
+    const id = (JSON.parse(added.stdout) as { id: string }).id;
+    const run = await runCli(['--config', file, 'report', '--month', '2026-10', '--offline', '--format', 'json', '--out', join(dir, 'report-out')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'report-out', 'report.json'), 'utf8')) as ReportJson;
+    const slo = report.slos.find((s) => s.name === 'api-availability')!;
+
+    const sundays = [
+      ['2026-10-04T00:00:00.000Z', '2026-10-04T02:00:00.000Z'], ['2026-10-11T00:00:00.000Z', '2026-10-11T02:00:00.000Z'],
+      ['2026-10-18T00:00:00.000Z', '2026-10-18T02:00:00.000Z'], ['2026-10-25T00:00:00.000Z', '2026-10-25T03:00:00.000Z'],
+    ];
+    const burst = ['2026-10-14T03:05:00.000Z', '2026-10-14T04:00:00.000Z'];
+    const spans = (pairs: string[][]) => pairs.map(([start, end]) => ({ start, end, duration_ms: at(end!) - at(start!) }));
+    expect(slo.excluded_periods).toEqual(spans([sundays[0]!, sundays[1]!, burst, sundays[2]!, sundays[3]!]));
+    expect(slo.coverage_ratio).toBe(1);
+
+    // Ground truth: the Berlin month, and the month less the excluded hours.
+    const monthStart = at('2026-09-30T22:00:00Z');
+    const monthEnd = at('2026-10-31T23:00:00Z');
+    const truthOf = (from: number, to: number) => trueCounts(AVAILABILITY.name, rendiff.fixture.truth, from, to);
+    const excluded = [...sundays, burst].map(([from, to]) => truthOf(at(from!), at(to!)));
+    const all = truthOf(monthStart, monthEnd);
+    const corrected = { good: all.good - excluded.reduce((n, e) => n + e.good, 0), total: all.total - excluded.reduce((n, e) => n + e.total, 0) };
+    const tolerance: Tolerance = { relative: 1e-4, scrapeIntervalMs: RENDIFF_SCENARIO.scrapeIntervalMs, bucketMs: BUCKET_MS };
+    const totalOf = trueTotal(AVAILABILITY.name, rendiff.fixture.truth);
+    const edges = (pairs: string[][]) => pairs.reduce((n, [from, to]) => n + countTolerance(at(from!), at(to!), totalOf, tolerance), 0);
+    const slack = countTolerance(monthStart, monthEnd, totalOf, tolerance) + edges([...sundays, burst]);
+    expect(Math.abs(slo.total - corrected.total)).toBeLessThanOrEqual(slack);
+    expect(Math.abs(slo.total - slo.good - (corrected.total - corrected.good))).toBeLessThanOrEqual(slack);
+    expect(Math.abs(slo.raw!.total - all.total)).toBeLessThanOrEqual(countTolerance(monthStart, monthEnd, totalOf, tolerance));
+    expect(Math.abs(slo.raw!.total - slo.raw!.good - (all.total - all.good))).toBeLessThanOrEqual(countTolerance(monthStart, monthEnd, totalOf, tolerance));
+    // The tiers follow from the truth: with both corrections, as fetched, and with the weekly window alone.
+    const tier = (c: { good: number; total: number }) => selectTier(c.good / c.total, AVAILABILITY.objectiveRatio, AVAILABILITY.tiers);
+    const burstTruth = excluded[excluded.length - 1]!;
+    const weeklyOnly = { good: corrected.good + burstTruth.good, total: corrected.total + burstTruth.total };
+    expect(slo.tier).toBe(tier(corrected));
+    expect(slo.raw!.tier).toBe(tier(all));
+
+    const [weekly, deploy] = report.corrections!;
+    expect(weekly).toMatchObject({ id: 'config:0', source: 'config', category: 'planned-maintenance', author: null, added_at: null, excluded_ms: 9 * HOUR, periods: spans(sundays) });
+    expect(deploy).toMatchObject({ id, source: 'ledger', category: 'deployment', reason: 'bad deploy caught by the synthetic check', author: 'alice', excluded_ms: 55 * MINUTE, periods: spans([burst]) });
+    const effect = deploy!.effects.find((e) => e.slo === 'api-availability')!;
+    const burstSlack = countTolerance(at(burst[0]!), at(burst[1]!), totalOf, tolerance);
+    expect(Math.abs(effect.bad - (burstTruth.total - burstTruth.good))).toBeLessThanOrEqual(burstSlack);
+    expect(Math.abs(effect.good - burstTruth.good)).toBeLessThanOrEqual(burstSlack);
+    expect(effect.tier).toBe(tier(corrected));
+    expect(effect.tier_without).toBe(tier(weeklyOnly));
+    expect(effect.changed_tier).toBe(tier(corrected) !== tier(weeklyOnly));
+    // The weekly window covers every SLO of the service; the other two have no data in this ledger.
+    expect(weekly!.effects.map((e) => e.slo)).toContain('api-availability');
+
+    const html = await runCli(['--config', file, 'report', '--month', '2026-10', '--offline', '--format', 'html', '--out', join(dir, 'report-out')]);
+    expect(html.code).toBe(0);
+    const page = readFileSync(join(dir, 'report-out', 'report.html'), 'utf8');
+    expect(page).toContain('<h2>Corrections</h2>');
+    expect(page).toContain('bad deploy caught by the synthetic check');
+    expect(page).toContain(`raw ${(100 * slo.raw!.sli_ratio!).toFixed(3)}% ${slo.raw!.tier}`);
+  }, 120_000);
 });
+
+interface ReportJson {
+  slos: Array<{
+    name: string; good: number; total: number; tier: string; coverage_ratio: number;
+    excluded_periods?: Array<{ start: string; end: string; duration_ms: number }>;
+    raw?: { good: number; total: number; sli_ratio: number | null; tier: string };
+  }>;
+  corrections?: Array<{
+    id: string; source: string; category: string; reason: string; author: string | null; added_at: string | null; excluded_ms: number;
+    periods: Array<{ start: string; end: string; duration_ms: number }>;
+    effects: Array<{ slo: string; good: number; bad: number; tier: string; tier_without: string; changed_tier: boolean }>;
+  }>;
+}
