@@ -25,6 +25,11 @@ export interface ServerConfig {
   listen: ListenAddress;
   /** Bearer token every endpoint but /healthz and /readyz requires; absent: no authentication. */
   token?: string;
+  /**
+   * Token name → token: the bearer tokens that may add and delete corrections through the HTTP API
+   * (each also allows reads); the name is the author in the audit trail. Absent: writes are disabled.
+   */
+  apiTokens?: Readonly<Record<string, string>>;
   /** Where the monthly reports are read from (reports/YYYY-MM/report.{html,pdf,json}). */
   reportsDir: string;
   /** Whether /metrics has one sample per group of a grouped SLO besides the SLO's own (default true). */
@@ -78,6 +83,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
       reportsDir: file.server.reports_dir,
       metricsGroups: file.server.metrics_groups,
       ...(file.server.token === undefined ? {} : { token: file.server.token }),
+      ...(file.server.api_tokens === undefined ? {} : { apiTokens: { ...file.server.api_tokens } }),
     },
     alerting: toAlertingConfig(file.alerting),
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
@@ -99,6 +105,7 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     ...urlPasswords(prometheus.url),
     ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
     config.server.token,
+    ...Object.values(config.server.apiTokens ?? {}),
     config.slack?.webhookUrl,
     ...emailSecrets(config.email),
     ...envSecrets,

@@ -26,12 +26,16 @@ export function issueToDiagnostics(issue: z.ZodIssue, context: IssueContext): Co
       message: `unknown key "${key}"${suggestion(key, known)}`,
     }));
   }
+  const key = issue.path[issue.path.length - 1];
+  // An issue about a mapping's key itself (a bad token name, say) points at the key, not at its value.
+  if (issue.code === z.ZodIssueCode.custom && issue.params?.at === 'key' && typeof key === 'string') {
+    return [{ file, ...locateKey(doc, issue.path.slice(0, -1), key, lineCounter), path: formatConfigPath(issue.path), message: issue.message }];
+  }
   const override = context.overrides.find((o) => samePath(o.path, issue.path));
   if (override) {
     return [{ file: override.label, line: 0, column: 0, path: formatConfigPath(issue.path), message: issue.message }];
   }
   const missing = issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined';
-  const key = issue.path[issue.path.length - 1];
   const message = missing && key !== undefined ? `missing required key "${key}"` : issue.message;
   return [{ file, ...locatePath(doc, issue.path, lineCounter), path: formatConfigPath(issue.path), message }];
 }

@@ -41,6 +41,8 @@ export function printConfig(config: AppConfig): string {
   file.server = {
     listen: formatListenAddress(config.server.listen),
     ...(config.server.token === undefined ? {} : { token: SECRET_MASK }),
+    // The names are the audit trail's authors, not secrets; the tokens are.
+    ...(config.server.apiTokens === undefined ? {} : { api_tokens: Object.fromEntries(Object.keys(config.server.apiTokens).map((name) => [name, SECRET_MASK])) }),
     reports_dir: config.server.reportsDir,
     metrics_groups: config.server.metricsGroups,
   };

@@ -50,18 +50,60 @@ const listenText = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** What a write token's name may be: it becomes the author in the corrections' audit trail. */
+export const API_TOKEN_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/**
+ * `server.api_tokens`: token name → token, the bearer tokens that may change corrections through
+ * the HTTP API. A token is a secret, so no message here ever quotes one (the config's secrets are
+ * not known yet when it fails to load). Two names with one token would make the author ambiguous.
+ */
+const apiTokensSchema = z
+  .record(
+    // Reported at the key itself (issue-diagnostics.ts reads `at: 'key'`), beside any bad token.
+    z.string().refine((name) => API_TOKEN_NAME.test(name), (name) => ({
+      message: `${JSON.stringify(name)} is not a token name: 1 to 64 characters of A-Z a-z 0-9 _ . @ -`,
+      params: { at: 'key' },
+    })),
+    z
+      .string({ invalid_type_error: 'must be a token (a string; give it as ${VAR} from the environment)' })
+      .min(1, 'must not be empty')
+      .refine((token) => !/\s/.test(token), 'must not contain whitespace: an Authorization header could not carry it'),
+  )
+  .superRefine((tokens, ctx) => {
+    const names = Object.keys(tokens);
+    if (names.length === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'names no token; leave "api_tokens" out to keep writes disabled' });
+    const firstName = new Map<string, string>();
+    for (const name of names) {
+      const token = tokens[name]!;
+      const earlier = firstName.get(token);
+      if (earlier !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `has the same token as ${JSON.stringify(earlier)}; each name needs its own token, or the audit trail cannot tell them apart` });
+      else firstName.set(token, name);
+    }
+  });
+
 /**
  * The HTTP server of `serve`: bind address, optional bearer token (a secret: give it as `${VAR}`),
- * reports folder, and whether /metrics carries a grouped SLO's groups besides its totals.
+ * the named write tokens of the corrections API, reports folder, and whether /metrics carries a
+ * grouped SLO's groups besides its totals.
  */
 const serverSchema = z
   .object({
     listen: listenText.default(DEFAULT_LISTEN),
     token: z.string().min(1, 'must not be empty; leave "token" out to serve without one').optional(),
+    api_tokens: apiTokensSchema.optional(),
     reports_dir: z.string().min(1).default('./reports'),
     metrics_groups: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((server, ctx) => {
+    // The read token is shared with whatever scrapes /metrics; it must not also be a write token.
+    for (const [name, token] of Object.entries(server.api_tokens ?? {})) {
+      if (server.token !== undefined && token === server.token) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['api_tokens', name], message: 'is the same as server.token; a write token must differ from the read token, or every reader could write' });
+      }
+    }
+  });
 
 const prometheusSchema = z
   .object({

@@ -15,10 +15,11 @@ import { REPORT_CONTENT_TYPES, REPORT_FORMATS, listReports, reportPath, type Rep
 /** The windows the status API reports when `window` is not given: those of `report`. */
 export const DEFAULT_API_WINDOWS = ['24h', '7d', '30d'] as const;
 
-/** An API error body: what went wrong and, for a bad request, which parameter. */
+/** An API error body: what went wrong and, for a bad request, which query parameter or body field. */
 export interface ApiError {
   error: string;
   parameter?: string;
+  field?: string;
 }
 
 /** Rejects query parameters a route does not know, naming the first one. */

@@ -1,7 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { CorrectionRequestError } from '../app/correction-request.js';
 import { redactSecrets } from '../errors.js';
 import { registerApiRoutes, assertKnownParams, type ApiError } from './api-routes.js';
+import { BEARER_CHALLENGE, NamedTokens, bearerTokenOf } from './bearer-auth.js';
+import { registerCorrectionRoutes } from './correction-routes.js';
 import { PUBLIC_PATHS, registerHealthRoutes } from './health-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import type { HttpServerDeps } from './ports.js';
@@ -13,8 +15,9 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Builds the HTTP surface of `serve` (not yet listening): health and readiness, /metrics, the JSON
- * API, monthly reports and the status page. Every route but /healthz and /readyz requires
- * `Authorization: Bearer <server.token>` when a token is configured.
+ * API, the corrections API, monthly reports and the status page. Every route but /healthz and
+ * /readyz requires `Authorization: Bearer <server.token>` (or one of `server.api_tokens`) when a
+ * token is configured; changing corrections requires one of `server.api_tokens`.
  */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   const log = deps.logger.child({ component: 'http' });
@@ -27,7 +30,9 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   const metrics = new ServiceMetrics(deps);
 
-  if (deps.config.server.token !== undefined) app.addHook('onRequest', bearerTokenCheck(deps.config.server.token));
+  const { token, apiTokens } = deps.config.server;
+  // A write token is trusted with more than reads, so it allows reads too.
+  if (token !== undefined) app.addHook('onRequest', bearerTokenCheck(new NamedTokens([['server.token', token], ...Object.entries(apiTokens ?? {})])));
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const fields = { method: request.method, path, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 };
@@ -37,6 +42,9 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof BadParameterError) {
       return reply.code(400).send({ error: error.message, parameter: error.parameter } satisfies ApiError);
+    }
+    if (error instanceof CorrectionRequestError) {
+      return reply.code(400).send({ error: error.message, field: error.field } satisfies ApiError);
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: error.message } satisfies ApiError);
@@ -55,25 +63,23 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
 
   registerApiRoutes(app, deps);
+  registerCorrectionRoutes(app, deps);
 
   registerStatusPage(app, deps);
 
   return app;
 }
 
-/** Compares the bearer token in constant time (over digests, so lengths do not leak either). */
-function bearerTokenCheck(token: string) {
-  const expected = createHash('sha256').update(token).digest();
+/** Lets a request through when it carries one of `tokens` (compared in constant time); else 401. */
+function bearerTokenCheck(tokens: NamedTokens) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     // The matched route, not the raw URL: no spelling of a path can make another route public.
     if (PUBLIC_PATHS.has(request.routeOptions.url ?? '')) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const given = createHash('sha256').update(match?.[1] ?? '').digest();
-    if (match && timingSafeEqual(given, expected)) return;
+    const given = bearerTokenOf(request);
+    if (tokens.nameOf(given) !== undefined) return;
     return reply
       .code(401)
-      .header('www-authenticate', 'Bearer realm="slo-ledger"')
-      .send({ error: match ? 'invalid bearer token' : 'this endpoint needs Authorization: Bearer <server.token>' } satisfies ApiError);
+      .header('www-authenticate', BEARER_CHALLENGE)
+      .send({ error: given !== undefined ? 'invalid bearer token' : 'this endpoint needs Authorization: Bearer <server.token>' } satisfies ApiError);
   };
 }

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { Clock } from '../domain/clock.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import type { CorrectionStore } from '../ledger/correction-store.js';
 import type { Logger } from '../logging.js';
 
 /** What one scheduled sync did, as the health endpoints and /metrics see it. */
@@ -42,9 +43,14 @@ export interface AlertStateProvider {
 export interface HttpServerDeps {
   config: AppConfig;
   buckets: BucketReader;
+  /**
+   * The corrections added at run time: the corrections API reads and writes them (writes only with
+   * one of `server.api_tokens`). `buckets` must apply them as they change (`liveCorrections`).
+   */
+  corrections: CorrectionStore;
   /** The evaluation clock: "now" for the API, /metrics and the status page (fixed under `serve --at`). */
   clock: Clock;
-  /** Real time, for readiness ages; defaults to the system clock. */
+  /** Real time, for readiness ages and the corrections' audit trail; defaults to the system clock. */
   wallClock?: Clock;
   health: SyncHealthView;
   logger: Logger;

@@ -19,9 +19,10 @@ export const AT_MS = Date.parse('2026-11-01T00:00:00Z');
  * - 1h: total 12 000, bad 12 → SLI 0.999, burn rate 1, budget remaining 0
  * - 24h: total 288 000, bad 12 → SLI 1 − 12/288 000, remaining 1 − 12/288, burn 12/288
  * - 7d and 30d: the same sums, coverage 288/2016 and 288/8640
+ * Kept in memory unless `file` names an SQLite file (for a server and a CLI sharing it).
  */
-export function knownLedger(config: AppConfig): LedgerStores {
-  const ledger = openLedger(':memory:');
+export function knownLedger(config: AppConfig, file = ':memory:'): LedgerStores {
+  const ledger = openLedger(file);
   const slo = config.slos.find((s) => s.name === 'api-availability')!;
   const seriesId = ledger.buckets.ensureSeries(slo, AT_MS);
   const buckets: LedgerBucket[] = [];
@@ -58,7 +59,7 @@ export function memoryLogger(secrets: readonly string[]): { logger: Logger; line
 
 /** Server dependencies over a ledger, evaluated at {@link AT_MS}. */
 export function serverDeps(config: AppConfig, ledger: LedgerStores, logger: Logger): HttpServerDeps & { health: SyncHealth } {
-  return { config, buckets: ledger.buckets, clock: { nowMs: () => AT_MS }, health: new SyncHealth(), logger };
+  return { config, buckets: ledger.buckets, corrections: ledger.corrections, clock: { nowMs: () => AT_MS }, health: new SyncHealth(), logger };
 }
 
 /** Parses Prometheus text format into `name{labels}` → value (labels as written). */

@@ -56,6 +56,32 @@ describe('bearer token', () => {
   });
 });
 
+describe('corrections API without server.api_tokens', () => {
+  const body = { slo: 'api-availability', from: '2026-10-31T23:00:00Z', to: '2026-11-01T00:00:00Z', category: 'other', reason: 'x' };
+
+  it('answers writes with 403 "writes are disabled", and still reads', async () => {
+    for (const request of [
+      { method: 'POST' as const, url: '/api/v1/corrections', payload: body },
+      { method: 'DELETE' as const, url: '/api/v1/corrections/c1' },
+    ]) {
+      const response = await openApp.inject(request);
+      expect(response.statusCode, request.method).toBe(403);
+      expect(response.json().error).toMatch(/^writes are disabled: set server\.api_tokens/);
+    }
+    const list = await openApp.inject({ url: '/api/v1/corrections' });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual([]);
+    expect((await openApp.inject({ url: '/api/v1/corrections/history' })).json()).toEqual([]);
+  });
+
+  it('still asks for the read token first when one is configured, and refuses writes with it', async () => {
+    expect((await guardedApp.inject({ method: 'POST', url: '/api/v1/corrections', payload: body })).statusCode).toBe(401);
+    const withToken = await guardedApp.inject({ method: 'POST', url: '/api/v1/corrections', payload: body, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(withToken.statusCode).toBe(403);
+    expect(withToken.body).not.toContain(TOKEN);
+  });
+});
+
 describe('readiness', () => {
   it('is 503 with the reason until the first sync, 200 after a successful one, 503 naming Prometheus after a failed one', async () => {
     const first = await openApp.inject({ url: '/readyz' });

@@ -43,6 +43,56 @@ describe('server configuration', () => {
     expect(found).toEqual([[2, 'server.listen'], [3, 'server.token'], [4, 'server.port']]);
   });
 
+  it('reads named api tokens from the environment, keeps each as a secret and prints the names with *** for the tokens', () => {
+    const file = writeConfig(['server:', '  api_tokens:', '    alice@ops: ${ALICE_TOKEN}', '    deploy-bot.v2: ${BOT_TOKEN}']);
+    const config = loadConfig({ file, env: { ALICE_TOKEN: 'alice-tok-91c2', BOT_TOKEN: 'bot-tok-77e0' } });
+    expect(config.server.apiTokens).toEqual({ 'alice@ops': 'alice-tok-91c2', 'deploy-bot.v2': 'bot-tok-77e0' });
+    expect(config.secrets).toEqual(expect.arrayContaining(['alice-tok-91c2', 'bot-tok-77e0']));
+    const printed = printConfig(config);
+    expect(printed).not.toContain('alice-tok-91c2');
+    expect(printed).not.toContain('bot-tok-77e0');
+    expect(parse(printed).server.api_tokens).toEqual({ 'alice@ops': '***', 'deploy-bot.v2': '***' });
+  });
+
+  it('reports a bad token name at its key, and an empty, spaced, doubled or read token at its value, never quoting a token', () => {
+    const file = writeConfig([
+      'server:',
+      '  token: ${READ_TOKEN}',
+      '  api_tokens:',
+      '    alice: ${ALICE_TOKEN}',
+      '    "bad name!": tok-bad-name-1',
+      '    bob: ${ALICE_TOKEN}',
+      '    carol: ${READ_TOKEN}',
+      `    ${'x'.repeat(65)}: tok-long-name-1`,
+    ]);
+    const error = catchConfigError(() => loadConfig({ file, env: { READ_TOKEN: 'read-tok-5a1', ALICE_TOKEN: 'alice-tok-3b9' } }));
+    expect(error.diagnostics.map((d) => [d.line, d.column, d.path])).toEqual([
+      [5, 5, 'server.api_tokens["bad name!"]'],
+      [6, 10, 'server.api_tokens.bob'],
+      [7, 12, 'server.api_tokens.carol'],
+      [8, 5, `server.api_tokens.${'x'.repeat(65)}`],
+    ]);
+    expect(error.message).toContain(`${file}:5:5: server.api_tokens["bad name!"]: "bad name!" is not a token name: 1 to 64 characters`);
+    expect(error.message).toContain('server.api_tokens.bob: has the same token as "alice"');
+    expect(error.message).toContain('server.api_tokens.carol: is the same as server.token');
+    for (const token of ['read-tok-5a1', 'alice-tok-3b9', 'tok-bad-name-1', 'tok-long-name-1']) expect(error.message).not.toContain(token);
+
+    const values = writeConfig(['server:', '  api_tokens:', '    a: ""', '    b: "two words"', '    c: 42']);
+    const found = catchConfigError(() => loadConfig({ file: values, env: {} })).diagnostics.map((d) => [d.line, d.path, d.message]);
+    expect(found).toEqual([
+      [3, 'server.api_tokens.a', 'must not be empty'],
+      [4, 'server.api_tokens.b', 'must not contain whitespace: an Authorization header could not carry it'],
+      [5, 'server.api_tokens.c', 'must be a token (a string; give it as ${VAR} from the environment)'],
+    ]);
+    const empty = catchConfigError(() => loadConfig({ file: writeConfig(['server:', '  api_tokens: {}']), env: {} }));
+    expect(empty.diagnostics.map((d) => [d.line, d.path])).toEqual([[2, 'server.api_tokens']]);
+  });
+
+  it('names the unset variable when an api token comes from one that is missing', () => {
+    const file = writeConfig(['server:', '  api_tokens:', '    alice: ${ALICE_TOKEN}']);
+    expect(catchConfigError(() => loadConfig({ file, env: {} })).message).toMatch(/:3:12: server\.api_tokens\.alice: .*ALICE_TOKEN/);
+  });
+
   it('names the unset variable when the token comes from one that is missing', () => {
     const file = writeConfig(['server:', '  token: ${SLO_TOKEN}']);
     expect(catchConfigError(() => loadConfig({ file, env: {} })).message).toContain('SLO_TOKEN');
