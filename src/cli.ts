@@ -7,6 +7,7 @@ import { registerCorrectionsCommand } from './commands/corrections.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerStatementsCommand } from './commands/statements.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { registerTickCommand } from './commands/tick.js';
@@ -33,6 +34,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerTickCommand(program, context);
   registerOutboxCommand(program, context);
   registerCorrectionsCommand(program, context);
+  registerStatementsCommand(program, context);
   registerDemoCommand(program);
   return { program, context };
 }

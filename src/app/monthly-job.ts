@@ -15,7 +15,13 @@ import type { PeriodReport } from '../report/period-report.js';
 import { toReportJson } from '../report/report-json.js';
 import { previousCronInstant } from '../domain/cron-schedule.js';
 import type { Clock } from '../domain/clock.js';
-import { generatePeriodReport, REPORT_FILE_FORMATS } from './period-report.js';
+import type { Statement } from '../domain/statement.js';
+import { UsageError } from '../errors.js';
+import { formatInstant } from '../report/format.js';
+import type { Restatement } from '../report/period-report.js';
+import { listCorrections } from './correction-request.js';
+import { generatePeriodReport, REPORT_FILE_FORMATS, syncForPeriod } from './period-report.js';
+import { contentHashOf, diffStatement, statedCorrections, statedFigures, statedFiles } from './statements.js';
 import type { Adapters, DeliverySenders } from './ports.js';
 
 /** What the monthly job needs: the adapters, a wall clock (for "generated" and the outbox), a log. */
@@ -95,8 +101,10 @@ export interface ProduceOptions {
   period: ResolvedPeriod;
   /** The cron instant it fell due at; null when asked for on demand. */
   dueMs: number | null;
-  /** Queue the mail again even if this month's mail was sent (`--force`). */
+  /** Queue the mail again even if this month's mail was sent (`--force`); refused when the figures changed since its statement. */
   force: boolean;
+  /** Mail the month as restated against its latest statement (`--restate`): only when its figures changed. */
+  restate?: boolean;
 }
 
 /**
@@ -109,38 +117,81 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
   const { adapters, clock } = options;
   const { config, ledger } = adapters;
   const name = produce.period.current.name;
-  const result = await generatePeriodReport(adapters, {
-    period: produce.period,
-    generatedAtMs: clock.nowMs(),
-    offline: false,
-    formats: REPORT_FILE_FORMATS,
-    reportsDir: config.server.reportsDir,
-  });
-  const failed = result.sync?.slos.filter((s) => s.error !== undefined) ?? [];
+  const sync = await syncForPeriod(adapters, produce.period);
+  const failed = sync.slos.filter((s) => s.error !== undefined);
   if (failed.length > 0) {
     // A report from a ledger Prometheus could not complete would be sent with holes; try again next tick.
     throw new SloLedgerError(`monthly report ${name} not sent: the sync of ${failed.map((s) => s.slo).join(', ')} failed (${failed[0]!.error})`);
   }
+  // What this report would state, against what was stated (mailed) before.
+  const slos = statedFigures(adapters.figures, config.slos, produce.period.current);
+  const contentHash = contentHashOf(slos);
+  const stated = ledger.statements.latest(name);
+  const changed = stated !== undefined && stated.contentHash !== contentHash;
+  if (produce.restate === true) {
+    if (stated === undefined) throw new UsageError(`--restate: ${name} has no statement to restate (it was never mailed); mail it with --email`);
+    if (!changed) throw new UsageError(`--restate: the figures of ${name} equal its statement (version ${stated.version}, ${formatInstant(stated.producedMs)}); there is nothing to restate`);
+  } else if (changed && produce.force) {
+    throw new UsageError(
+      `--force: the figures of ${name} changed since its statement (version ${stated.version}, ${formatInstant(stated.producedMs)}), so mailing it again would change a mailed month silently; ` +
+        `see \`slo-ledger statements diff ${name}\`, and mail it as restated with --restate`,
+    );
+  }
+  const restatement = produce.restate === true && stated !== undefined ? restatementOf(adapters, stated, produce.period) : undefined;
+  const result = await generatePeriodReport(adapters, {
+    period: produce.period,
+    generatedAtMs: clock.nowMs(),
+    offline: true,
+    formats: REPORT_FILE_FORMATS,
+    reportsDir: config.server.reportsDir,
+    ...(restatement === undefined ? {} : { restatement }),
+  });
   const pdfPath = result.paths[REPORT_FILE_FORMATS.indexOf('pdf')]!;
   const nowMs = clock.nowMs();
   const email = config.email;
-  const key = reportMailKey(name);
+  const thread = stated === undefined ? [] : ledger.statements.versions(name).map((v) => v.messageId).filter((id): id is string => id !== null);
+  const key = restatement === undefined ? reportMailKey(name) : `${reportMailKey(name)}/restated/${restatement.version}`;
+  const message = email === undefined ? undefined : buildReportMail(result.report, readFileSync(pdfPath), email, thread);
   const { reportLog: log, outbox } = ledger;
   const mail = ledger.transaction(() => {
     let queued: ProducedMonth['mail'];
     if (email !== undefined) {
-      const delivery = { key, channel: 'email' as const, payload: buildReportMail(result.report, readFileSync(pdfPath), email), nowMs, deadlineMs: nowMs + email.deadlineMs };
+      const delivery = { key, channel: 'email' as const, payload: message!, nowMs, deadlineMs: nowMs + email.deadlineMs };
       queued = produce.force ? { entry: outbox.requeue(delivery), created: true } : outbox.enqueue(delivery);
     }
     log.record({ month: name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
+    // The month's statement: the first time it is produced, and with every restatement; a report
+    // mailed again unchanged (--force) or found already mailed keeps the statement it has.
+    if (stated === undefined || restatement !== undefined) {
+      ledger.statements.append({
+        month: name,
+        version: restatement?.version ?? 1,
+        kind: restatement === undefined ? 'original' : 'restated',
+        producedMs: nowMs,
+        contentHash,
+        slos,
+        corrections: statedCorrections(listCorrections(config, ledger)),
+        files: statedFiles(result.paths),
+        messageId: message?.messageId ?? null,
+      });
+    }
     return queued;
   });
   options.log.info(
-    { job: 'monthly-report', month: name, files: result.paths, mail: mail === undefined ? 'no email configured' : mail.created ? 'queued' : `already ${mail.entry.status}` },
-    `monthly report ${name} produced`,
+    {
+      job: 'monthly-report', month: name, files: result.paths, mail: mail === undefined ? 'no email configured' : mail.created ? 'queued' : `already ${mail.entry.status}`,
+      ...(restatement === undefined ? {} : { restated: restatement.version }),
+    },
+    `monthly report ${name} ${restatement === undefined ? 'produced' : `restated (version ${restatement.version})`}`,
   );
   options.onQueued?.();
   return { name, dueMs: produce.dueMs, paths: result.paths, report: result.report, ...(mail ? { mail } : {}) };
+}
+
+/** The restatement of a month against its latest statement: the next version, and every changed figure with its causes. */
+function restatementOf(adapters: Adapters, stated: Statement, period: ResolvedPeriod): Restatement {
+  const diff = diffStatement(adapters, stated, period.current);
+  return { version: stated.version + 1, stated: { version: stated.version, producedAtMs: stated.producedMs, contentHash: stated.contentHash }, changes: diff.changes };
 }
 
 /**
@@ -148,9 +199,9 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
  * summary page as HTML with a plain-text alternative, the PDF attached, and a Message-ID derived
  * from the month and the report's content, so the same report sent twice carries the same id.
  */
-export function buildReportMail(report: PeriodReport, pdf: Buffer, email: EmailConfig): EmailMessage {
+export function buildReportMail(report: PeriodReport, pdf: Buffer, email: EmailConfig, thread: readonly string[] = []): EmailMessage {
   const services = [...new Set(report.slos.map((s) => s.service))];
-  const subject = email.subject
+  const subject = (report.restatement === undefined ? '' : '[RESTATED] ') + email.subject
     .replaceAll('{service}', services.length === 0 ? 'SLO' : services.join(', '))
     .replaceAll('{month}', report.period.label)
     .replaceAll('{status}', report.overall.tier.toUpperCase());
@@ -166,6 +217,8 @@ export function buildReportMail(report: PeriodReport, pdf: Buffer, email: EmailC
     html: body.html,
     text: body.text,
     messageId: `<slo-report.${report.period.name}.${digest}@${domain}>`,
+    // A restatement answers the previous version's mail, so mail clients show it in that thread.
+    ...(thread.length === 0 ? {} : { inReplyTo: thread[thread.length - 1]!, references: [...thread] }),
     attachments: [{ filename: `slo-report-${report.period.name}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64') }],
   };
 }

@@ -7,7 +7,7 @@ import type { BucketReader } from '../ledger/bucket-store.js';
 import { toBucketColumns } from '../report/bucket-columns.js';
 import { buildPeriodReport } from '../report/build-period-report.js';
 import { DEFAULT_INCIDENT_RULES } from '../report/incidents.js';
-import type { GroupReportInput, HistoryMonth, PeriodReport, ReportRules, SloReportInput } from '../report/period-report.js';
+import type { GroupReportInput, HistoryMonth, PeriodReport, ReportRules, Restatement, SloReportInput } from '../report/period-report.js';
 import { toReportJson } from '../report/report-json.js';
 import { correctionApplies, excludedRuns, type Correction } from '../domain/correction.js';
 import { correctionEffects } from './correction-effects.js';
@@ -35,6 +35,8 @@ export interface PeriodReportOptions {
   reportsDir?: string;
   rules?: Partial<ReportRules>;
   onProgress?: (progress: SyncProgress) => void;
+  /** A restated month's report: what changed against its statement. */
+  restatement?: Restatement;
 }
 
 export interface PeriodReportResult {
@@ -55,13 +57,7 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
   const { config } = adapters;
   const { current: period, history } = options.period;
   const generatedAtMs = options.generatedAtMs ?? adapters.clock.nowMs();
-  let sync: SyncResult | undefined;
-  if (!options.offline) {
-    sync = await syncAllSlos(adapters, period.endMs, {
-      fromMs: Math.min(period.startMs - HOUR_MS, ...history.map((h) => h.startMs)),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-  }
+  const sync = options.offline ? undefined : await syncForPeriod(adapters, options.period, options.onProgress);
   const corrections = listCorrections(config, adapters.ledger);
   const inForce = corrections.map((l) => l.correction);
   const report = buildPeriodReport({
@@ -72,6 +68,7 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
     corrections: correctionEffects({ raw: adapters.ledger.buckets, corrections, slos: config.slos, period, timeZone: config.timeZone }),
     // The config's incident factor, unless the command asked for another (--incident-factor).
     rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
+    ...(options.restatement === undefined ? {} : { restatement: options.restatement }),
   });
   const outDir = resolve(options.outDir ?? join(options.reportsDir ?? 'reports', period.name));
   mkdirSync(outDir, { recursive: true });
@@ -85,6 +82,14 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
     paths.push(path);
   }
   return { report, paths, ...(sync ? { sync } : {}) };
+}
+
+/** Syncs the buckets a period's report needs: the period (and the hour before it) and its comparison periods. */
+export function syncForPeriod(adapters: Adapters, period: ResolvedPeriod, onProgress?: (progress: SyncProgress) => void): Promise<SyncResult> {
+  return syncAllSlos(adapters, period.current.endMs, {
+    fromMs: Math.min(period.current.startMs - HOUR_MS, ...period.history.map((h) => h.startMs)),
+    ...(onProgress ? { onProgress } : {}),
+  });
 }
 
 /** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */

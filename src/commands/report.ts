@@ -17,7 +17,7 @@ import { parseAtOption, parseGroupOption, parseMonthOption, parseWindowsOption }
 import { parseReportFilesRequest, parseReportOutput, type ReportCommandOptions } from './report-options.js';
 import { testHaltHooks } from './test-halt.js';
 
-type ReportOptions = ReportCommandOptions & { windows: string; format: string; email?: boolean; force?: boolean; group: string[] };
+type ReportOptions = ReportCommandOptions & { windows: string; format: string; email?: boolean; force?: boolean; restate?: boolean; group: string[] };
 
 /** `report`: the status per SLO and window on stdout, the period report as files, or the month's report by email. */
 export function registerReportCommand(program: Command, context: CommandContext): void {
@@ -34,11 +34,12 @@ export function registerReportCommand(program: Command, context: CommandContext)
     .option('--incident-factor <n>', 'with pdf/html/json: an incident is a burn rate over 1h above this (default: report.incident_factor of the config, 6)')
     .option('--offline', 'report from the ledger as it is, without asking Prometheus')
     .option('--email', 'with --month: build the monthly report and mail it now, through the outbox (as the schedule does)')
-    .option('--force', 'with --email: mail it again even if this month was already mailed')
+    .option('--force', 'with --email: mail it again even if this month was already mailed (refused when its figures changed since: use --restate)')
+    .option('--restate', 'with --email: mail the month as restated, listing what changed against its statement, in reply to the original mail')
     .option('--group <label=value>', 'grouped SLOs: show only the groups with this label value (repeatable)', (pair: string, all: string[]) => [...all, pair], [] as string[])
     .action(async (options: ReportOptions, command: Command) => {
       const config = context.loadConfig();
-      if (options.email === true || options.force === true) return emailReport(config, options);
+      if (options.email === true || options.force === true || options.restate === true) return emailReport(config, options);
       const output = parseReportOutput(options.format, options.out !== undefined);
       if (output.kind === 'files') return writeReportFiles(config, options, output.formats, command.getOptionValueSource('windows') === 'cli');
       return printStatus(config, options, output.format);
@@ -86,7 +87,8 @@ async function printStatus(config: AppConfig, options: ReportOptions, format: 't
 
 /** `report --month M --email [--force]`: builds the month's report and mails it now through the outbox. */
 async function emailReport(config: AppConfig, options: ReportOptions): Promise<void> {
-  if (options.email !== true) throw new UsageError('--force applies to --email (mail a month again)');
+  if (options.email !== true) throw new UsageError(`--${options.restate === true ? 'restate' : 'force'} applies to --email (mail a month again)`);
+  if (options.restate === true && options.force === true) throw new UsageError('--restate and --force: give one (--restate mails the changed month as restated; --force mails it again unchanged)');
   if (options.month === undefined) throw new UsageError('--email needs --month YYYY-MM');
   for (const flag of ['from', 'to', 'out'] as const) {
     if (options[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --email (the mailed report is the month's, in the reports folder)`);
@@ -104,7 +106,7 @@ async function emailReport(config: AppConfig, options: ReportOptions): Promise<v
     const log = createLogger({ secrets: config.secrets, destination: process.stderr });
     const result = await emailMonthlyReport(
       { adapters, clock: adapters.clock, senders: buildSenders(config), log, ...testHaltHooks(process.env) },
-      { period, force: options.force === true },
+      { period, force: options.force === true, restate: options.restate === true },
     );
     for (const path of result.produced.paths) process.stdout.write(`${path}\n`);
     const entry = result.produced.mail!.entry;

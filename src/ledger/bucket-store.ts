@@ -26,6 +26,12 @@ export interface BucketReader {
 }
 
 /** The ledger's buckets as the sync writes them: idempotent, settled spans, reconciled gaps, retention. */
+/** What {@link BucketStore.changesSince} found. */
+export interface LedgerChanges {
+  reconciliations: Array<{ firstEndMs: number; lastEndMs: number; good: number; total: number; reconciledAtMs: number }>;
+  refetched: { buckets: number; good: number; total: number };
+}
+
 export interface BucketStore extends BucketReader {
   /**
    * The series id of an SLO's current SLI definition (or of one group of it). A changed
@@ -47,6 +53,11 @@ export interface BucketStore extends BucketReader {
   writeBuckets(seriesId: number, buckets: readonly LedgerBucket[], fetchedAtMs: number): void;
   /** Books the events seen across a closed gap onto the gap's buckets, evenly, and records the reconciliation. */
   bookReconciliation(seriesId: number, run: BucketRun, span: SpanCounts, booked: SpanCounts, nowMs: number): void;
+  /**
+   * What changed in a series' buckets with end in (startMs, endMs] after `sinceMs`: the scrape
+   * gaps reconciled since, and the other buckets (re-)fetched since (late data), with their counts now.
+   */
+  changesSince(seriesId: number, sinceMs: number, startMs: number, endMs: number): LedgerChanges;
   /** Records the outcome of one SLO's sync. */
   recordSync(slo: string, attemptMs: number, error?: string): void;
   /** Deletes buckets that ended before `beforeMs`; returns how many. */

@@ -5,6 +5,7 @@ import { SqliteCorrectionStore } from './sqlite/correction-store.js';
 import { SqliteDatabase } from './sqlite/database.js';
 import { SqliteOutboxStore } from './sqlite/outbox-store.js';
 import { SqliteReportLog } from './sqlite/report-log.js';
+import { SqliteStatementStore } from './sqlite/statement-store.js';
 
 /**
  * Opens the ledger at `path` (a SQLite file, created if needed; `:memory:` for a throwaway one),
@@ -19,6 +20,7 @@ export function openLedger(path: string): LedgerStores {
     alertState: new SqliteAlertStateStore(db),
     reportLog: new SqliteReportLog(db),
     corrections: new SqliteCorrectionStore(db),
+    statements: new SqliteStatementStore(db),
     transaction: (work) => database.transaction(work),
     close: () => database.close(),
   };

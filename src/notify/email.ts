@@ -13,6 +13,9 @@ export interface EmailMessage {
   text: string;
   /** Stable for one report (`<…@…>`), so a repeated delivery is recognisable as the same mail. */
   messageId: string;
+  /** A restatement: the Message-ID it answers (the previous version's), and the whole thread, oldest first. */
+  inReplyTo?: string;
+  references?: string[];
   attachments: Array<{ filename: string; contentType: string; contentBase64: string }>;
 }
 
@@ -63,6 +66,8 @@ export class EmailSender implements DeliverySender {
         html: message.html,
         text: message.text,
         messageId: message.messageId,
+        ...(message.inReplyTo === undefined ? {} : { inReplyTo: message.inReplyTo }),
+        ...(message.references === undefined ? {} : { references: message.references }),
         attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
       });
     } catch (error) {

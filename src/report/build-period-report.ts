@@ -52,7 +52,8 @@ export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
   const services = [...new Set(slos.map((s) => s.service))];
   const withoutRecommendations: Omit<PeriodReport, 'recommendations'> = {
     schemaVersion: 1,
-    title: `${services.length === 0 ? 'SLO' : services.join(', ')} — SLO report ${period.label}`,
+    title: `${services.length === 0 ? 'SLO' : services.join(', ')} — SLO report ${period.label}${input.restatement === undefined ? '' : ' (restated)'}`,
+    ...(input.restatement === undefined ? {} : { restatement: input.restatement }),
     services,
     period,
     timeZone: input.timeZone,

@@ -63,6 +63,7 @@ function renderHtml(view: ReportView): string {
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:900px;margin:0 auto;${FONT}font-size:14px;line-height:1.45;"><tr><td style="padding:16px;">`,
     `<h1 style="font-size:20px;margin:0 0 4px;">${e(view.title)}</h1>`,
     `<p style="margin:0 0 12px;color:#5b6475;font-size:13px;">Period: ${e(view.period)} · times in ${e(view.timeZone)} · generated ${e(view.generatedAt)} · data coverage ${e(view.coverage)}</p>`,
+    restatementHtml(view),
     `<p style="margin:8px 0;">Overall status: ${badge(view.overallTier)} ${e(view.overallText)}</p>`,
     view.partialNote === null ? '' : `<p style="margin:4px 0;color:#5b6475;font-size:12px;">${e(view.partialNote)}</p>`,
     `<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:13px;${FONT}"><thead><tr>${head}</tr></thead><tbody>`,
@@ -78,11 +79,24 @@ function renderHtml(view: ReportView): string {
   ].join('\n');
 }
 
+/** A restated report's banner: what it replaces and what changed, before anything else. */
+function restatementHtml(view: ReportView): string {
+  if (view.restatement === null) return '';
+  const e = escapeXml;
+  const items = view.restatement.changes
+    .map((c) => `<li><strong>${e(c.subject)}</strong>: ${e(c.figures)}<ul>${c.causes.map((cause) => `<li>${e(cause)}</li>`).join('')}</ul></li>`)
+    .join('');
+  return `<div style="margin:8px 0;padding:8px 12px;border-left:4px solid #c0392b;background:#fdf2f1;"><p style="margin:0 0 4px;font-weight:bold;">${e(view.restatement.heading)}</p><ul style="margin:0;padding-left:20px;">${items}</ul></div>`;
+}
+
 function renderText(view: ReportView): string {
   const lines = [
     view.title,
     `Period: ${view.period} (times in ${view.timeZone}), generated ${view.generatedAt}, data coverage ${view.coverage}`,
     '',
+    ...(view.restatement === null
+      ? []
+      : [view.restatement.heading, ...view.restatement.changes.flatMap((c) => [`  ${c.subject}: ${c.figures}`, ...c.causes.map((cause) => `    because: ${cause}`)]), '']),
     `Overall status: ${view.overallTier.toUpperCase()}. ${view.overallText}`,
     ...(view.partialNote === null ? [] : [view.partialNote]),
     '',

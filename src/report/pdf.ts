@@ -80,6 +80,16 @@ function drawSummary(doc: Doc, view: ReportView): void {
   doc.font('regular').fontSize(10).fillColor(COLOURS.muted)
     .text(`Period: ${view.period} · times in ${view.timeZone} · generated ${view.generatedAt} · data coverage ${view.coverage}`);
   doc.moveDown(0.8);
+  if (view.restatement !== null) {
+    doc.font('bold').fontSize(12).fillColor(COLOURS.ink);
+    flowText(doc, view.restatement.heading);
+    doc.font('regular');
+    for (const change of view.restatement.changes) {
+      paragraph(doc, `${change.subject}: ${change.figures}`);
+      for (const cause of change.causes) paragraph(doc, `   because: ${cause}`, COLOURS.muted, 9);
+    }
+    doc.moveDown(0.5);
+  }
   doc.font('bold').fontSize(13).fillColor(tierColour(view.overallTier)).text(`Overall status: ${view.overallTier.toUpperCase()}`);
   paragraph(doc, view.overallText);
   if (view.partialNote !== null) paragraph(doc, view.partialNote, COLOURS.muted);

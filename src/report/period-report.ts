@@ -1,5 +1,6 @@
 import type { BucketColumns, BucketRun } from '../domain/bucket.js';
 import type { CorrectionCategory } from '../domain/correction.js';
+import type { FigureChange } from '../domain/statement.js';
 import type { ReportPeriod } from '../domain/period.js';
 import type { GroupLabels, HistogramCounts, SloDefinition, Tier } from '../domain/slo.js';
 import type { WindowResult, WindowSums } from '../domain/window-result.js';
@@ -74,6 +75,16 @@ export interface PeriodReportInput {
   rules?: Partial<ReportRules>;
   /** The corrections that excluded buckets of the period, with what each took out (the report's Corrections section). */
   corrections?: readonly CorrectionReport[];
+  /** Set when the report restates a month already stated (mailed): what changed against that statement. */
+  restatement?: Restatement;
+}
+
+/** A restated month: the statement it replaces, and every figure that changed since, with why. */
+export interface Restatement {
+  /** The version this report is recorded as. */
+  version: number;
+  stated: { version: number; producedAtMs: number; contentHash: string };
+  changes: FigureChange[];
 }
 
 /** What the report keeps of an SLO's input after its figures are built. */
@@ -245,6 +256,8 @@ export interface Recommendation {
 export interface PeriodReport {
   schemaVersion: 1;
   title: string;
+  /** Only in a restated report: what changed against the statement it replaces. */
+  restatement?: Restatement;
   services: string[];
   period: ReportPeriod;
   timeZone: string;

@@ -5,7 +5,8 @@ import {
   formatPointChange, formatSeconds, formatSli,
 } from './format.js';
 import { groupsFact, toBreachViews, toGroupsView, type BreachView, type GroupsView } from './groups-view.js';
-import type { CorrectionReport, PeriodReport, SloReport } from './period-report.js';
+import type { CorrectionReport, PeriodReport, Restatement, SloReport } from './period-report.js';
+import { changeSubject, describeCause, describeFigures } from './statement-text.js';
 
 /** A label and its value, as shown in a facts list. */
 export interface Fact {
@@ -52,6 +53,8 @@ export interface SloSectionView {
  */
 export interface ReportView {
   title: string;
+  /** A restated report's banner: what it replaces, and one entry per changed figure with its causes; null otherwise. */
+  restatement: { heading: string; changes: Array<{ subject: string; figures: string; causes: string[] }> } | null;
   period: string;
   timeZone: string;
   generatedAt: string;
@@ -112,6 +115,7 @@ export function toReportView(report: PeriodReport): ReportView {
   const { overall } = report;
   return {
     title: report.title,
+    restatement: report.restatement === undefined ? null : toRestatementView(report.restatement, tz),
     period: report.period.label,
     timeZone: tz,
     generatedAt: `${formatLocalTime(report.generatedAtMs, tz)} ${tz}`,
@@ -174,6 +178,18 @@ export function toReportView(report: PeriodReport): ReportView {
         coverage: formatPercent(d.coverageRatio, 1),
         p95: d.p95Seconds === undefined ? null : formatSeconds(d.p95Seconds),
       })),
+    })),
+  };
+}
+
+function toRestatementView(r: Restatement, timeZone: string): NonNullable<ReportView['restatement']> {
+  return {
+    heading: `Restated: this report replaces the one sent ${formatLocalTime(r.stated.producedAtMs, timeZone)} ${timeZone} (statement version ${r.stated.version}, ` +
+      `sha256 ${r.stated.contentHash.slice(0, 12)}…). ${r.changes.length === 1 ? 'One figure changed' : `${r.changes.length} figures changed`}:`,
+    changes: r.changes.map((c) => ({
+      subject: changeSubject(c),
+      figures: describeFigures(c.stated, c.now),
+      causes: c.causes.length === 0 ? ['no recorded cause'] : c.causes.map((cause) => describeCause(cause, timeZone)),
     })),
   };
 }

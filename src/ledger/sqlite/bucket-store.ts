@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../../domain/bucket.js';
 import { BUCKET_MS } from '../../domain/duration.js';
 import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
-import type { BucketStore } from '../bucket-store.js';
+import type { BucketStore, LedgerChanges } from '../bucket-store.js';
 import { SettledSpans } from './settled-spans.js';
 
 /** The ledger's buckets in SQLite: tables `slo_series`, `buckets`, `histogram_buckets`, `reconciliations`, `sync_status`. */
@@ -146,6 +146,18 @@ export class SqliteBucketStore implements BucketStore {
       this.sql(`INSERT OR REPLACE INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(seriesId, run.firstEndMs, run.lastEndMs, span.good, span.total, booked.good, booked.total, nowMs);
     })();
+  }
+
+  changesSince(seriesId: number, sinceMs: number, startMs: number, endMs: number): LedgerChanges {
+    const reconciliations = (this.sql(
+      `SELECT first_bucket_end_ms AS firstEndMs, last_bucket_end_ms AS lastEndMs, booked_good AS good, booked_total AS total, reconciled_at_ms AS reconciledAtMs
+       FROM reconciliations WHERE series_id = ? AND reconciled_at_ms > ? AND last_bucket_end_ms > ? AND first_bucket_end_ms <= ? ORDER BY first_bucket_end_ms`,
+    ).all(seriesId, sinceMs, startMs, endMs)) as LedgerChanges['reconciliations'];
+    const refetched = this.sql(
+      `SELECT COUNT(*) AS buckets, COALESCE(SUM(good), 0) AS good, COALESCE(SUM(total), 0) AS total FROM buckets
+       WHERE series_id = ? AND bucket_end_ms > ? AND bucket_end_ms <= ? AND fetched_at_ms > ? AND status != 'reconciled'`,
+    ).get(seriesId, startMs, endMs, sinceMs) as LedgerChanges['refetched'];
+    return { reconciliations, refetched };
   }
 
   /** Σgood, Σtotal, covered buckets and the summed histogram over buckets with end in (startMs, endMs]. */

@@ -172,4 +172,24 @@ export const MIGRATIONS: readonly string[] = [
     delete_reason TEXT
   );
   `,
+  `
+  -- Statements: a month's figures as produced and mailed, one row per version (1 the original, then
+  -- each restatement). Immutable: the triggers refuse every UPDATE and DELETE.
+  CREATE TABLE statements (
+    month TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    kind TEXT NOT NULL CHECK (kind IN ('original', 'restated')),
+    produced_ms INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    slos TEXT NOT NULL,
+    corrections TEXT NOT NULL,
+    files TEXT NOT NULL,
+    message_id TEXT,
+    PRIMARY KEY (month, version)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER statements_no_update BEFORE UPDATE ON statements
+    BEGIN SELECT RAISE(ABORT, 'statements are immutable: a restatement adds a version'); END;
+  CREATE TRIGGER statements_no_delete BEFORE DELETE ON statements
+    BEGIN SELECT RAISE(ABORT, 'statements are immutable: a restatement adds a version'); END;
+  `,
 ];
