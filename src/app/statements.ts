@@ -196,3 +196,31 @@ function causesFor(
   }
   return causes;
 }
+
+/** A stated month as the status page and the API mark it. */
+export interface StatementMark {
+  statement: Statement;
+  /** A restated version exists: the month was mailed again, with its changes listed. */
+  restated: boolean;
+  /** The SLOs' figures now differ from the latest statement: a restatement is due. */
+  changedSinceStatement: boolean;
+}
+
+/**
+ * Marks each stated month: restated (a later version was mailed) and changed since its latest
+ * statement. The check compares the SLOs' own figures (a group's change moves its SLO's sums too),
+ * so it costs one sum per SLO and month; `statements diff` compares every group.
+ */
+export function markStatements(figures: BucketReader, slos: readonly SloDefinition[], statements: readonly Statement[], periodOf: (month: string) => ReportPeriod): StatementMark[] {
+  return statements.map((statement) => {
+    const period = periodOf(statement.month);
+    const stated = new Map(statement.slos.map((s) => [s.slo, s]));
+    const changed =
+      slos.length !== statement.slos.length ||
+      slos.some((slo) => {
+        const before = stated.get(slo.name);
+        return before === undefined || !sameFigures(before, figuresOf(figures, slo, figures.findSeries(slo), period));
+      });
+    return { statement, restated: statement.version > 1, changedSinceStatement: changed };
+  });
+}

@@ -44,7 +44,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const adapters = openAdapters(config);
   const health = new SyncHealth();
   const app = buildHttpServer({
-    config, buckets: adapters.figures, corrections: adapters.ledger.corrections, clock: evaluationClock, wallClock: systemClock, health, logger,
+    config, buckets: adapters.figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements, clock: evaluationClock, wallClock: systemClock, health, logger,
     alerts: options.alerts ?? createAlertStateProvider({ buckets: adapters.figures, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
     outboxBacklog: options.outboxBacklog ?? (() => adapters.ledger.outbox.backlog()),
   });

@@ -4,6 +4,7 @@ import { redactSecrets } from '../errors.js';
 import { registerApiRoutes, assertKnownParams, type ApiError } from './api-routes.js';
 import { BEARER_CHALLENGE, NamedTokens, bearerTokenOf } from './bearer-auth.js';
 import { registerCorrectionRoutes } from './correction-routes.js';
+import { registerStatementRoutes } from './statement-routes.js';
 import { PUBLIC_PATHS, registerHealthRoutes } from './health-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import type { HttpServerDeps } from './ports.js';
@@ -64,6 +65,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   registerApiRoutes(app, deps);
   registerCorrectionRoutes(app, deps);
+  registerStatementRoutes(app, deps);
 
   registerStatusPage(app, deps);
 

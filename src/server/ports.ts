@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { Clock } from '../domain/clock.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import type { StatementStore } from '../ledger/statement-store.js';
 import type { CorrectionStore } from '../ledger/correction-store.js';
 import type { Logger } from '../logging.js';
 
@@ -48,6 +49,8 @@ export interface HttpServerDeps {
    * one of `server.api_tokens`). `buckets` must apply them as they change (`liveCorrections`).
    */
   corrections: CorrectionStore;
+  /** The monthly statements (the figures as mailed): the API and the status page mark months restated or changed since. */
+  statements?: StatementStore;
   /** The evaluation clock: "now" for the API, /metrics and the status page (fixed under `serve --at`). */
   clock: Clock;
   /** Real time, for readiness ages and the corrections' audit trail; defaults to the system clock. */

@@ -11,6 +11,7 @@ import { PAGE_CSP } from './page-layout.js';
 import type { HttpServerDeps } from './ports.js';
 import { parseInstantParam, singleParam, type QueryValues } from './query-params.js';
 import { listReports } from './reports.js';
+import { statementMarks } from './statement-routes.js';
 import { STATUS_PAGE_WINDOWS, renderStatusPage } from './status-page.js';
 
 /**
@@ -47,7 +48,7 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
     });
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
     const page = renderStatusPage({
-      atMs, slos, reports: listReports(config.server.reportsDir), alertsAvailable: deps.alerts !== undefined,
+      atMs, slos, reports: listReports(config.server.reportsDir), statements: statementMarks(deps), alertsAvailable: deps.alerts !== undefined,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
     });

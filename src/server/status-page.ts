@@ -1,12 +1,12 @@
-import type { GroupStatus, SloStatus } from '../domain/slo-status.js';
+import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
 import type { BurnDownPoint } from '../app/slo-series.js';
 import { formatDuration } from '../domain/duration.js';
-import type { WindowResult } from '../domain/window-result.js';
 import { groupsPageHref, renderWorstGroups } from './group-pages.js';
 import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
 import { renderDocument } from './page-layout.js';
 import type { AlertState } from './ports.js';
 import type { ReportEntry } from './reports.js';
+import type { StatementMark } from '../app/statements.js';
 
 /** Windows the status page shows per SLO, besides the SLO's own. */
 export const STATUS_PAGE_WINDOWS = ['24h', '7d'] as const;
@@ -26,6 +26,8 @@ export interface StatusPageModel {
   atMs: number;
   slos: StatusPageSlo[];
   reports: ReportEntry[];
+  /** The stated months (figures as mailed), newest first: marked restated, or changed since their statement. */
+  statements?: StatementMark[];
   /** False until an alert provider exists: the alert column then says "n/a". */
   alertsAvailable: boolean;
   /** Wall-clock time of the last fully successful sync. */
@@ -42,6 +44,7 @@ export function renderStatusPage(model: StatusPageModel): string {
   const main = html`${model.slos.map((slo) => renderSlo(slo, model))}
 <section class="slo reports" id="reports"><h2>Monthly reports</h2>
 ${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
+${renderStatements(model.statements ?? [])}
 </section>`;
   return renderDocument('SLO status — slo-ledger', header, main);
 }
@@ -76,10 +79,10 @@ ${groups === undefined ? '' : renderWorstGroups(slo, groups, ownName, groupsPage
 `;
 }
 
-function renderWindowRow(w: WindowResult): SafeHtml {
+function renderWindowRow(w: StatusWindow): SafeHtml {
   return html`<tr data-window="${w.window}">
 <td>${w.window}</td>
-<td data-field="sli" data-value="${w.sliRatio ?? ''}">${formatPercent(w.sliRatio)}</td>
+<td data-field="sli" data-value="${w.sliRatio ?? ''}">${formatPercent(w.sliRatio)}${w.raw === undefined ? '' : html` <small class="muted" data-field="raw_sli" data-value="${w.raw.sliRatio ?? ''}" title="before corrections; ${formatPercent(w.excludedRatio ?? 0, 1)} of the window excluded">(raw ${formatPercent(w.raw.sliRatio)})</small>`}</td>
 <td data-field="remaining" data-value="${w.errorBudget.remainingRatio ?? ''}">${formatPercent(w.errorBudget.remainingRatio, 2)}</td>
 <td data-field="burn_rate" data-value="${w.burnRate ?? ''}">${formatBurnRate(w.burnRate)}</td>
 <td data-field="events" data-good="${w.good}" data-total="${w.total}">${Math.round(w.good).toLocaleString('en')} / ${Math.round(w.total).toLocaleString('en')}</td>
@@ -114,6 +117,15 @@ ${minY < 0 ? html`<text x="${CHART.left - 6}" y="${(y(minY) + 4).toFixed(1)}" te
 <text x="${CHART.left + plotW}" y="${CHART.height - 6}" text-anchor="end" font-size="11" fill="#5d6677">${day(last.atMs)}</text>
 <polyline points="${line}" fill="none" stroke="#2f6fd6" stroke-width="2"/>
 </svg>`;
+}
+
+function renderStatements(marks: readonly StatementMark[]): SafeHtml | string {
+  if (marks.length === 0) return '';
+  return html`<h3>Statements (figures as mailed)</h3><ul id="statements">${marks.map((m) => {
+    const { statement } = m;
+    const state = m.changedSinceStatement ? 'changed since its statement: a restatement is due' : m.restated ? `restated (version ${statement.version})` : 'as stated';
+    return html`<li data-month="${statement.month}" data-restated="${String(m.restated)}" data-changed="${String(m.changedSinceStatement)}">${statement.month}: ${state} · version ${statement.version}, ${new Date(statement.producedMs).toISOString()}</li>`;
+  })}</ul>`;
 }
 
 function renderReport(entry: ReportEntry): SafeHtml {

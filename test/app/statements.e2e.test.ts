@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUCKET_MS } from '../../src/domain/duration.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
+import { createLogger } from '../../src/logging.js';
+import { openAdapters } from '../../src/runtime/open-adapters.js';
+import { SyncHealth } from '../../src/runtime/sync-health.js';
+import { buildHttpServer } from '../../src/server/http-server.js';
 import { runCli } from '../helpers/cli.js';
 import { startEmailStack, type EmailStack } from '../helpers/email-instance.js';
 import { countTolerance, trueCounts, trueTotal, type Tolerance } from '../helpers/truth.js';
@@ -21,6 +27,30 @@ interface DiffJson {
   changed: boolean;
   statement: { version: number };
   changes: Array<{ slo: string; stated: Figures; now: Figures; delta: { good: number; total: number; bad: number }; causes: Array<Record<string, unknown> & { kind: string; text: string }> }>;
+}
+
+/** Runs `work` against the HTTP server as `serve` wires it, over the instance's ledger file; `get` answers JSON or text. */
+async function served<T>(args: string[], work: (get: (path: string) => Promise<any>) => Promise<T>): Promise<T> {
+  const option = (name: string) => args[args.indexOf(name) + 1]!;
+  const config = loadConfig({ file: option('--config'), env: {} });
+  config.databasePath = option('--db');
+  const adapters = openAdapters(config);
+  const app = buildHttpServer({
+    config, buckets: adapters.figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements,
+    clock: systemClock, health: new SyncHealth(), logger: createLogger({ level: 'silent', secrets: [] }),
+  });
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    return await work(async (path) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(response.status, path).toBe(200);
+      return (response.headers.get('content-type') ?? '').includes('json') ? response.json() : response.text();
+    });
+  } finally {
+    await app.close();
+    adapters.close();
+  }
 }
 
 /** A month mailed, then corrected, then restated: through the real CLI, a SQLite file, an SMTP server and the fixture Prometheus. */
@@ -88,6 +118,15 @@ describe('statements: a mailed month stays what was mailed', () => {
     expect(cause).toMatchObject({ kind: 'correction-added', id: 'c1', source: 'ledger', category: 'deployment', author: 'bob', excluded_ms: 3_600_000 });
     expect(Math.abs((cause.bad as number) - (hour.total - hour.good))).toBeLessThanOrEqual(hourSlack);
     expect(cause.text).toContain('correction c1 (deployment: bad deploy caught by the synthetic check) added by bob');
+    // The API and the status page mark the month: changed since its statement, not restated yet.
+    expect(await served(args, async (get) => {
+      const api = await get('/api/v1/statements');
+      const page = await get('/');
+      return { api: api.statements[0], page: /<li data-month="2026-10" data-restated="(\w+)" data-changed="(\w+)">([^<]*)/.exec(page)?.slice(1) };
+    })).toEqual({
+      api: expect.objectContaining({ month: '2026-10', version: 1, kind: 'original', restated: false, changed_since_statement: true }),
+      page: ['false', 'true', expect.stringContaining('a restatement is due')],
+    });
     const table = await cli([...args, 'statements', 'diff', '2026-10', '--offline']);
     expect(table.stdout).toMatch(/^2026-10: statement version 1 \(original\)/);
     expect(table.stdout).toContain('because: correction c1');
@@ -126,6 +165,9 @@ describe('statements: a mailed month stays what was mailed', () => {
     expect(Math.abs(now.total - now.good - (all.total - all.good - (hour.total - hour.good)))).toBeLessThanOrEqual(monthSlack + hourSlack);
     expect((await json<DiffJson>([...args, 'statements', 'diff', '2026-10', '--format', 'json'])).statement.version).toBe(2);
     expect((await json<DiffJson>([...args, 'statements', 'diff', '2026-10', '--format', 'json'])).changed).toBe(false);
+    expect(await served(args, async (get) => (await get('/api/v1/statements/2026-10')))).toMatchObject({
+      month: '2026-10', restated: true, changed_since_statement: false, versions: [{ version: 1 }, { version: 2, kind: 'restated' }],
+    });
     const nothing = await cli([...args, 'report', '--month', '2026-10', '--email', '--restate']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('equal its statement (version 2');

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import type { SloDefinition } from '../../src/domain/slo.js';
+import type { Statement } from '../../src/domain/statement.js';
 import { LedgerError } from '../../src/errors.js';
 import { openLedger } from '../../src/ledger/open-ledger.js';
 import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
@@ -129,5 +130,38 @@ describe('the SQLite ledger (a real file in a temp dir)', () => {
   it('names the path when the database cannot be opened', () => {
     const blocked = join(dir, 'nested', 'ledger.db', 'inside.db');
     expect(() => openLedger(blocked)).toThrow(/cannot open the ledger database .*inside\.db/);
+  });
+});
+
+describe('statements in the ledger', () => {
+  const statement = (version: number): Statement => ({
+    month: '2026-10', version, kind: version === 1 ? 'original' : 'restated', producedMs: Date.parse('2026-11-01T06:00:00Z') + version,
+    contentHash: `hash-${version}`, slos: [{ slo: 'api-availability', good: 999, total: 1000, sliRatio: 0.999, consumedRatio: 1, coverageRatio: 1, tier: 'ok' }],
+    corrections: [], files: [{ name: 'report.pdf', sha256: 'ab', bytes: 2 }], messageId: `<m${version}@example.com>`,
+  });
+
+  it('appends versions in order, keeps every one, and refuses to change or delete any', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-statements-'));
+    const ledger = openLedger(join(dir, 'ledger.db'));
+    try {
+      expect(ledger.statements.latest('2026-10')).toBeUndefined();
+      expect(() => ledger.statements.append(statement(2))).toThrow(/version 2 cannot be recorded, the next version is 1/);
+      ledger.statements.append(statement(1));
+      ledger.statements.append(statement(2));
+      expect(ledger.statements.versions('2026-10')).toEqual([statement(1), statement(2)]);
+      expect(ledger.statements.latest('2026-10')).toEqual(statement(2));
+      expect(ledger.statements.months()).toEqual([statement(2)]);
+      const db = new Database(join(dir, 'ledger.db'));
+      try {
+        expect(() => db.prepare("UPDATE statements SET content_hash = 'forged' WHERE version = 1").run()).toThrow(/statements are immutable/);
+        expect(() => db.prepare('DELETE FROM statements').run()).toThrow(/statements are immutable/);
+      } finally {
+        db.close();
+      }
+      expect(ledger.statements.versions('2026-10')).toEqual([statement(1), statement(2)]);
+    } finally {
+      ledger.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
