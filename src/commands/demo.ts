@@ -12,6 +12,7 @@ import { parseWindowSpec } from '../domain/window.js';
 import { SloLedgerError } from '../errors.js';
 import { buildFixture, startPrometheus } from '../fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js';
+import type { Correction } from '../domain/correction.js';
 import { findReportFonts } from '../report/pdf.js';
 import { formatStatusTable } from '../views/status-table.js';
 import { withAdapters } from './context.js';
@@ -34,6 +35,19 @@ export const DEMO_GROUPED_SLO: SloDefinition = {
     badQuery: 'sum by (endpoint) (increase(rendiff_api_requests_total{status_code=~"5.."}[{{.window}}]))',
     totalQuery: 'sum by (endpoint) (increase(rendiff_api_requests_total[{{.window}}]))',
   },
+};
+
+/**
+ * The demo's one maintenance window: the two hours of slow responses on 20 October, announced to
+ * customers as planned maintenance, so they count neither as good nor as bad for api-latency. The
+ * report shows it in its Corrections section, with the figures before and after.
+ */
+export const DEMO_MAINTENANCE: Correction = {
+  id: 'config:0',
+  scope: { slo: 'api-latency' },
+  timing: { kind: 'once', fromMs: Date.parse('2026-10-20T10:00:00Z'), toMs: Date.parse('2026-10-20T12:00:00Z') },
+  category: 'planned-maintenance',
+  reason: 'transcoder fleet migration, announced to customers a week ahead',
 };
 
 /** `demo [--keep]`: the README's first command. */
@@ -82,6 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
     const config = loadConfig({ env: {} });
     config.slos.push(DEMO_GROUPED_SLO);
+    config.corrections.push(DEMO_MAINTENANCE);
     config.prometheus.url = prometheus.url;
     config.databasePath = databasePath;
     // The demo's configuration as a file, to run any command against the demo afterwards (--keep).

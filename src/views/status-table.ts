@@ -24,7 +24,7 @@ function windowRow(name: string, slo: SloDefinition, w: StatusWindow): string[] 
   return [
     name,
     w.window,
-    percent(w.sliRatio, 3) + p95,
+    percent(w.sliRatio, 3) + p95 + (w.raw === undefined ? '' : ` (raw ${percent(w.raw.sliRatio, 3)})`),
     percent(slo.objectiveRatio, 2),
     percent(w.errorBudget.remainingRatio, 1),
     burn(w.burnRate),
@@ -67,8 +67,11 @@ export function formatStatusTable(statuses: readonly SloStatus[], colour: boolea
  */
 export function formatStatusCsv(statuses: readonly SloStatus[]): string {
   const labels = [...new Set(statuses.flatMap((s) => (s.groups === undefined ? [] : (s.slo.groupBy ?? []))))];
+  // Corrected figures get the raw ones in four more columns, only when a correction touched a window.
+  const corrected = statuses.some((s) => [...s.windows, ...(s.groups ?? []).flatMap((g) => g.windows)].some((w) => w.raw !== undefined));
   const header = ['slo', 'service', ...labels.map((l) => `label_${l}`), 'window', 'start', 'end', 'good', 'total', 'sli', 'objective', 'budget_allowed',
-    'budget_consumed', 'budget_remaining', 'burn_rate', 'tier', 'coverage', 'objective_met', 'p95_seconds'].join(',');
+    'budget_consumed', 'budget_remaining', 'burn_rate', 'tier', 'coverage', 'objective_met', 'p95_seconds',
+    ...(corrected ? ['excluded', 'raw_good', 'raw_total', 'raw_sli'] : [])].join(',');
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';
     const text = String(v);
@@ -79,6 +82,7 @@ export function formatStatusCsv(statuses: readonly SloStatus[]): string {
       slo.name, slo.service, ...labels.map((l) => group?.[l]), w.window, new Date(w.startMs).toISOString(), new Date(w.endMs).toISOString(),
       w.good, w.total, w.sliRatio, slo.objectiveRatio, w.errorBudget.allowed, w.errorBudget.consumedRatio,
       w.errorBudget.remainingRatio, w.burnRate, w.tier, w.coverageRatio, w.objectiveMet, w.p95Seconds,
+      ...(corrected ? [w.excludedRatio ?? 0, w.raw?.good ?? w.good, w.raw?.total ?? w.total, w.raw === undefined ? w.sliRatio : w.raw.sliRatio] : []),
     ].map(cell).join(',');
   const rows = statuses.flatMap(({ slo, windows, groups }) => [
     ...windows.map((w) => row(slo, undefined, w)),

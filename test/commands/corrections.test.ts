@@ -10,6 +10,9 @@ import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import { openLedger } from '../../src/ledger/open-ledger.js';
 import { runCli } from '../helpers/cli.js';
 import { InMemoryMetricsSource, ManualClock } from '../helpers/in-memory-source.js';
+import { evaluateSlos } from '../../src/app/evaluate-slos.js';
+import { parseWindowSpec } from '../../src/domain/window.js';
+import { formatStatusCsv, formatStatusTable } from '../../src/views/status-table.js';
 
 // `slo-ledger corrections` through the built CLI (run `npx tsc -p tsconfig.json` first), on a
 // SQLite file in a temp dir and the built-in SLOs: no Prometheus is needed to add, list, show or
@@ -141,6 +144,19 @@ describe('a correction in the ledger', () => {
     expect(figures.sumWindow(series, AT - 2 * DAY, AT - DAY, false)).toMatchObject({ good: 99 * 288, total: 100 * 288, expectedBuckets: 288 });
     const buckets = figures.readBuckets(series, Date.parse('2026-10-31T10:00:00Z'), Date.parse('2026-10-31T11:05:00Z'));
     expect(buckets.map((b) => b.total)).toEqual([100, ...Array<number>(12).fill(0), 100]);
+
+    // The status table and CSV show the raw figures beside the corrected ones, only where a correction touched the window.
+    const statuses = evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT - DAY, 'UTC');
+    expect(formatStatusTable(statuses, false)).not.toContain('raw');
+    const corrected = evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT, 'UTC');
+    const table = formatStatusTable(corrected, false).split('\n');
+    expect(table.find((r) => r.startsWith('a ') && r.includes(' 24h '))).toContain('99.000% (raw 99.000%)');
+    const csv = formatStatusCsv(corrected).trim().split('\n').map((r) => r.split(','));
+    expect(csv[0]!.slice(-4)).toEqual(['excluded', 'raw_good', 'raw_total', 'raw_sli']);
+    const day24 = csv.find((r) => r[2] === '24h')!;
+    expect(day24.slice(-4).map(Number)).toEqual([12 / 288, 99 * 288, 100 * 288, 0.99]);
+    expect(Number(day24[6])).toBe(100 * 276); // total, corrected
+    expect(formatStatusCsv(statuses).split('\n')[0]).not.toContain('raw_');
 
     expect(ledger.corrections.remove('c1', { author: 'bob', atMs: AT + 1 })).toBe(true);
     expect(ledger.corrections.list()).toEqual([]);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/commands/demo.js';
+import { DEMO_MAINTENANCE, runDemo } from '../../src/commands/demo.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { REPO_ROOT } from '../helpers/fixture.js';
 
@@ -42,5 +42,25 @@ describe('the demo', () => {
     expect(report.slos.map((s) => s.name)).toContain('api-availability-by-endpoint');
     const config = loadConfig({ file: join(REPO_ROOT, '.tmp', 'slo-ledger.yaml'), env: {} });
     expect(config.slos.find((s) => s.name === 'api-availability-by-endpoint')?.groupBy).toEqual(['endpoint']);
+    expect(config.corrections).toEqual([DEMO_MAINTENANCE]);
+  });
+
+  it('shows its maintenance window in the report: the two hours excluded from api-latency, raw figures beside the corrected ones', () => {
+    const report = JSON.parse(readFileSync(join(reportsDir, '2026-10', 'report.json'), 'utf8')) as {
+      slos: Array<{ name: string; total: number; good: number; raw?: { total: number; good: number }; excluded_periods?: unknown[] }>;
+      corrections?: Array<{ id: string; category: string; periods: Array<{ start: string; end: string }>; effects: Array<{ slo: string; good: number; bad: number }> }>;
+    };
+    expect(report.corrections).toHaveLength(1);
+    const [maintenance] = report.corrections!;
+    expect(maintenance).toMatchObject({ id: 'config:0', category: 'planned-maintenance', periods: [{ start: '2026-10-20T10:00:00.000Z', end: '2026-10-20T12:00:00.000Z' }] });
+    const latency = report.slos.find((s) => s.name === 'api-latency')!;
+    expect(latency.excluded_periods).toHaveLength(1);
+    // What left the month is exactly what the correction lists as excluded.
+    const [effect] = maintenance!.effects;
+    expect(effect!.slo).toBe('api-latency');
+    expect(latency.raw!.total - latency.total).toBeCloseTo(effect!.good + effect!.bad, 6);
+    expect(latency.raw!.good - latency.good).toBeCloseTo(effect!.good, 6);
+    expect(effect!.bad).toBeGreaterThan(0);
+    expect(readFileSync(join(reportsDir, '2026-10', 'report.html'), 'utf8')).toContain('transcoder fleet migration');
   });
 });
