@@ -104,9 +104,10 @@ function drawSummary(doc: Doc, view: ReportView): void {
     { header: 'Δ SLI vs previous', width: 0.12, align: 'right' },
     { header: 'Coverage', width: 0.12, align: 'right' },
     { header: 'p95', width: 0.1, align: 'right' },
-  ], view.summary.map((s) => [s.name, s.objective, s.raw === null ? s.sli : `${s.sli}\nraw ${s.raw}`, s.consumed, s.remaining, s.tier, s.change, s.coverage, s.p95]));
+  ], view.summary.map((s) => [s.name, s.objective, s.sli, s.consumed, s.remaining, s.tier, s.change, s.coverage, s.p95]));
   if (view.corrections.length > 0) {
-    paragraph(doc, 'Figures are corrected: the Corrections section lists the periods taken out of the error budget; "raw" is the SLI and tier as fetched.', COLOURS.muted, 9);
+    const raw = view.summary.filter((s) => s.raw !== null).map((s) => `${s.name} ${s.raw}`).join('; ');
+    paragraph(doc, `Figures are corrected: the Corrections section lists the periods taken out of the error budget. Before corrections (SLI and tier as fetched): ${raw}.`, COLOURS.muted, 9);
     heading(doc, 'Corrections', 14);
     paragraph(doc, 'Periods taken out of the error budget: their events count neither as good nor as bad. Bounds are widened to whole 5-minute buckets; the periods below are the time excluded.', COLOURS.muted, 9);
     for (const c of view.corrections) {

@@ -24,7 +24,7 @@ function windowRow(name: string, slo: SloDefinition, w: StatusWindow): string[] 
   return [
     name,
     w.window,
-    percent(w.sliRatio, 3) + p95 + (w.raw === undefined ? '' : ` (raw ${percent(w.raw.sliRatio, 3)})`),
+    percent(w.sliRatio, 3) + (w.raw === undefined ? '' : ` (raw ${percent(w.raw.sliRatio, 3)})`) + p95,
     percent(slo.objectiveRatio, 2),
     percent(w.errorBudget.remainingRatio, 1),
     burn(w.burnRate),
