@@ -101,19 +101,58 @@ class CorrectedBucketReader implements BucketReader {
   readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[] {
     const buckets = this.raw.readBuckets(seriesId, firstEndMs, lastEndMs);
     const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
-    return excluded.size === 0 ? buckets : buckets.map((b) => (excluded.has(b.endMs) ? { ...b, good: 0, total: 0 } : b));
+    const deducted = this.groupDeductions(seriesId, firstEndMs, lastEndMs, excluded);
+    if (excluded.size === 0 && deducted.size === 0) return buckets;
+    return buckets.map((b) => {
+      if (excluded.has(b.endMs)) return { ...b, good: 0, total: 0 };
+      const out = deducted.get(b.endMs);
+      return out === undefined ? b : { ...b, good: b.good - out.good, total: b.total - out.total };
+    });
   }
 
   readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketColumns {
     const columns = this.raw.readBucketColumns(seriesId, firstEndMs, lastEndMs);
     const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
+    const deducted = this.groupDeductions(seriesId, firstEndMs, lastEndMs, excluded);
     for (let i = 0; i < columns.length; i++) {
-      if (excluded.has(columns.endMs[i]!)) {
+      const endMs = columns.endMs[i]!;
+      if (excluded.has(endMs)) {
         columns.good[i] = 0;
         columns.total[i] = 0;
+        continue;
+      }
+      const out = deducted.get(endMs);
+      if (out !== undefined) {
+        columns.good[i] = columns.good[i]! - out.good;
+        columns.total[i] = columns.total[i]! - out.total;
       }
     }
     return columns;
+  }
+
+  /**
+   * For a grouped SLO's own series: per bucket end, the events of the groups that group corrections
+   * exclude (outside the SLO's own excluded buckets), to take out of the SLO's buckets as its sums are.
+   */
+  private groupDeductions(seriesId: number, firstEndMs: number, lastEndMs: number, ownExcluded: ReadonlySet<number>): Map<number, { good: number; total: number }> {
+    const deducted = new Map<number, { good: number; total: number }>();
+    const owner = this.owners.get(seriesId);
+    if (owner === undefined || owner.group !== undefined || owner.slo.groupBy === undefined) return deducted;
+    const groupScoped = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
+    if (groupScoped.length === 0) return deducted;
+    for (const group of this.raw.listGroups(owner.slo)) {
+      const runs = excludedRuns(groupScoped.filter((c) => correctionApplies(c, owner.slo, group.labels)), firstEndMs - BUCKET_MS, lastEndMs, this.timeZone);
+      for (const run of runs) {
+        for (const b of this.raw.readBuckets(group.seriesId, run.firstEndMs, run.lastEndMs)) {
+          if (ownExcluded.has(b.endMs)) continue;
+          const sum = deducted.get(b.endMs) ?? { good: 0, total: 0 };
+          sum.good += b.good;
+          sum.total += b.total;
+          deducted.set(b.endMs, sum);
+        }
+      }
+    }
+    return deducted;
   }
 
   bucketStatus(seriesId: number, endMs: number) {

@@ -101,6 +101,13 @@ describe('corrections against ground truth', () => {
     const sloCorrected = corrected.windows[0]!;
     expect(sloRaw.total - sloCorrected.total).toBeCloseTo(raw.groups![0]!.windows[0]!.total - w.total, 6);
     expect(sloCorrected.coverageRatio).toBe(1);
+    // The SLO's buckets (what a report's days and incidents read) add up to its corrected sums.
+    const reader = correctedBuckets(groupedLedger.buckets, [maintenance], 'UTC');
+    const own = reader.findSeries(TENANTS)!;
+    const columns = reader.readBucketColumns(own, window.startMs + BUCKET_MS, window.endMs);
+    expect(columns.total.reduce((n, t) => n + t, 0)).toBeCloseTo(sloCorrected.total, 6);
+    expect(columns.good.reduce((n, g) => n + g, 0)).toBeCloseTo(reader.sumWindow(own, window.startMs, window.endMs, false).good, 6);
+    expect(reader.readBuckets(own, window.startMs + BUCKET_MS, window.endMs).reduce((n, b) => n + b.total, 0)).toBeCloseTo(sloCorrected.total, 6);
   });
 
   it('excludes exactly the local hours of a weekly Sunday 02:00–04:00 window in Europe/Berlin across the October DST change', () => {
