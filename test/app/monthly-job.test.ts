@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ const at = (iso: string) => Date.parse(iso);
 interface ReportJson {
   period: { name: string; label: string };
   overall: { tier: string };
-  slos: Array<{ name: string; service: string; sli_ratio: number | null; tier: string }>;
+  slos: Array<{ name: string; service: string; sli_ratio: number | null; tier: string; good: number; total: number }>;
 }
 
 describe('the monthly job with a controlled clock (fixture Prometheus, SQLite file, SMTP server on 127.0.0.1)', () => {
@@ -117,6 +118,17 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     expect(pdfText).toContain('October 2026');
     for (const slo of json.slos) expect(pdfText).toContain(slo.name);
 
+    // The schedule recorded the month's statement: the mail's Message-ID, the PDF's hash, the report's figures.
+    const statement = s.services.ledger.statements.latest('2026-10')!;
+    expect(statement).toMatchObject({ version: 1, kind: 'original', producedMs: at('2026-11-01T06:00:00Z'), messageId: mail.messageId });
+    expect(statement.files.find((f) => f.name === 'report.pdf')!.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
+    for (const slo of json.slos) {
+      const stated = statement.slos.find((x) => x.slo === slo.name)!;
+      expect(stated.total).toBeCloseTo(slo.total, 6);
+      expect(stated.good).toBeCloseTo(slo.good, 6);
+      expect(stated.tier).toBe(slo.tier);
+    }
+
     // Asked again with --force: a second mail, recognisable as the same report by its Message-ID.
     now = at('2026-11-02T09:00:00Z');
     const again = await emailMonthlyReport(
@@ -126,6 +138,8 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     expect(again.round?.sent).toHaveLength(1);
     expect(smtp.received.length).toBe(before + 2);
     expect(smtp.received[before + 1]!.messageId).toBe(mail.messageId);
+    // Mailed again unchanged: the statement stays the one version.
+    expect(s.services.ledger.statements.versions('2026-10')).toHaveLength(1);
     // Without --force, a month already mailed is not mailed again.
     const notAgain = await emailMonthlyReport(
       { adapters: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
