@@ -2,7 +2,7 @@
 # Installs the Debian packages the demo and the tests run for real (Prometheus and promtool,
 # the DejaVu fonts the PDF report embeds, poppler-utils for PDF checks, Chromium for page
 # screenshots) when what they provide is missing.
-# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus fonts-dejavu-core poppler-utils chromium)
+# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus prometheus-alertmanager fonts-dejavu-core poppler-utils chromium)
 set -euo pipefail
 
 # What each package provides: a command, or a file (a path).

@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logging.js';
+import type { AlertmanagerTarget } from '../notify/alertmanager.js';
 import { evaluateAndNotifyAlerts, type AlertTarget } from './evaluate-alerts.js';
 import type { Adapters } from './ports.js';
 
@@ -18,6 +19,13 @@ export function alertTargetOf(adapters: Adapters): AlertTarget | undefined {
   return { format: slack.format, ...(slack.channel === undefined ? {} : { channel: slack.channel }) };
 }
 
+/** The Alertmanager target the config sets up: the `alertmanager` section's labels and timing; none without it. */
+export function alertmanagerTargetOf(adapters: Adapters): AlertmanagerTarget | undefined {
+  const am = adapters.config.alertmanager;
+  if (am === undefined) return undefined;
+  return { labels: am.labels, severity: am.severity, expireAfterMs: am.expireAfterMs, ...(am.runbookUrl === undefined ? {} : { runbookUrl: am.runbookUrl }) };
+}
+
 /**
  * The alerts step of a tick (`EvaluateAlertsStep` of tick.ts): evaluates every SLO's burn-rate and
  * no-data alerts at the tick's instant and queues their notifications; logs each decision.
@@ -29,17 +37,18 @@ export function createAlertsStep(options: AlertsStepOptions): (atMs: number, dry
   let warnedNoTarget = false;
   return async (atMs, dryRun) => {
     const target = alertTargetOf(adapters);
+    const alertmanager = alertmanagerTargetOf(adapters);
     const evaluation = evaluateAndNotifyAlerts({
       ledger: adapters.ledger, figures: adapters.figures, slos: adapters.config.slos, alerting: adapters.config.alerting, timeZone: adapters.config.timeZone,
-      atMs, clock: options.clock ?? adapters.clock, dryRun, ...(target ? { target } : {}),
+      atMs, clock: options.clock ?? adapters.clock, dryRun, ...(target ? { target } : {}), ...(alertmanager ? { alertmanager } : {}),
     });
     for (const { key, notification, queued } of evaluation.notifications) {
       const fields = { job: 'tick', slo: notification.slo, alert: notification.kind, transition: notification.transition, severity: notification.severity, key, queued };
       log.info(fields, dryRun ? `would notify: ${key}` : `alert ${notification.transition}: ${key}`);
     }
-    if (target === undefined && evaluation.notifications.length > 0 && !dryRun && !warnedNoTarget) {
+    if (target === undefined && alertmanager === undefined && evaluation.notifications.length > 0 && !dryRun && !warnedNoTarget) {
       warnedNoTarget = true;
-      log.warn({ job: 'tick' }, 'alert notifications were decided but not queued: configure slack.webhook_url (or SLACK_WEBHOOK_URL) to send them');
+      log.warn({ job: 'tick' }, 'alert notifications were decided but not queued: configure slack.webhook_url (or SLACK_WEBHOOK_URL) or alertmanager.url to send them');
     }
   };
 }

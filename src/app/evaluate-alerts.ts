@@ -6,6 +6,7 @@ import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
 import type { OutboxChannel } from '../ledger/outbox-store.js';
+import { toAlertmanagerAlerts, type AlertmanagerAlert, type AlertmanagerTarget } from '../notify/alertmanager.js';
 import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
 import { assessAlerts, type GroupAlertAssessment, type SloAlertAssessment } from './assess-alerts.js';
 import type { Clock } from '../domain/clock.js';
@@ -37,6 +38,8 @@ export interface EvaluateAlertsOptions {
   clock: Clock;
   /** Absent: states are kept, but nothing is queued (no `slack` section in the config). */
   target?: AlertTarget;
+  /** Alertmanager (the `alertmanager` section): every evaluation queues the state of its alerts there. */
+  alertmanager?: AlertmanagerTarget;
   /** Decide, but neither change state nor queue anything (`tick --dry-run`). */
   dryRun?: boolean;
 }
@@ -71,6 +74,8 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
   const atMs = assessments[0]?.atMs ?? options.atMs;
   const records: AlertRecord[] = [];
   const notifications: DecidedNotification[] = [];
+  /** For Alertmanager: this evaluation's transitions, and the alerts that go on firing without one. */
+  const forAlertmanager: AlertNotification[] = [];
   const queue = (name: string, kind: AlertKind, transition: AlertTransition, notification: AlertNotification) => {
     const key = alertNotificationKey(name, kind, transition, notification.severity, atMs);
     let queued = false;
@@ -82,6 +87,12 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
       }).created;
     }
     notifications.push({ key, notification, queued });
+    forAlertmanager.push(notification);
+  };
+  /** An alert that fires on without a transition is renewed at Alertmanager with a new `endsAt`. */
+  const renew = (step: AlertStep, build: (step: AlertStep) => AlertNotification) => {
+    if (options.alertmanager === undefined || step.notify !== null || step.record.phase !== 'firing') return;
+    forAlertmanager.push(build({ record: step.record, notify: { transition: 'reminder', previousSeverity: step.record.severity } }));
   };
   const advance = (assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, group?: GroupLabels): AlertStep => {
     const name = assessment.slo.name;
@@ -97,12 +108,14 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
       for (const kind of ALERT_KINDS) {
         const step = advance(assessment, kind);
         if (step.notify !== null) queue(assessment.slo.name, kind, step.notify.transition, buildNotification(assessment, kind, step, alerting));
+        renew(step, (renewal) => buildNotification(assessment, kind, renewal, alerting));
       }
       // Groups: state per group, but one notification per SLO, alert, transition and severity.
       for (const kind of ALERT_KINDS) {
         const batches = new Map<string, Array<{ group: GroupAlertAssessment; step: AlertStep }>>();
         for (const group of assessment.groups ?? []) {
           const step = advance(group, kind, group.labels);
+          renew(step, (renewal) => buildGroupsNotification([{ group, step: renewal }], kind, alerting));
           if (step.notify === null) continue;
           const batchKey = `${step.notify.transition}/${notifiedSeverity(kind, step) ?? 'none'}`;
           batches.set(batchKey, [...(batches.get(batchKey) ?? []), { group, step }]);
@@ -114,8 +127,45 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
     }
   };
   if (options.dryRun === true) apply();
-  else ledger.transaction(apply);
+  else {
+    ledger.transaction(() => {
+      apply();
+      if (options.alertmanager !== undefined) queueAlertmanager(outbox, options.alertmanager, forAlertmanager, atMs, options.clock.nowMs());
+    });
+  }
   return { atMs, assessments, records, notifications };
+}
+
+/** A delivery to Alertmanager is given up when its firing alerts would have expired anyway. */
+function alertmanagerKey(atMs: number): string {
+  return `alertmanager/${new Date(atMs).toISOString()}`;
+}
+
+/**
+ * Queues one delivery to Alertmanager per evaluation: every alert that fires (renewing its
+ * `endsAt`) and every alert that resolved. It supersedes any earlier one still pending (Alertmanager
+ * down): that one's resolves are carried over unless the alert fires again, and its firing alerts
+ * are replaced by this evaluation's. So a stale delivery can never re-fire an alert after its
+ * resolve, and at most one delivery to Alertmanager waits in the outbox.
+ */
+function queueAlertmanager(outbox: LedgerStores['outbox'], target: AlertmanagerTarget, notifications: readonly AlertNotification[], atMs: number, nowMs: number): void {
+  const alerts = notifications.flatMap((n) => toAlertmanagerAlerts(n, target, nowMs));
+  const identity = (alert: AlertmanagerAlert) => JSON.stringify(Object.entries(alert.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const present = new Set(alerts.map(identity));
+  const key = alertmanagerKey(atMs);
+  for (const pending of outbox.list('pending')) {
+    if (pending.channel !== 'alertmanager' || pending.key === key) continue;
+    for (const alert of pending.payload as AlertmanagerAlert[]) {
+      const resolved = Date.parse(alert.endsAt) <= pending.createdMs;
+      if (resolved && !present.has(identity(alert))) {
+        alerts.push(alert);
+        present.add(identity(alert));
+      }
+    }
+    outbox.drop(pending.id);
+  }
+  if (alerts.length === 0) return;
+  outbox.enqueue({ key, channel: 'alertmanager', payload: alerts, nowMs, deadlineMs: nowMs + target.expireAfterMs });
 }
 
 function channelOf(target: AlertTarget): OutboxChannel {

@@ -1,6 +1,7 @@
 import { parseDuration } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { toAlertingConfig, toSlackConfig, type AlertingConfig, type SlackConfig } from './alerting-config.js';
+import { alertmanagerSecrets, toAlertmanagerConfig, type AlertmanagerConfig } from './alertmanager-config.js';
 import { DEFAULT_SLOS } from './defaults.js';
 import { emailSecrets, toEmailConfig, toScheduleConfig, type EmailConfig, type ScheduleConfig } from './email-schedule.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
@@ -50,6 +51,8 @@ export interface AppConfig {
   /** The monthly report mail; absent: reports are written but not mailed. */
   email?: EmailConfig;
   slack?: SlackConfig;
+  /** Burn-rate and no-data alerts to Alertmanager; absent: not used. Slack may be configured beside it. */
+  alertmanager?: AlertmanagerConfig;
   server: ServerConfig;
   /** When `serve` ticks and when monthly reports fall due. */
   schedule: ScheduleConfig;
@@ -87,6 +90,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
     },
     alerting: toAlertingConfig(file.alerting),
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
+    ...(file.alertmanager === undefined ? {} : { alertmanager: toAlertmanagerConfig(file.alertmanager) }),
     schedule: toScheduleConfig(file.schedule),
     report: { incidentFactor: file.report.incident_factor },
     corrections: file.corrections.map((entry, index) => toCorrection(entry, index, file.timezone)),
@@ -107,6 +111,7 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     config.server.token,
     ...Object.values(config.server.apiTokens ?? {}),
     config.slack?.webhookUrl,
+    ...alertmanagerSecrets(config.alertmanager),
     ...emailSecrets(config.email),
     ...envSecrets,
   ];

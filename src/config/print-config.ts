@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { formatDuration } from '../domain/duration.js';
 import { toAlertingEntry, toSlackEntry } from './alerting-config.js';
+import { toAlertmanagerEntry } from './alertmanager-config.js';
 import { toCorrectionEntry } from './corrections-config.js';
 import type { AppConfig } from './app-config.js';
 import { printableEmail } from './email-schedule.js';
@@ -38,6 +39,7 @@ export function printConfig(config: AppConfig): string {
   file.report = { incident_factor: config.report.incidentFactor };
   if (config.email !== undefined) file.email = maskSecretValues(printableEmail(config.email, SECRET_MASK), secrets);
   if (config.slack !== undefined) file.slack = toSlackEntry(config.slack);
+  if (config.alertmanager !== undefined) file.alertmanager = maskSecretValues(toAlertmanagerEntry(config.alertmanager), secrets);
   file.server = {
     listen: formatListenAddress(config.server.listen),
     ...(config.server.token === undefined ? {} : { token: SECRET_MASK }),

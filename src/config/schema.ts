@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
 import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
+import { alertmanagerSchema } from './alertmanager-config.js';
 import { emailSchema, scheduleSchema } from './email-schedule.js';
 import { correctionSchema } from './corrections-config.js';
 import { DEFAULT_SLOS } from './defaults.js';
@@ -287,6 +288,7 @@ export const configFileSchema = z
     retention: durationText.default('400d'),
     email: emailSchema.optional(),
     slack: slackSchema.optional(),
+    alertmanager: alertmanagerSchema.optional(),
     server: serverSchema.default({}),
     schedule: scheduleSchema.default({}),
     alerting: alertingSchema.default({}),

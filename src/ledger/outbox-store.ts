@@ -1,5 +1,5 @@
 /** Where a delivery goes; each channel has one sender. */
-export type OutboxChannel = 'email' | 'slack' | 'webhook';
+export type OutboxChannel = 'email' | 'slack' | 'webhook' | 'alertmanager';
 
 /** pending: to be attempted; sent: done; failed: gave up at its deadline or on a permanent error; dropped: by hand. */
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'dropped';

@@ -10,6 +10,8 @@ export interface WebhookSenderOptions {
   timeoutMs: number;
   /** Values to strip from every error message (the URL among them). */
   secrets?: readonly string[];
+  /** Extra request headers (authentication, a tenant header). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The most of a receiver's answer an error message quotes. */
@@ -30,7 +32,7 @@ export function createWebhookSender(options: WebhookSenderOptions): DeliverySend
       try {
         response = await fetch(options.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8' },
+          headers: { ...options.headers, 'content-type': 'application/json; charset=utf-8' },
           body: JSON.stringify(payload),
           signal: AbortSignal.timeout(options.timeoutMs),
           redirect: 'error',

@@ -40,5 +40,14 @@ export function buildSenders(config: AppConfig): DeliverySenders {
       url: config.slack.webhookUrl, name: json ? 'JSON webhook' : 'Slack webhook', timeoutMs: config.slack.timeoutMs, secrets: config.secrets,
     });
   }
+  const am = config.alertmanager;
+  if (am !== undefined) {
+    const auth: Record<string, string> = am.bearerToken !== undefined
+      ? { authorization: `Bearer ${am.bearerToken}` }
+      : am.basicAuth !== undefined ? { authorization: `Basic ${Buffer.from(`${am.basicAuth.username}:${am.basicAuth.password}`).toString('base64')}` } : {};
+    senders.alertmanager = createWebhookSender({
+      url: `${am.url.replace(/\/+$/, '')}/api/v2/alerts`, name: 'Alertmanager', timeoutMs: am.timeoutMs, secrets: config.secrets, headers: { ...am.headers, ...auth },
+    });
+  }
   return senders;
 }
