@@ -7,9 +7,12 @@ import { assertKnownParams, type ApiError } from './api-routes.js';
 import type { HttpServerDeps } from './ports.js';
 import { parseMonthParam, type QueryValues } from './query-params.js';
 
-/** The stated months, marked as the status page shows them, newest first (at most the last 24). */
-export function statementMarks(deps: HttpServerDeps): StatementMark[] {
-  return marksOf(deps, deps.statements?.months().slice(0, 24) ?? []);
+/**
+ * The stated months, newest first, marked: at most `limit` of them, since each mark sums every
+ * SLO over its month (the status page shows the last 3, the API the last 12).
+ */
+export function statementMarks(deps: HttpServerDeps, limit: number): StatementMark[] {
+  return marksOf(deps, deps.statements?.months().slice(0, limit) ?? []);
 }
 
 function marksOf(deps: HttpServerDeps, statements: readonly Statement[]): StatementMark[] {
@@ -23,14 +26,14 @@ function markJson(mark: StatementMark): Record<string, unknown> {
 }
 
 /**
- * `GET /api/v1/statements`: the stated months with their latest version, each marked `restated`
+ * `GET /api/v1/statements`: the last 12 stated months with their latest version, each marked `restated`
  * (a later version was mailed) and `changed_since_statement` (its figures moved since: a
  * restatement is due); `GET /api/v1/statements/{YYYY-MM}`: every version with its figures.
  */
 export function registerStatementRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/api/v1/statements', async (request) => {
     assertKnownParams(request.query as QueryValues, []);
-    return { statements: statementMarks(deps).map(markJson) };
+    return { statements: statementMarks(deps, 12).map(markJson) };
   });
   app.get<{ Params: { month: string } }>('/api/v1/statements/:month', async (request, reply) => {
     assertKnownParams(request.query as QueryValues, []);

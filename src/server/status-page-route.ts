@@ -48,7 +48,7 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
     });
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
     const page = renderStatusPage({
-      atMs, slos, reports: listReports(config.server.reportsDir), statements: statementMarks(deps), alertsAvailable: deps.alerts !== undefined,
+      atMs, slos, reports: listReports(config.server.reportsDir), statements: statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
     });
