@@ -7,8 +7,8 @@
  * Layers, innermost first:
  *   src/domain/                       pure model (npm packages only)
  *   src/errors.ts, src/logging.ts     shared kernel
- *   src/config, src/prometheus, src/ledger, src/report, src/fixture, src/notify
- *                                     adapters
+ *   src/config, src/prometheus, src/ledger, src/report, src/fixture, src/notify,
+ *   src/dashboard                     adapters
  *   src/app                           use cases
  *   src/views                         text/JSON renderings of use-case results
  *   src/server                        HTTP server
@@ -170,6 +170,34 @@ module.exports = {
       },
       to: {
         path: '^src/(prometheus|fixture)/',
+      },
+    },
+    {
+      name: 'dashboard-imports-domain-only',
+      severity: 'error',
+      comment:
+        'src/dashboard builds the Grafana dashboard from SLO definitions handed to it: a pure ' +
+        'adapter that may import the domain (and types of src/config), nothing that does I/O. ' +
+        'What /metrics exports (windows, group label names) is passed in by the command.',
+      from: {
+        path: '^src/dashboard/',
+      },
+      to: {
+        path: '^src/(?!domain/|dashboard/|config/)',
+      },
+    },
+    {
+      name: 'dashboard-imports-config-types-only',
+      severity: 'error',
+      comment:
+        'src/dashboard may name the types of src/config, never run its code (file reading, ' +
+        'validation): the config is loaded by the command and handed in.',
+      from: {
+        path: '^src/dashboard/',
+      },
+      to: {
+        path: '^src/config/',
+        dependencyTypesNot: ['type-only'],
       },
     },
     {

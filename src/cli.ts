@@ -4,6 +4,7 @@ import { registerAlertsCommand } from './commands/alerts.js';
 import { registerConfigCommand } from './commands/config.js';
 import { createCommandContext, type CommandContext } from './commands/context.js';
 import { registerCorrectionsCommand } from './commands/corrections.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReportCommand } from './commands/report.js';
@@ -35,6 +36,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerOutboxCommand(program, context);
   registerCorrectionsCommand(program, context);
   registerStatementsCommand(program, context);
+  registerDashboardCommand(program, context);
   registerDemoCommand(program);
   return { program, context };
 }

@@ -83,25 +83,27 @@ describe('Dockerfile', () => {
 describe('docker-compose.example.yml', () => {
   const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.example.yml'), 'utf8')) as {
     services: Record<string, { image?: string; environment?: Record<string, string>; ports?: string[] }>;
-    configs: Record<string, { content: string }>;
+    configs: Record<string, { content?: string; file?: string }>;
   };
   const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-compose-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs Prometheus and slo-ledger, the token from the environment and never written down', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['prometheus', 'slo-ledger']);
+  it('runs Prometheus, slo-ledger and Grafana, the token from the environment and never written down', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'prometheus', 'slo-ledger']);
     expect(compose.services.prometheus!.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
     expect(compose.services['slo-ledger']!.environment!.SLO_LEDGER_TOKEN).toMatch(/^\$\{SLO_LEDGER_TOKEN:\?/);
   });
 
   it('gives Prometheus a valid config (promtool) with a scrape job for slo-ledger\'s /metrics', async () => {
-    const config = parse(compose.configs.prometheus_config!.content) as { scrape_configs: Array<Record<string, unknown>> };
+    // The Prometheus config is a file of its own, examples/prometheus.yml.
+    const content = readFileSync(join(REPO_ROOT, compose.configs.prometheus_config!.file!), 'utf8');
+    const config = parse(content) as { scrape_configs: Array<Record<string, unknown>> };
     const job = config.scrape_configs.find((j) => j.job_name === 'slo-ledger')!;
     expect(job).toMatchObject({ metrics_path: '/metrics', authorization: { type: 'Bearer' }, static_configs: [{ targets: ['slo-ledger:9464'] }] });
     // promtool needs the credentials file to exist; point it at a temp one.
     const file = join(dir, 'prometheus.yml');
     writeFileSync(join(dir, 'token'), 'x');
-    writeFileSync(file, compose.configs.prometheus_config!.content.replace('/run/secrets/slo_ledger_token', join(dir, 'token')));
+    writeFileSync(file, content.replace('/run/secrets/slo_ledger_token', join(dir, 'token')));
     const { stdout } = await promisify(execFile)('promtool', ['check', 'config', file]);
     expect(stdout).toMatch(/SUCCESS/);
   });
@@ -109,7 +111,7 @@ describe('docker-compose.example.yml', () => {
   it('gives slo-ledger a valid config that binds to all interfaces with the token from $SLO_LEDGER_TOKEN', () => {
     // Compose turns `$$` into `$`; slo-ledger then expands ${SLO_LEDGER_TOKEN} from its environment.
     const file = join(dir, 'slo-ledger.yaml');
-    writeFileSync(file, compose.configs.slo_ledger_config!.content.replaceAll('$$', '$'));
+    writeFileSync(file, compose.configs.slo_ledger_config!.content!.replaceAll('$$', '$'));
     const loaded = loadConfig({ file, env: { SLO_LEDGER_TOKEN: 'from-env-123' } });
     expect(loaded.server).toMatchObject({ listen: { host: '0.0.0.0', port: 9464 }, token: 'from-env-123' });
   });
