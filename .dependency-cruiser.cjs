@@ -84,7 +84,7 @@ module.exports = {
         'application, server, runtime and command line, so they must not import any of ' +
         'those outer layers.',
       from: {
-        path: '^src/(config|prometheus|ledger|notify|report|fixture)/',
+        path: '^src/(config|prometheus|ledger|notify|report|fixture|rules)/',
       },
       to: {
         path: '^src/((app|views|server|runtime|commands)/|cli\\.ts$)',
@@ -198,6 +198,20 @@ module.exports = {
       to: {
         path: '^src/config/',
         dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'rules-imports-domain-and-promql-only',
+      severity: 'error',
+      comment:
+        'src/rules writes Prometheus rules from SLO definitions handed to it: a pure adapter that ' +
+        'may import the domain and the PromQL builders of src/prometheus/promql.ts (so the rules ' +
+        'query what the ledger syncs), nothing that does I/O.',
+      from: {
+        path: '^src/rules/',
+      },
+      to: {
+        path: '^src/(?!domain/|rules/|prometheus/promql\\.ts$)',
       },
     },
     {

@@ -8,6 +8,7 @@ import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerRulesCommand } from './commands/rules.js';
 import { registerStatementsCommand } from './commands/statements.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSyncCommand } from './commands/sync.js';
@@ -31,6 +32,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerSyncCommand(program, context);
   registerReportCommand(program, context);
   registerAlertsCommand(program, context);
+  registerRulesCommand(program, context);
   registerServeCommand(program, context);
   registerTickCommand(program, context);
   registerOutboxCommand(program, context);
