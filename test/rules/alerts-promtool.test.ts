@@ -116,7 +116,7 @@ describe('slo-ledger rules under promtool: the generated alerts fire and resolve
   }, 60_000);
 
   afterAll(() => {
-    if (dir && !process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The minutes at which a series' alert of `severity` started and stopped firing, as [from, to) spans. */
