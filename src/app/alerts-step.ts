@@ -23,7 +23,8 @@ export function alertTargetOf(adapters: Adapters): AlertTarget | undefined {
 export function alertmanagerTargetOf(adapters: Adapters): AlertmanagerTarget | undefined {
   const am = adapters.config.alertmanager;
   if (am === undefined) return undefined;
-  return { labels: am.labels, severity: am.severity, expireAfterMs: am.expireAfterMs, ...(am.runbookUrl === undefined ? {} : { runbookUrl: am.runbookUrl }) };
+  const slos = Object.fromEntries(adapters.config.slos.flatMap((slo) => (slo.alerting === undefined ? [] : [[slo.name, slo.alerting] as const])));
+  return { labels: am.labels, severity: am.severity, expireAfterMs: am.expireAfterMs, ...(am.runbookUrl === undefined ? {} : { runbookUrl: am.runbookUrl }), slos };
 }
 
 /**

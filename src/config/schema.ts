@@ -2,7 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { BUCKET_MS, parseDuration } from '../domain/duration.js';
 import { DEFAULT_LISTEN, parseListenAddress } from './listen-address.js';
-import { alertmanagerSchema } from './alertmanager-config.js';
+import { ALERTMANAGER_OWN_LABELS, alertmanagerSchema } from './alertmanager-config.js';
 import { emailSchema, scheduleSchema } from './email-schedule.js';
 import { correctionSchema } from './corrections-config.js';
 import { DEFAULT_SLOS } from './defaults.js';
@@ -180,7 +180,39 @@ const sliSchema = z
     }
   });
 
-const sloSchema = z
+/** Label names an SLO may add to its alerts: Prometheus label names, none that slo-ledger sets itself. */
+const alertLabels = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const name of Object.keys(labels)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `${JSON.stringify(name)} is not a Prometheus label name`, params: { at: 'key' } });
+    else if ((ALERTMANAGER_OWN_LABELS as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `slo-ledger sets ${name} itself (${ALERTMANAGER_OWN_LABELS.join(', ')}); choose another label`, params: { at: 'key' } });
+    }
+  }
+});
+
+const severityAlertingSchema = z
+  .object({
+    labels: alertLabels.optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    disable: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
+/**
+ * An SLO's additions to its Alertmanager alerts (Sloth's `alerting`): labels and annotations for all
+ * of them, and per severity; `disable` leaves a severity out (a disabled page goes out as a ticket).
+ */
+const sloAlertingSchema = z
+  .object({
+    labels: alertLabels.optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    page: severityAlertingSchema.optional(),
+    ticket: severityAlertingSchema.optional(),
+  })
+  .strict();
+
+/** One SLO of the config file (also what `slos_from` files are converted to before they are checked). */
+export const sloSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes ([a-z0-9-]+)'),
     service: z.string().min(1),
@@ -190,6 +222,7 @@ const sloSchema = z
     tiers: tiersSchema.optional(),
     group_by: groupByList.optional(),
     max_groups: z.number().int('must be a whole number').positive('must be at least 1').optional(),
+    alerting: sloAlertingSchema.optional(),
     sli: sliSchema,
   })
   .strict()
@@ -215,7 +248,7 @@ const alertWindowText = windowText;
  * One burn-rate rule (SRE Workbook, "Alerting on SLOs"): fires when the burn rate over both windows
  * exceeds `factor`, or the factor that spends `budget_consumed` percent of the budget in the long window.
  */
-const alertRuleSchema = z
+export const alertRuleSchema = z
   .object({
     severity: z.enum(['page', 'ticket']),
     long_window: alertWindowText,
@@ -316,3 +349,5 @@ export type AlertingEntry = z.output<typeof alertingSchema>;
 export type SlackEntry = z.output<typeof slackSchema>;
 /** One validated SLO entry of the file. */
 export type SloEntry = z.output<typeof sloSchema>;
+/** One validated burn-rate rule of `alerting.policy`. */
+export type AlertRuleEntry = z.output<typeof alertRuleSchema>;

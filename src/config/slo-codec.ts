@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../domain/duration.js';
-import { DEFAULT_MAX_GROUPS, type SliDefinition, type SloDefinition } from '../domain/slo.js';
+import { DEFAULT_MAX_GROUPS, type SliDefinition, type SloAlerting, type SloDefinition, type SloSeverityAlerting } from '../domain/slo.js';
 import type { SloEntry } from './schema.js';
 
 // An SLO in both directions, side by side: the file's form (snake_case, percent, duration strings)
@@ -28,7 +28,38 @@ export function toSloDefinition(entry: SloEntry): SloDefinition {
       ? {}
       : { tiers: { criticalRatio: percentToRatio(entry.tiers.critical), warningRatio: percentToRatio(entry.tiers.warning) } }),
     ...(entry.group_by === undefined ? {} : { groupBy: [...entry.group_by], maxGroups: entry.max_groups ?? DEFAULT_MAX_GROUPS }),
+    ...(entry.alerting === undefined ? {} : { alerting: toSloAlerting(entry.alerting) }),
     sli: toSliDefinition(entry.sli),
+  };
+}
+
+/** An SLO's `alerting` as the program sees it: only what the file gives (same shape, camelCase already). */
+export function toSloAlerting(entry: NonNullable<SloEntry['alerting']>): SloAlerting {
+  const severity = (part: NonNullable<typeof entry.page>): SloSeverityAlerting => ({
+    ...(part.labels === undefined ? {} : { labels: { ...part.labels } }),
+    ...(part.annotations === undefined ? {} : { annotations: { ...part.annotations } }),
+    ...(part.disable === undefined ? {} : { disable: part.disable }),
+  });
+  return {
+    ...(entry.labels === undefined ? {} : { labels: { ...entry.labels } }),
+    ...(entry.annotations === undefined ? {} : { annotations: { ...entry.annotations } }),
+    ...(entry.page === undefined ? {} : { page: severity(entry.page) }),
+    ...(entry.ticket === undefined ? {} : { ticket: severity(entry.ticket) }),
+  };
+}
+
+/** An SLO's `alerting` as the config file writes it. */
+export function toSloAlertingEntry(alerting: SloAlerting): Record<string, unknown> {
+  const severity = (part: SloSeverityAlerting): Record<string, unknown> => ({
+    ...(part.labels === undefined ? {} : { labels: { ...part.labels } }),
+    ...(part.annotations === undefined ? {} : { annotations: { ...part.annotations } }),
+    ...(part.disable === undefined ? {} : { disable: part.disable }),
+  });
+  return {
+    ...(alerting.labels === undefined ? {} : { labels: { ...alerting.labels } }),
+    ...(alerting.annotations === undefined ? {} : { annotations: { ...alerting.annotations } }),
+    ...(alerting.page === undefined ? {} : { page: severity(alerting.page) }),
+    ...(alerting.ticket === undefined ? {} : { ticket: severity(alerting.ticket) }),
   };
 }
 
@@ -60,6 +91,7 @@ export function toSloEntry(slo: SloDefinition): Record<string, unknown> {
       ? {}
       : { tiers: { critical: ratioToPercent(slo.tiers.criticalRatio), warning: ratioToPercent(slo.tiers.warningRatio) } }),
     ...(slo.groupBy === undefined ? {} : { group_by: [...slo.groupBy], max_groups: slo.maxGroups ?? DEFAULT_MAX_GROUPS }),
+    ...(slo.alerting === undefined ? {} : { alerting: toSloAlertingEntry(slo.alerting) }),
     sli: toSliEntry(slo.sli),
   };
 }

@@ -42,7 +42,29 @@ export interface SloDefinition {
   groupBy?: readonly string[];
   /** Grouped SLOs: more groups than this make the SLO's sync fail (cardinality is bounded). */
   maxGroups?: number;
+  /** What this SLO's alerts carry to Alertmanager besides slo-ledger's own labels (Sloth's `alerting`). */
+  alerting?: SloAlerting;
   sli: SliDefinition;
+}
+
+/**
+ * An SLO's own labels and annotations for its Alertmanager alerts, for all of them and per severity,
+ * and the severities it does not want posted. Labels are added after the `alertmanager` section's
+ * static labels and never replace the ones slo-ledger sets itself (alertname, slo, service, severity).
+ */
+export interface SloAlerting {
+  labels?: Readonly<Record<string, string>>;
+  annotations?: Readonly<Record<string, string>>;
+  page?: SloSeverityAlerting;
+  ticket?: SloSeverityAlerting;
+}
+
+/** What one severity's alerts of an SLO add, or that they are not posted (`disable`). */
+export interface SloSeverityAlerting {
+  labels?: Readonly<Record<string, string>>;
+  annotations?: Readonly<Record<string, string>>;
+  /** Page disabled: its alerts go out as tickets; ticket disabled: not posted at all. */
+  disable?: boolean;
 }
 
 /** Groups an SLO may have unless its `max_groups` says otherwise. */

@@ -1,7 +1,7 @@
 import type { AlertNotification } from '../domain/alert-notification.js';
 import type { BurnRateSeverity } from '../domain/burn-rate.js';
 import { formatDuration } from '../domain/duration.js';
-import type { GroupLabels } from '../domain/slo.js';
+import type { GroupLabels, SloAlerting } from '../domain/slo.js';
 import { formatBudget, formatBurn, formatDurationMs } from '../report/format.js';
 
 /** How alerts are labelled and timed for Alertmanager (from the `alertmanager` section). */
@@ -10,6 +10,8 @@ export interface AlertmanagerTarget {
   severity: { page: string; ticket: string; noData: string };
   runbookUrl?: string;
   expireAfterMs: number;
+  /** Each SLO's own additions (its `alerting`: labels, annotations, disabled severities), by SLO name. */
+  slos?: Readonly<Record<string, SloAlerting>>;
 }
 
 /** One alert as Alertmanager's `POST /api/v2/alerts` takes it (the `postableAlert` of its OpenAPI spec). */
@@ -36,31 +38,54 @@ const OWN_LABELS = new Set(['alertname', 'slo', 'service', 'severity']);
  */
 export function toAlertmanagerAlerts(n: AlertNotification, target: AlertmanagerTarget, nowMs: number): AlertmanagerAlert[] {
   const firing = n.transition !== 'resolved';
+  const sloAlerting = target.slos?.[n.slo];
+  // The SLO's disabled severities (Sloth's `disable`): a page goes out as a ticket, a ticket not at all.
+  const posted = (severity: BurnRateSeverity | null) => postedSeverity(n.kind === 'no-data' ? null : severity, sloAlerting);
+  const current = posted(n.severity);
+  const previous = (n.transition === 'escalated' || n.transition === 'deescalated') && n.previousSeverity !== null ? posted(n.previousSeverity) : undefined;
   const groups: Array<GroupLabels | undefined> = n.groups === undefined ? [undefined] : n.groups.map((g) => g.labels);
   const alerts: AlertmanagerAlert[] = [];
   for (const [index, group] of groups.entries()) {
     const figures = n.groups?.[index];
-    const base = { n, group, target, budgetRemaining: figures === undefined ? n.budgetRemainingRatio : figures.budgetRemainingRatio, burn: figures === undefined ? n.rule?.longBurnRate ?? null : figures.longBurnRate };
-    alerts.push(alertOf({ ...base, severity: n.severity, endsAtMs: firing ? nowMs + target.expireAfterMs : nowMs }));
-    if ((n.transition === 'escalated' || n.transition === 'deescalated') && n.previousSeverity !== null) {
-      alerts.push(alertOf({ ...base, severity: n.previousSeverity, endsAtMs: nowMs }));
-    }
+    const base = { n, group, target, sloAlerting, budgetRemaining: figures === undefined ? n.budgetRemainingRatio : figures.budgetRemainingRatio, burn: figures === undefined ? n.rule?.longBurnRate ?? null : figures.longBurnRate };
+    if (current !== undefined) alerts.push(alertOf({ ...base, severity: current, endsAtMs: firing ? nowMs + target.expireAfterMs : nowMs }));
+    // A change between a page posted as a ticket and a ticket is no change at Alertmanager.
+    if (previous !== undefined && previous !== current) alerts.push(alertOf({ ...base, severity: previous, endsAtMs: nowMs }));
   }
   return alerts;
+}
+
+/**
+ * The severity an alert is posted with, or undefined when the SLO does not want it posted: with
+ * `page.disable` a page alert goes out as a ticket (unless tickets are disabled too), with
+ * `ticket.disable` a ticket alert does not go out; with both, no alert of the SLO does (no-data
+ * included). No-data alerts (severity null) are posted otherwise.
+ */
+function postedSeverity(severity: BurnRateSeverity | null, alerting: SloAlerting | undefined): BurnRateSeverity | null | undefined {
+  const pageOff = alerting?.page?.disable === true;
+  const ticketOff = alerting?.ticket?.disable === true;
+  if (severity === null) return pageOff && ticketOff ? undefined : null;
+  if (severity === 'page' && pageOff) return ticketOff ? undefined : 'ticket';
+  if (severity === 'ticket' && ticketOff) return undefined;
+  return severity;
 }
 
 interface AlertParts {
   n: AlertNotification;
   group: GroupLabels | undefined;
   target: AlertmanagerTarget;
+  sloAlerting: SloAlerting | undefined;
   severity: BurnRateSeverity | null;
   budgetRemaining: number | null;
   burn: number | null;
   endsAtMs: number;
 }
 
-function alertOf({ n, group, target, severity, budgetRemaining, burn, endsAtMs }: AlertParts): AlertmanagerAlert {
-  const labels: Record<string, string> = { ...target.labels };
+function alertOf({ n, group, target, sloAlerting, severity, budgetRemaining, burn, endsAtMs }: AlertParts): AlertmanagerAlert {
+  // Static labels, then the SLO's, then its severity's; group labels and slo-ledger's own last, so
+  // neither can be replaced (config check refuses the own names in an SLO's labels anyway).
+  const severityAlerting = severity === 'page' ? sloAlerting?.page : severity === 'ticket' ? sloAlerting?.ticket : undefined;
+  const labels: Record<string, string> = { ...target.labels, ...sloAlerting?.labels, ...severityAlerting?.labels };
   for (const [name, value] of Object.entries(group ?? {})) labels[OWN_LABELS.has(name) ? `group_${name}` : name] = value;
   Object.assign(labels, {
     alertname: ALERTMANAGER_ALERT_NAMES[n.kind],
@@ -77,6 +102,8 @@ function alertOf({ n, group, target, severity, budgetRemaining, burn, endsAtMs }
   if (n.budgetExhaustedInMs !== null && group === undefined) annotations.time_to_exhaustion = n.budgetExhaustedInMs === 0 ? 'spent' : formatDurationMs(n.budgetExhaustedInMs);
   if (n.link !== null) annotations.status_page = n.link;
   if (target.runbookUrl !== undefined) annotations.runbook_url = target.runbookUrl.replaceAll('{slo}', n.slo).replaceAll('{service}', n.service);
+  // The SLO's own annotations (a Sloth summary, a runbook) replace slo-ledger's of the same name.
+  Object.assign(annotations, sloAlerting?.annotations, severityAlerting?.annotations);
   return {
     labels,
     annotations,
