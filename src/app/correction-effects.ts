@@ -79,7 +79,7 @@ function targetsOf(correction: Correction, slo: SloDefinition, raw: BucketReader
 }
 
 /** Good and bad events of the runs' buckets, as fetched, over the given series. */
-function eventsIn(raw: BucketReader, series: readonly number[], runs: readonly BucketRun[]): { good: number; bad: number } {
+export function eventsIn(raw: BucketReader, series: readonly number[], runs: readonly BucketRun[]): { good: number; bad: number } {
   let good = 0;
   let bad = 0;
   for (const id of series) {

@@ -4,11 +4,11 @@ import { basename } from 'node:path';
 import { correctionApplies, excludedRuns, type Correction } from '../domain/correction.js';
 import { BUCKET_MS } from '../domain/duration.js';
 import type { ReportPeriod } from '../domain/period.js';
-import { clampGood } from '../domain/sli.js';
 import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 import type { ChangeCause, FigureChange, Statement, StatedCorrection, StatedFigures, StatedFile, StatedSlo } from '../domain/statement.js';
+import { eventsIn } from './correction-effects.js';
 import { listCorrections, type ListedCorrection } from './correction-request.js';
 import type { Adapters } from './ports.js';
 
@@ -168,19 +168,10 @@ function causesFor(
     if (!applies) continue;
     const runs = excludedRuns([correction], period.startMs, period.endMs, adapters.config.timeZone);
     if (runs.length === 0) continue;
-    let good = 0;
-    let bad = 0;
     const series = group === undefined && correction.scope.group !== undefined
       ? buckets.listGroups(slo).filter((g) => correctionApplies(correction, slo, g.labels)).map((g) => g.seriesId)
       : seriesId === undefined ? [] : [seriesId];
-    for (const id of series) {
-      for (const run of runs) {
-        const sums = buckets.sumWindow(id, run.firstEndMs - BUCKET_MS, run.lastEndMs, false);
-        const g = clampGood(sums.good, sums.total);
-        good += g;
-        bad += sums.total - g;
-      }
-    }
+    const { good, bad } = eventsIn(buckets, series, runs);
     causes.push({
       kind: change.kind, id: correction.id, source: change.source, category: correction.category, reason: correction.reason,
       ...(change.by ? { by: change.by } : {}),

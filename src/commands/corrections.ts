@@ -1,23 +1,13 @@
 import { Option, type Command } from 'commander';
-import { deleteCorrection, findCorrection, listCorrections, toCorrection, type ListedCorrection } from '../app/correction-request.js';
+import { deleteCorrection, findCorrection, listCorrections, toCorrection, type CorrectionRequest, type ListedCorrection } from '../app/correction-request.js';
 import { CORRECTION_CATEGORIES } from '../domain/correction.js';
 import { UsageError } from '../errors.js';
 import { deleteRefusalText, formatCorrection, formatCorrectionsTable, formatHistory, toCorrectionJson, toHistoryJson } from '../views/corrections-view.js';
 import { withAdapters, type CommandContext } from './context.js';
 import { parseGroupOption } from './options.js';
 
-interface AddOptions {
-  slo?: string;
-  service?: string;
-  group: string[];
-  from?: string;
-  to?: string;
-  every?: string;
-  duration?: string;
-  category?: string;
-  reason?: string;
-  author?: string;
-}
+/** `corrections add`'s options: the request's fields, `--group` as LABEL=VALUE pairs, and the author. */
+type AddOptions = Omit<CorrectionRequest, 'group'> & { group: string[]; author?: string };
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
 const defaultAuthor = () => process.env.USER || 'unknown';

@@ -2,22 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shortScenario } from '../../src/fixture/scenarios.js';
 import { startAlertmanager, eventually, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { ALERT_SCENARIO } from '../helpers/alert-scenario.js';
 import { runCli } from '../helpers/cli.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../helpers/http-receiver.js';
 
-const at = (iso: string) => Date.parse(iso);
-// The scenario of test/app/alerts.test.ts (the fixture cache holds it once): 5 % errors 21:00–21:30, a scrape gap 23:00–23:50.
-const SCENARIO = shortScenario({
-  requestsPerMinute: 1200,
-  errorRatio: 0.0005,
-  events: [
-    { kind: 'errors', startMs: at('2026-10-31T21:00:00Z'), endMs: at('2026-10-31T21:30:00Z'), errorRatio: 0.05 },
-    { kind: 'scrape-gap', startMs: at('2026-10-31T23:00:00Z'), endMs: at('2026-10-31T23:50:00Z') },
-  ],
-});
+const SCENARIO = ALERT_SCENARIO;
 
 /** What Alertmanager's webhook receiver gets (its `webhook_config` payload, version 4). */
 interface WebhookMessage {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLOS } from '../../src/config/defaults.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
-import { shortScenario } from '../../src/fixture/scenarios.js';
+import { ALERT_SCENARIO } from '../helpers/alert-scenario.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -13,15 +13,7 @@ import { countTolerance, sliTolerance, trueBad, trueCounts, trueTotal } from '..
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const at = (iso: string) => Date.parse(iso);
-// The scenario of test/app/alerts.test.ts (the fixture cache holds it once): 5 % errors 21:00–21:30.
-const SCENARIO = shortScenario({
-  requestsPerMinute: 1200,
-  errorRatio: 0.0005,
-  events: [
-    { kind: 'errors', startMs: at('2026-10-31T21:00:00Z'), endMs: at('2026-10-31T21:30:00Z'), errorRatio: 0.05 },
-    { kind: 'scrape-gap', startMs: at('2026-10-31T23:00:00Z'), endMs: at('2026-10-31T23:50:00Z') },
-  ],
-});
+const SCENARIO = ALERT_SCENARIO;
 const SECRET = 'cLiWeBhOoKsEcReT';
 const SECRET_PATH = `/services/T0/B0/${SECRET}`;
 
