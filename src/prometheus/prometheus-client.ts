@@ -26,7 +26,14 @@ interface DriverFailure {
   prometheus?: { errorType?: string; error?: string };
   /** What the driver caught: its own failure when a 2xx answer was not a Prometheus response. */
   original?: unknown;
+  /** Ours (see {@link answerChecks}): the first bytes of an answer that is not a Prometheus response. */
+  body?: string;
+  /** Ours: a value Prometheus wrote as +Inf, -Inf or NaN, as written. */
+  value?: string;
 }
+
+/** How much of an answer that is not a Prometheus response an error quotes. */
+const BODY_START_CHARS = 200;
 
 /**
  * The Prometheus adapter: prometheus-query underneath, with retries on network errors and 5xx,
@@ -53,6 +60,7 @@ export class PrometheusClient implements PrometheusQueryApi {
       timeout: options.timeoutMs,
       // POST keeps long PromQL out of URLs and proxy logs.
       preferPost: true,
+      responseInterceptor: answerChecks(),
     });
     this.attempts = options.attempts ?? 3;
     this.backoffMs = options.backoffMs ?? 500;
@@ -117,6 +125,24 @@ export class PrometheusClient implements PrometheusQueryApi {
     const f = unwrap(failure);
     const base = { query, cause: undefined, ...(context.slo ? { slo: context.slo } : {}) };
     const where = `Prometheus at ${this.options.url}`;
+    if (f.errorType === 'slo_ledger_http_status' && f.httpStatus !== undefined) {
+      // A proxy's HTML 502, a plain-text 503: the status decides (5xx and 429 are retried).
+      const status = f.httpStatus;
+      return new PrometheusError(
+        this.clean(`${this.subject(context)}: ${where} answered HTTP ${status} with a body that is not a Prometheus API response: ${JSON.stringify(f.body ?? '')}; query: ${query}`),
+        { ...base, status },
+      );
+    }
+    if (f.errorType === 'slo_ledger_prometheus_error') {
+      const status = f.httpStatus ?? 0;
+      return new PrometheusError(
+        this.clean(`${this.subject(context)}: ${where} answered with an error (${f.prometheus?.errorType ?? 'unknown'}): ${f.error ?? 'no error text'}; query: ${query}`),
+        { ...base, status: status >= 500 || status === 429 ? status : 0 },
+      );
+    }
+    if (f.errorType === 'slo_ledger_non_finite') {
+      return this.malformed(query, context, `value ${f.value ?? '?'} is not a finite number`);
+    }
     if (f.errorType === 'http_error' && f.httpStatus !== undefined) {
       const status = f.httpStatus;
       const text = f.prometheus?.error ?? f.error ?? 'no error text';
@@ -145,8 +171,51 @@ export class PrometheusClient implements PrometheusQueryApi {
   }
 }
 
+/**
+ * Checks every answer before prometheus-query reads it, so what it would lose is kept: the HTTP
+ * status of a 5xx or 429 whose body is not JSON (it reports those as malformed, and they would
+ * not be retried), Prometheus's own error of a 200 answer `{"status":"error",…}` (it returns
+ * undefined data), and a value written `+Inf`, `-Inf` or `NaN` (it parses `+Inf` as NaN).
+ */
+function answerChecks() {
+  const isPrometheusAnswer = (data: unknown): data is { status: string; errorType?: string; error?: string; data?: unknown } =>
+    typeof data === 'object' && data !== null && typeof (data as { status?: unknown }).status === 'string';
+  return {
+    onFulfilled: <R extends { status: number; data: unknown }>(response: R): R => {
+      const { data } = response;
+      if (isPrometheusAnswer(data) && data.status === 'error') {
+        throw { errorType: 'slo_ledger_prometheus_error', httpStatus: response.status, error: data.error, prometheus: { errorType: data.errorType, error: data.error } } satisfies DriverFailure;
+      }
+      const bad = isPrometheusAnswer(data) ? nonFiniteValue(data.data) : undefined;
+      if (bad !== undefined) throw { errorType: 'slo_ledger_non_finite', value: bad } satisfies DriverFailure;
+      return response;
+    },
+    onRejected: (error: { response?: { status: number; data: unknown } }) => {
+      const response = error?.response;
+      if (response !== undefined && !isPrometheusAnswer(response.data)) {
+        const text = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? '');
+        throw { errorType: 'slo_ledger_http_status', httpStatus: response.status, body: text.trim().slice(0, BODY_START_CHARS) } satisfies DriverFailure;
+      }
+      throw error;
+    },
+  };
+}
+
+/** The first value of a query result written `+Inf`, `-Inf` or `NaN`; undefined when all are finite. */
+function nonFiniteValue(data: unknown): string | undefined {
+  const result = (data as { result?: unknown } | undefined)?.result;
+  if (!Array.isArray(result)) return undefined;
+  const check = (pair: unknown) => (Array.isArray(pair) && typeof pair[1] === 'string' && !Number.isFinite(Number(pair[1])) ? pair[1] : undefined);
+  for (const series of result as Array<{ value?: unknown; values?: unknown[] }>) {
+    const found = check(series.value) ?? (Array.isArray(series.values) ? series.values.map(check).find((v) => v !== undefined) : undefined);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 function isMalformed(failure: unknown): boolean {
-  return failure instanceof PrometheusError || unwrap(failure).errorType === 'client_error';
+  const { errorType } = unwrap(failure);
+  return failure instanceof PrometheusError || errorType === 'client_error' || errorType === 'slo_ledger_non_finite';
 }
 
 /**
