@@ -39,7 +39,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
   const statusOf = (slos: readonly SloDefinition[], query: QueryValues) => {
     assertKnownParams(query, ['at', 'window', 'group']);
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
-    const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS);
+    const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS, config.retentionMs);
     // A grouped SLO always comes with its groups; `group` narrows them, as `report --group` does.
     const groups = groupFilterParam(query, slos);
     return toStatusJson(atMs, evaluateSlos(buckets, slos, windows, atMs, config.timeZone, { groups }));
@@ -66,7 +66,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     if (fromMs > toMs) throw new BadParameterError('from', `must not be after to (${new Date(toMs).toISOString()})`);
     const count = Math.floor((toMs - fromMs) / stepMs) + 1;
     if (count > MAX_SERIES_POINTS) throw new BadParameterError('step', `${count} points asked for; at most ${MAX_SERIES_POINTS}: use a larger step or a shorter range`);
-    const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)]);
+    const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)], config.retentionMs);
     if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
     // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
     const group = Object.keys(filter).length === 0 ? undefined : findOneGroup(buckets, slo, filter);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { BUCKET_MS, parseDuration } from '../domain/duration.js';
+import { BUCKET_MS, formatDuration, parseDuration } from '../domain/duration.js';
 import type { GroupFilter } from '../domain/slo-status.js';
 import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
 import { SloLedgerError } from '../errors.js';
@@ -24,28 +24,47 @@ export function singleParam(query: QueryValues, name: string): string | undefine
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Instants the API takes: from 1970 to the end of 9999 (a time outside has no data, and JavaScript dates end near ±275,000 years). */
+const EARLIEST_INSTANT_MS = 0;
+const LATEST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** An instant: ISO 8601 (a time without offset is read in `timeZone`), epoch seconds, or "now". */
 export function parseInstantParam(name: string, text: string | undefined, timeZone: string, nowMs: number): number {
   if (text === undefined || text === 'now') return nowMs;
-  if (/^\d{9,11}(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const parsed = DateTime.fromISO(text, { zone: timeZone });
-  if (!parsed.isValid) {
-    throw new BadParameterError(name, `${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-11-01T00:00:00Z) or epoch seconds`);
+  let ms: number;
+  if (/^\d{9,11}(\.\d+)?$/.test(text)) ms = Math.round(Number(text) * 1000);
+  else {
+    const parsed = DateTime.fromISO(text, { zone: timeZone });
+    if (!parsed.isValid) {
+      throw new BadParameterError(name, `${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-11-01T00:00:00Z) or epoch seconds`);
+    }
+    ms = parsed.toMillis();
   }
-  return parsed.toMillis();
+  if (!(ms >= EARLIEST_INSTANT_MS && ms <= LATEST_INSTANT_MS)) {
+    throw new BadParameterError(name, `${JSON.stringify(text)} is out of range: give a time between 1970-01-01 and 9999-12-31`);
+  }
+  return ms;
 }
 
-/** A comma-separated list of windows ("24h,7d,30d", "2026-10"); `fallback` when absent. */
-export function parseWindowsParam(name: string, text: string | undefined, fallback: readonly string[]): WindowSpec[] {
+/**
+ * A comma-separated list of windows ("24h,7d,30d", "2026-10"); `fallback` when absent. A rolling
+ * window longer than `maxRollingMs` (the ledger's retention: nothing older is kept) is refused.
+ */
+export function parseWindowsParam(name: string, text: string | undefined, fallback: readonly string[], maxRollingMs = Infinity): WindowSpec[] {
   const parts = (text ?? fallback.join(',')).split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (parts.length === 0) throw new BadParameterError(name, 'needs at least one window, e.g. 24h,7d,30d');
   if (parts.length > 20) throw new BadParameterError(name, 'at most 20 windows per request');
   return parts.map((part) => {
+    let spec: WindowSpec;
     try {
-      return parseWindowSpec(part);
+      spec = parseWindowSpec(part);
     } catch (error) {
       throw new BadParameterError(name, (error as Error).message);
     }
+    if (spec.kind === 'rolling' && spec.durationMs > maxRollingMs) {
+      throw new BadParameterError(name, `${part} is longer than the ledger keeps buckets (retention ${formatDuration(maxRollingMs)}); at most ${formatDuration(maxRollingMs)}`);
+    }
+    return spec;
   });
 }
 

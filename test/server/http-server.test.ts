@@ -138,6 +138,11 @@ describe('JSON API', () => {
     ['/api/v1/reports/2026-10.exe', 'month'],
     ['/?at=soon', 'at'],
     ['/metrics?x=1', 'x'],
+    ['/api/v1/slos?at=-271821-04-20T00:00:00Z', 'at'],
+    ['/?at=%2B275760-09-13T00:00:00Z', 'at'],
+    ['/api/v1/slos/api-latency/series?to=1969-12-31T00:00:00Z', 'to'],
+    ['/api/v1/slos/api-latency/series?window=99999d', 'window'],
+    ['/api/v1/slos?window=401d', 'window'],
   ])('answers 400 naming the parameter for %s', async (url, parameter) => {
     const response = await openApp.inject({ url });
     expect(response.statusCode).toBe(400);
