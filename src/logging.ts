@@ -50,14 +50,28 @@ function prettyStream(destination: NodeJS.WritableStream & { isTTY?: boolean }):
   return pinoPretty({ colorize: destination.isTTY === true, destination, sync: true });
 }
 
-/** A stream that strips secrets from every line before passing it on, in plain and JSON-escaped form. */
+/**
+ * A stream that strips secrets from every line before passing it on, in plain and JSON-escaped
+ * form, and leaves each key once in a JSON line: pino writes a child logger's bindings and the
+ * call's fields side by side, so `component` set by both would appear twice (the call's wins).
+ */
 export function redactingStream(secrets: readonly string[], target: NodeJS.WritableStream): Writable {
   const forms = secrets.filter((s) => s !== '').flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      const text = uniqueKeys(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
       target.write(forms.length === 0 ? text : redactSecrets(text, forms));
       done();
     },
   });
+}
+
+/** A JSON log line with each key once (the last value at the first key's place); other text unchanged. */
+function uniqueKeys(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    return `${JSON.stringify(JSON.parse(line))}\n`;
+  } catch {
+    return line;
+  }
 }

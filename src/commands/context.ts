@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SyncProgress, SyncResult } from '../app/sync-ledger.js';
 import { loadConfig, type AppConfig } from '../config/load-config.js';
+import { urlPasswords } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
 import { openAdapters, type OpenAdapters } from '../runtime/open-adapters.js';
 
@@ -32,6 +33,9 @@ export function createCommandContext(program: Command): CommandContext {
           throw new UsageError(`--prometheus: ${JSON.stringify(options.prometheus)} is not an http(s) URL`);
         }
         config.prometheus.url = options.prometheus;
+        // A password in the URL given on the command line is as secret as one in the config.
+        config.secrets = [...new Set([...config.secrets, ...urlPasswords(options.prometheus)])];
+        knownSecrets = config.secrets;
       }
       if (options.db !== undefined) config.databasePath = options.db;
       return config;

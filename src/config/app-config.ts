@@ -8,7 +8,7 @@ import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { Correction } from '../domain/correction.js';
 import { toCorrection } from './corrections-config.js';
 import type { ConfigFile } from './schema.js';
-import { isSecretHeader } from './secrets.js';
+import { isSecretHeader, urlPasswords } from './secrets.js';
 import { toSloDefinition } from './slo-codec.js';
 
 /** Where and how to reach Prometheus (or Thanos, Mimir, VictoriaMetrics). */
@@ -116,15 +116,4 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     ...envSecrets,
   ];
   return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== ''))];
-}
-
-/** A password in the URL's user-info (`https://user:pass@host`), as written and decoded. */
-function urlPasswords(url: string): string[] {
-  const password = URL.canParse(url) ? new URL(url).password : '';
-  if (password === '') return [];
-  try {
-    return [password, decodeURIComponent(password)];
-  } catch {
-    return [password];
-  }
 }

@@ -42,3 +42,14 @@ export function maskSecretValues(value: unknown, knownSecrets: ReadonlySet<strin
   if (underSecretKey) return SECRET_MASK;
   return typeof value === 'string' ? redactSecrets(value, [...knownSecrets]) : value;
 }
+
+/** A password in the URL's user-info (`https://user:pass@host`), as written and decoded. */
+export function urlPasswords(url: string): string[] {
+  const password = URL.canParse(url) ? new URL(url).password : '';
+  if (password === '') return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
+}

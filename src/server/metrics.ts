@@ -114,7 +114,11 @@ export class ServiceMetrics {
       registers: r,
     });
     const queryErrors = new Counter({ name: 'slo_ledger_prometheus_query_errors_total', help: 'SLO syncs whose Prometheus queries failed.', labelNames: ['slo'], registers: r });
-    const runErrors = new Counter({ name: 'slo_ledger_sync_failures_total', help: 'Scheduled syncs that failed as a whole or timed out.', registers: r });
+    const runErrors = new Counter({
+      name: 'slo_ledger_sync_failures_total',
+      help: 'Scheduled syncs that did not sync every SLO: failed as a whole, timed out, or failed for some SLOs (slo_ledger_prometheus_query_errors_total names them).',
+      registers: r,
+    });
     new Gauge({
       name: 'slo_ledger_outbox_backlog',
       help: 'Deliveries (emails, Slack messages) waiting in the outbox.',
@@ -135,7 +139,7 @@ export class ServiceMetrics {
     deps.health.onRun((run: SyncRunRecord) => {
       tickSeconds.observe(run.durationMs / 1000);
       for (const f of run.failures) queryErrors.inc({ slo: f.slo });
-      if (run.error !== undefined) runErrors.inc();
+      if (!run.ok) runErrors.inc();
     });
     // process_* and nodejs_* under their usual names, so stock Node.js dashboards work.
     collectDefaultMetrics({ register: this.registry });

@@ -25,4 +25,12 @@ describe('createLogger', () => {
     expect(text).not.toContain('Bearer zzz');
     expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'failed with ***', url: 'https://user:***@prom.example', nested: { note: 'x *** y' } });
   });
+
+  it('writes each key once: a field of the call replaces the same binding of its child logger', () => {
+    const { logger, lines } = memoryLogger([]);
+    logger.child({ component: 'tick' }).info({ component: 'outbox', delivery_id: 3 }, 'delivered');
+    logger.child({ component: 'tick' }).child({ component: 'alerts' }).info('evaluated');
+    expect(lines.map((line) => line.match(/"component":/g)?.length)).toEqual([1, 1]);
+    expect(lines.map((line) => (JSON.parse(line) as { component: string }).component)).toEqual(['outbox', 'alerts']);
+  });
 });
