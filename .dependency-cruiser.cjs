@@ -8,7 +8,7 @@
  *   src/domain/                       pure model (npm packages only)
  *   src/errors.ts, src/logging.ts     shared kernel
  *   src/config, src/prometheus, src/ledger, src/report, src/fixture, src/notify,
- *   src/dashboard                     adapters
+ *   src/dashboard, src/interop        adapters
  *   src/app                           use cases
  *   src/views                         text/JSON renderings of use-case results
  *   src/server                        HTTP server
@@ -65,15 +65,15 @@ module.exports = {
       name: 'kernel-stays-small',
       severity: 'error',
       comment:
-        'src/errors.ts and src/logging.ts are shared by every layer, so they may only ' +
+        'src/errors.ts, src/logging.ts and src/files.ts are shared by every layer, so they may only ' +
         'import the domain or each other; anything more would drag an outer layer into ' +
         'every importer.',
       from: {
-        path: '^src/(errors|logging)\\.ts$',
+        path: '^src/(errors|logging|files)\\.ts$',
       },
       to: {
         path: '^src/',
-        pathNot: '^src/(domain/|errors\\.ts$|logging\\.ts$)',
+        pathNot: '^src/(domain/|errors\\.ts$|logging\\.ts$|files\\.ts$)',
       },
     },
     {
@@ -84,7 +84,7 @@ module.exports = {
         'application, server, runtime and command line, so they must not import any of ' +
         'those outer layers.',
       from: {
-        path: '^src/(config|prometheus|ledger|notify|report|fixture|rules)/',
+        path: '^src/(config|prometheus|ledger|notify|report|fixture|rules|interop)/',
       },
       to: {
         path: '^src/((app|views|server|runtime|commands)/|cli\\.ts$)',
@@ -101,7 +101,37 @@ module.exports = {
         path: '^src/config/',
       },
       to: {
-        path: '^src/(?!domain/|config/|errors\\.ts$|logging\\.ts$)',
+        // interop/: the OpenSLO and Sloth readers, for slos_from (see the two interop rules below).
+        path: '^src/(?!domain/|config/|interop/|errors\\.ts$|logging\\.ts$)',
+      },
+    },
+    {
+      name: 'config-reaches-interop-through-slo-files-only',
+      severity: 'error',
+      comment:
+        'src/config reads the OpenSLO and Sloth files of slos_from in config/slo-files.ts only; ' +
+        'the rest of config stays free of src/interop, which itself imports parts of config.',
+      from: {
+        path: '^src/config/',
+        pathNot: '^src/config/slo-files\\.ts$',
+      },
+      to: {
+        path: '^src/interop/',
+      },
+    },
+    {
+      name: 'interop-imports-domain-and-config-only',
+      severity: 'error',
+      comment:
+        'src/interop converts OpenSLO and Sloth documents to and from SLO definitions: a pure adapter ' +
+        'that may import the domain, the kernel\'s errors.ts and the parts of src/config it maps to ' +
+        '(schema, slo-codec, yaml-location), never the loader that calls it (load-config, slo-files), ' +
+        'nor anything that does I/O.',
+      from: {
+        path: '^src/interop/',
+      },
+      to: {
+        path: '^src/(?!domain/|interop/|config/|errors\\.ts$)|^src/config/(load-config|slo-files|app-config|print-config)\\.ts$',
       },
     },
     {

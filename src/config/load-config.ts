@@ -10,6 +10,7 @@ import { isUnder, issueToDiagnostics, samePath } from './issue-diagnostics.js';
 import type { IssueContext } from './issue-diagnostics.js';
 import { configFileSchema } from './schema.js';
 import type { ConfigFile } from './schema.js';
+import { readSlosFrom } from './slo-files.js';
 import { positionOf } from './yaml-location.js';
 import type { ConfigPath } from './yaml-location.js';
 
@@ -45,9 +46,18 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const overrides = applyOverrides(raw, options.env);
   const context: IssueContext = { file: source, doc, lineCounter, schema: configFileSchema, overrides };
   const { parsed, diagnostics } = validate(raw, interpolation, context);
-  const all = sortDiagnostics([...interpolation.diagnostics, ...diagnostics]);
+  // slos_from: its files are read even when the config has problems of its own, so one run reports all.
+  const patterns = isRecord(raw) && Array.isArray(raw.slos_from) && raw.slos_from.every((p) => typeof p === 'string' && p !== '') ? (raw.slos_from as string[]) : undefined;
+  const fromFiles = patterns === undefined ? undefined : readSlosFrom(patterns, { file: source, doc, lineCounter }, parsed);
+  const all = sortDiagnostics([...interpolation.diagnostics, ...diagnostics, ...(fromFiles?.diagnostics ?? [])]);
   if (all.length > 0 || parsed === undefined) throw new ConfigError(all);
-  return toAppConfig(parsed, source, secretSubstitutions(interpolation, parsed));
+  const config = toAppConfig(parsed, source, secretSubstitutions(interpolation, parsed));
+  if (fromFiles !== undefined) {
+    // The files' SLOs join the config's own (the built-in ones are used only without either).
+    config.slos = [...(parsed.slos === undefined ? [] : config.slos), ...fromFiles.slos];
+    if (fromFiles.policy !== undefined) config.alerting.policy = fromFiles.policy;
+  }
+  return config;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -326,13 +326,20 @@ export const configFileSchema = z
     schedule: scheduleSchema.default({}),
     alerting: alertingSchema.default({}),
     report: reportSchema.default({}),
-    /** Absent: the built-in Rendiff SLOs (see defaults.ts). */
+    /** Absent: the built-in Rendiff SLOs (see defaults.ts), unless `slos_from` gives some. */
     slos: slosSchema.optional(),
+    /** OpenSLO or Sloth files (paths or `*` patterns, relative to the config file) whose SLOs join `slos`. */
+    slos_from: z
+      .array(z.string().min(1, 'must be a path or pattern such as slos/*.yaml'))
+      .min(1, 'names no file; leave "slos_from" out to read SLOs from this file only')
+      .optional(),
     /** Periods taken out of the error budget; see corrections-config.ts. */
     corrections: z.array(correctionSchema).default([]),
   })
   .strict()
   .superRefine((file, ctx) => {
+    // With slos_from the SLO names are known only once those files are read (load-config.ts checks then).
+    if (file.slos_from !== undefined) return;
     const names = new Set((file.slos ?? DEFAULT_SLOS).map((slo) => slo.name));
     file.corrections.forEach((correction, index) => {
       if (correction.slo !== undefined && !names.has(correction.slo)) {
