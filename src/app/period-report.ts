@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BUCKET_MS } from '../domain/duration.js';
+import { writeFileAtomic } from '../files.js';
 import { localDays, type ReportPeriod, type ResolvedPeriod } from '../domain/period.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
@@ -76,9 +77,10 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
   for (const format of options.formats) {
     const path = join(outDir, `report.${format}`);
     // The renderers (handlebars, pdfkit) are loaded when a report is written, not by every command.
-    if (format === 'html') writeFileSync(path, (await import('../report/html.js')).renderReportHtml(report));
-    else if (format === 'pdf') writeFileSync(path, await (await import('../report/pdf.js')).renderReportPdf(report));
-    else writeFileSync(path, `${JSON.stringify(toReportJson(report), null, 2)}\n`);
+    // Whole or not at all: a full disk never leaves a truncated report for the API to serve.
+    if (format === 'html') writeFileAtomic(path, (await import('../report/html.js')).renderReportHtml(report));
+    else if (format === 'pdf') writeFileAtomic(path, await (await import('../report/pdf.js')).renderReportPdf(report));
+    else writeFileAtomic(path, `${JSON.stringify(toReportJson(report), null, 2)}\n`);
     paths.push(path);
   }
   return { report, paths, ...(sync ? { sync } : {}) };

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import type { AppConfig } from '../config/app-config.js';
 import { buildDashboard, renderDashboard, type DashboardSlo } from '../dashboard/build-dashboard.js';
 import { UsageError } from '../errors.js';
 import { metricGroupLabelNames } from '../server/metric-labels.js';
 import type { CommandContext } from './context.js';
+import { writeFileAtomic } from '../files.js';
 
 /** `dashboard [--out FILE]`: the Grafana dashboard of /metrics for the configured SLOs. */
 export function registerDashboardCommand(program: Command, context: CommandContext): void {
@@ -42,8 +42,8 @@ export async function dashboardJson(config: AppConfig): Promise<string> {
 /** Writes the file; a path that cannot be written is a usage error (exit 2) that names it and why. */
 function writeDashboard(path: string, json: string): void {
   try {
-    writeFileSync(path, json);
+    writeFileAtomic(path, json);
   } catch (error) {
-    throw new UsageError(`--out: cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`--out: ${(error as Error).message}`, { cause: error });
   }
 }

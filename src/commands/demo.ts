@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generatePeriodReport, type ReportFileFormat } from '../app/period-report.js';
 import { buildStatusReport } from '../app/status-report.js';
@@ -14,6 +14,7 @@ import { buildFixture, startPrometheus } from '../fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../fixture/scenarios.js';
 import type { Correction } from '../domain/correction.js';
 import { findReportFonts } from '../report/pdf.js';
+import { writeFileAtomic } from '../files.js';
 import { formatStatusTable } from '../views/status-table.js';
 import { withAdapters } from './context.js';
 
@@ -101,7 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     config.databasePath = databasePath;
     // The demo's configuration as a file, to run any command against the demo afterwards (--keep).
     const configPath = join(workDir, 'slo-ledger.yaml');
-    writeFileSync(configPath, printConfig(config));
+    writeFileAtomic(configPath, printConfig(config));
     options.log(`demo: Prometheus at ${prometheus.url}; syncing the ledger (first run backfills) …`);
     await withAdapters(config, async (adapters) => {
       const windows = ['24h', '7d', '30d', '2026-10'].map(parseWindowSpec);

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { buildRuleGroups } from '../rules/build-rules.js';
 import { RULES_FORMATS, renderRules, type RulesFormat } from '../rules/render-rules.js';
 import type { CommandContext } from './context.js';
+import { writeFileAtomic } from '../files.js';
 
 /**
  * `rules [--format prometheus|prometheus-operator] [--out FILE]`: Prometheus recording and alerting
@@ -31,12 +31,9 @@ export function registerRulesCommand(program: Command, context: CommandContext):
  * watches FILE never reads half a rule file. A file that cannot be written is bad usage (exit 2).
  */
 function writeRulesFile(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    writeFileAtomic(path, text);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new UsageError(`--out: cannot write ${JSON.stringify(path)}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`--out: ${(error as Error).message}`, { cause: error });
   }
 }

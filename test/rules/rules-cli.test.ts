@@ -91,14 +91,14 @@ describe('slo-ledger rules on the command line', () => {
     const missingDir = join(dir, 'no-such-dir', 'rules.yaml');
     const missing = await runCli(['rules', '--out', missingDir]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(new RegExp(`^slo-ledger: --out: cannot write "${escape(missingDir)}": ENOENT`));
+    expect(missing.stderr).toMatch(new RegExp(`^slo-ledger: --out: cannot write ${escape(missingDir)}: ENOENT`));
     expect(missing.stdout).toBe('');
 
     const aDirectory = join(dir, 'a-directory');
     mkdirSync(aDirectory);
     const directory = await runCli(['rules', '--out', aDirectory]);
     expect(directory.code).toBe(2);
-    expect(directory.stderr).toMatch(new RegExp(`^slo-ledger: --out: cannot write "${escape(aDirectory)}": E`));
+    expect(directory.stderr).toMatch(new RegExp(`^slo-ledger: --out: cannot write ${escape(aDirectory)}: E`));
     expect(readdirSync(dir).filter((name) => name.includes('.tmp'))).toEqual([]);
   });
 });
