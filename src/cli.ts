@@ -6,6 +6,8 @@ import { createCommandContext, type CommandContext } from './commands/context.js
 import { registerCorrectionsCommand } from './commands/corrections.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRulesCommand } from './commands/rules.js';
@@ -39,6 +41,8 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerCorrectionsCommand(program, context);
   registerStatementsCommand(program, context);
   registerDashboardCommand(program, context);
+  registerImportCommand(program);
+  registerExportCommand(program, context);
   registerDemoCommand(program);
   return { program, context };
 }
