@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../files.js';
 import { importedConfig } from '../interop/import-config.js';
 import { readSloFiles, type SloFormat } from '../interop/read-slo-files.js';
 import type { SloFileText } from '../interop/source.js';
@@ -40,7 +41,7 @@ export function registerImportCommand(program: Command): void {
 /** Writes an output file; one that cannot be written is bad usage (exit 2), naming it and why. */
 export function write(path: string, text: string): void {
   try {
-    writeFileSync(path, text);
+    writeFileAtomic(path, text);
   } catch (error) {
     throw new UsageError(`--out: ${(error as Error).message}`, { cause: error });
   }
