@@ -263,8 +263,54 @@ describe('the projects\' own published examples', () => {
   });
 });
 
+/** A small OpenSLO v1 SLO with a burnrate condition and a calendar or rolling window. */
+function openSloSlo(name: string, options: { threshold: number; zone?: string; dataSource?: string }): string {
+  return [
+    ...(options.dataSource === undefined ? [] : [
+      'apiVersion: openslo/v1', 'kind: DataSource', `metadata: {name: ${name}-prometheus}`,
+      `spec: {type: Prometheus, connectionDetails: {url: "${options.dataSource}"}}`, '---',
+    ]),
+    'apiVersion: openslo/v1',
+    'kind: SLO',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    '  service: shop',
+    '  indicator:',
+    '    spec:',
+    '      ratioMetric:',
+    '        counter: true',
+    '        bad: {metricSource: {type: Prometheus, spec: {query: "sum(errors_total)"}}}',
+    '        total: {metricSource: {type: Prometheus, spec: {query: "sum(requests_total)"}}}',
+    options.zone === undefined ? '  timeWindow: [{duration: 30d, isRolling: true}]' : `  timeWindow: [{duration: 1M, calendar: {startTime: "2026-01-01 00:00:00", timeZone: ${options.zone}}}]`,
+    '  objectives: [{target: 0.99}]',
+    '  alertPolicies:',
+    '    - kind: AlertPolicy',
+    '      metadata: {name: p}',
+    '      spec:',
+    '        conditions:',
+    '          - kind: AlertCondition',
+    '            metadata: {name: c}',
+    `            spec: {severity: page, condition: {kind: burnrate, threshold: ${options.threshold}, lookbackWindow: 1h}}`,
+    '',
+  ].join('\n');
+}
+
 describe('several files read together', () => {
-  it('refuses an SLO name defined twice, naming both places, and SLOs with different alert policies', () => {
+  it('refuses SLOs with different alert policies, DataSources with different URLs and calendars in different time zones, naming both', () => {
+    const result = readSloFiles([
+      { file: 'a.yaml', text: openSloSlo('a', { threshold: 14.4, zone: 'Europe/Berlin', dataSource: 'http://prometheus:9090' }) },
+      { file: 'b.yaml', text: openSloSlo('b', { threshold: 10, zone: 'America/New_York', dataSource: 'http://other:9090' }) },
+      { file: 'c.yaml', text: openSloSlo('c', { threshold: 14.4 }) },
+    ]);
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`)).toEqual([
+      'b.yaml:4:51: DataSource "b-prometheus" is http://other:9090, but DataSource "a-prometheus" at a.yaml:4:51 is http://prometheus:9090; slo-ledger reads one Prometheus',
+      'b.yaml:17:86: time zone America/New_York differs from Europe/Berlin of OpenSLO SLO "a" at a.yaml:17:86; slo-ledger has one timezone for every calendar month',
+      'b.yaml:20:5: the alert policy of OpenSLO SLO "b" differs from that of OpenSLO SLO "a" at a.yaml:20:5; slo-ledger has one alerting policy for all SLOs (alerting.policy): give them the same burn-rate conditions',
+    ]);
+    expect(result.slos.map((s) => s.slo.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses an SLO name defined twice, naming both places', () => {
     const file = `${DIR}/fixtures/sloth/getting-started.yml`;
     const result = read(file, `${DIR}/fixtures/sloth/k8s-getting-started.yml`);
     expect(result.diagnostics).toEqual([{

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
+import { expandPattern } from '../../src/config/slo-files.js';
 import { ConfigError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/fixture.js';
@@ -121,6 +122,19 @@ describe('slos_from through loadConfig', () => {
       `SLOTH:25:21: slos[0].alerting.page_alert.labels.severity: Sloth SLO "requests-availability" of service "orders" labels its page alerts severity="critical", but slo-ledger sets severity="pager" on them (alertmanager.severity.page, ${file}:6:21); set alertmanager.severity.page: critical so routes keep matching`,
       `SLOTH:49:21: slos[1].alerting.page_alert.labels.severity: Sloth SLO "requests-latency" of service "orders" labels its page alerts severity="critical", but slo-ledger sets severity="pager" on them (alertmanager.severity.page, ${file}:6:21); set alertmanager.severity.page: critical so routes keep matching`,
     ]);
+  });
+});
+
+describe('the files slos_from names', () => {
+  it('expands * and ? in any path segment, in name order, and refuses **', () => {
+    mkdirSync(join(dir, 'teams', 'a'), { recursive: true });
+    mkdirSync(join(dir, 'teams', 'b'), { recursive: true });
+    for (const name of ['a/x.yaml', 'a/y.yml', 'b/x.yaml', 'b/.hidden.yaml']) writeFileSync(join(dir, 'teams', name), '');
+    expect(expandPattern('teams/*/x.yaml', dir)).toEqual([join(dir, 'teams/a/x.yaml'), join(dir, 'teams/b/x.yaml')]);
+    expect(expandPattern('teams/a/?.y*', dir)).toEqual([join(dir, 'teams/a/x.yaml'), join(dir, 'teams/a/y.yml')]);
+    expect(expandPattern('teams/b/*', dir)).toEqual([join(dir, 'teams/b/x.yaml')]);
+    expect(expandPattern(join(dir, 'teams/a/x.yaml'), '/elsewhere')).toEqual([join(dir, 'teams/a/x.yaml')]);
+    expect(expandPattern('teams/**/x.yaml', dir)).toBe('"teams/**/x.yaml": ** is not supported; list each folder, e.g. slos/*.yaml and slos/*/*.yaml');
   });
 });
 
