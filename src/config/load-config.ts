@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isCollection, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { ConfigDiagnostic } from '../errors.js';
 import { toAppConfig } from './app-config.js';
@@ -35,14 +35,18 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const text = file === undefined ? '' : readConfigText(file);
   const source = file ?? BUILT_IN_SOURCE;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // logLevel error: the yaml library would print its warnings (a collection used as a key) to
+  // stderr; structureProblems reports them at their place instead.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => ({ file: source, ...positionOf(error.pos[0], lineCounter), path: '', message: error.message })),
     );
   }
+  const structure = structureProblems(doc, source, lineCounter);
+  if (structure.length > 0) throw new ConfigError(structure);
   const interpolation = interpolateEnv(doc, options.env, { file: source, lineCounter });
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = toPlainData(doc, source, lineCounter) ?? {};
   const overrides = applyOverrides(raw, options.env);
   const context: IssueContext = { file: source, doc, lineCounter, schema: configFileSchema, overrides };
   const { parsed, diagnostics } = validate(raw, interpolation, context);
@@ -58,6 +62,44 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     if (fromFiles.policy !== undefined) config.alerting.policy = fromFiles.policy;
   }
   return config;
+}
+
+/** The most aliases (`*name`) a config may expand: the yaml library's default guard against alias bombs. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Mapping keys that are lists or mappings: JavaScript objects cannot hold them, so they are refused where they are. */
+function structureProblems(doc: Document, file: string, lineCounter: LineCounter): ConfigDiagnostic[] {
+  const problems: ConfigDiagnostic[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        problems.push({ file, ...positionOf(pair.key.range?.[0] ?? 0, lineCounter), path: '', message: 'a key must be a plain value (a name), not a list or a mapping' });
+      }
+    },
+  });
+  return problems;
+}
+
+/**
+ * The document as plain data. An alias bomb (aliases that expand to more than the library's limit)
+ * is refused at the first alias, as a config problem (exit 2), not as a crash.
+ */
+function toPlainData(doc: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    let first: number | undefined;
+    visit(doc, {
+      Alias(_, alias) {
+        first = alias.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError([{
+      file, ...(first === undefined ? { line: 0, column: 0 } : positionOf(first, lineCounter)), path: '',
+      message: `${(error as Error).message}: the aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies`,
+    }]);
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

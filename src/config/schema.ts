@@ -125,6 +125,9 @@ const prometheusSchema = z
     }
   });
 
+/** Objectives below this percentage need `allow_low_objective: true`. */
+const LOW_OBJECTIVE_PERCENT = 50;
+
 const percentBelow100 = z.number().gt(0, 'must be a percentage above 0').lt(100, 'must be a percentage below 100 (e.g. 99.9)');
 const tierPercent = z.number().gt(0, 'must be a percentage above 0').lte(100, 'must be a percentage of at most 100');
 
@@ -218,6 +221,8 @@ export const sloSchema = z
     service: z.string().min(1),
     description: z.string().default(''),
     objective: percentBelow100,
+    /** An objective below 50 % is almost always a fraction written where a percent belongs (0.999); say so to mean it. */
+    allow_low_objective: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
     window: windowText.default('30d'),
     tiers: tiersSchema.optional(),
     group_by: groupByList.optional(),
@@ -226,7 +231,17 @@ export const sloSchema = z
     sli: sliSchema,
   })
   .strict()
-  .superRefine(checkGrouping);
+  .superRefine(checkGrouping)
+  .superRefine((slo, ctx) => {
+    if (slo.objective < LOW_OBJECTIVE_PERCENT && slo.allow_low_objective !== true) {
+      const meant = slo.objective < 1 ? `; for ${Number((slo.objective * 100).toPrecision(12))} % write objective: ${Number((slo.objective * 100).toPrecision(12))}` : '';
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['objective'],
+        message: `${slo.objective} is read as ${slo.objective} %: objectives are percents (99.9 for 99.9 %)${meant}; to mean an objective below ${LOW_OBJECTIVE_PERCENT} %, add allow_low_objective: true`,
+      });
+    }
+  });
 
 const slosSchema = z
   .array(sloSchema)

@@ -86,6 +86,7 @@ export function toSloEntry(slo: SloDefinition): Record<string, unknown> {
     service: slo.service,
     description: slo.description,
     objective: ratioToPercent(slo.objectiveRatio),
+    ...(slo.objectiveRatio < 0.5 ? { allow_low_objective: true } : {}),
     window: formatDuration(slo.windowMs),
     ...(slo.tiers === undefined
       ? {}
