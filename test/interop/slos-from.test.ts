@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { expandPattern } from '../../src/config/slo-files.js';
-import { ConfigError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/fixture.js';
+import { catchConfigError } from '../config/helpers.js';
 
 // `slos_from`: OpenSLO and Sloth files as the source of truth, merged with the config's own `slos`,
 // through loadConfig and through `slo-ledger config check` (the built CLI: run `npm run build` first).
@@ -24,16 +24,6 @@ function write(name: string, lines: readonly string[]): string {
   const file = join(dir, name);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
-}
-
-function catchConfigError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const OWN_SLO = [
