@@ -29,6 +29,15 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const at = (iso: string) => Date.parse(iso);
 
+/** The config's weekly maintenance window: Sundays 02:00–04:00 local time, every SLO of the Rendiff service. */
+const WEEKLY_WINDOW_YAML = [
+  '  - service: rendiff-api',
+  '    every: FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0',
+  '    duration: 2h',
+  '    category: planned-maintenance',
+  '    reason: weekly window',
+];
+
 describe('corrections against ground truth', () => {
   let rendiff: FixturePrometheus;
   let grouped: RunningPrometheus;
@@ -146,11 +155,7 @@ describe('corrections against ground truth', () => {
     writeFileSync(file, [
       'timezone: Europe/Berlin',
       'corrections:',
-      '  - service: rendiff-api',
-      '    every: FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0',
-      '    duration: 2h',
-      '    category: planned-maintenance',
-      '    reason: weekly window',
+      ...WEEKLY_WINDOW_YAML,
       '  - slo: api-availability',
       '    from: 2026-10-14T05:00',
       '    to: 2026-10-14T06:00',
@@ -187,11 +192,7 @@ describe('corrections against ground truth', () => {
       'timezone: Europe/Berlin',
       `database: ${db}`,
       'corrections:',
-      '  - service: rendiff-api',
-      '    every: FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0',
-      '    duration: 2h',
-      '    category: planned-maintenance',
-      '    reason: weekly window',
+      ...WEEKLY_WINDOW_YAML,
       '',
     ].join('\n'));
     // The error burst of 14 October (03:10–03:55 UTC), taken out at run time by a named author; 03:07 is widened to the bucket start 03:05.

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { expandPattern } from '../../src/config/slo-files.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/fixture.js';
-import { catchConfigError } from '../config/helpers.js';
+import { catchConfigError, EVENTS_SLO } from '../config/helpers.js';
 
 // `slos_from`: OpenSLO and Sloth files as the source of truth, merged with the config's own `slos`,
 // through loadConfig and through `slo-ledger config check` (the built CLI: run `npm run build` first).
@@ -26,16 +26,7 @@ function write(name: string, lines: readonly string[]): string {
   return file;
 }
 
-const OWN_SLO = [
-  'slos:',
-  '  - name: checkout',
-  '    service: shop',
-  '    objective: 99.5',
-  '    sli:',
-  '      events:',
-  '        bad_query: sum(increase(http_requests_total{code=~"5.."}[{{.window}}]))',
-  '        total_query: sum(increase(http_requests_total[{{.window}}]))',
-];
+const OWN_SLO = ['slos:', ...EVENTS_SLO];
 
 describe('slos_from through loadConfig', () => {
   it('merges the files\' SLOs after the config\'s own, takes the files\' alert policy and lets corrections name their SLOs', () => {
