@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests run for real (Prometheus and promtool,
 # the DejaVu fonts the PDF report embeds, poppler-utils for PDF checks, Chromium for page
-# screenshots) when what they provide is missing.
-# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus prometheus-alertmanager fonts-dejavu-core poppler-utils chromium)
+# screenshots, PostgreSQL's server for the PostgreSQL ledger's tests) when what they provide is
+# missing.
+# Usage: .ci/system-deps.sh PACKAGE...   (known: prometheus prometheus-alertmanager fonts-dejavu-core poppler-utils chromium postgresql)
 set -euo pipefail
 
-# What each package provides: a command, or a file (a path).
+# What each package provides: a command, or a file (a path, which may be a glob pattern: Debian
+# keeps PostgreSQL's server binaries, initdb among them, off PATH in a versioned folder).
 declare -A provides=([prometheus]=promtool [poppler-utils]=pdftotext [chromium]=chromium
-  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf)
+  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
+  [postgresql]='/usr/lib/postgresql/*/bin/initdb')
 missing=()
 for pkg in "$@"; do
   what=${provides[$pkg]:-$pkg}
   if [[ $what == /* ]]; then
-    [ -e "$what" ] || missing+=("$pkg")
+    compgen -G "$what" >/dev/null || missing+=("$pkg")
   else
     command -v "$what" >/dev/null 2>&1 || missing+=("$pkg")
   fi
