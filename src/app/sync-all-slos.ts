@@ -19,6 +19,7 @@ export function syncAllSlos(adapters: Adapters, atMs: number, options: SyncAllOp
     timeZone: config.timeZone,
     atMs,
     retentionMs: config.retentionMs,
+    emptySettleMs: config.prometheus.settleMs,
     ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

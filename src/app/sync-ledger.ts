@@ -11,6 +11,11 @@ import type { MetricsSource } from './ports.js';
 export const FIRST_BACKFILL_MS = 35 * 24 * 3_600_000;
 /** A bucket fetched within this time after it closed is fetched again: late samples may have been on their way. */
 export const SETTLE_MS = 2 * 60_000;
+/**
+ * An empty answer for a bucket younger than this is not believed (a restarted Prometheus, a store
+ * not yet synced): the bucket is fetched again at each sync until it is this old. `prometheus.settle_time`.
+ */
+export const DEFAULT_EMPTY_SETTLE_MS = 15 * 60_000;
 /** Missing runs closer than this are fetched with one query (re-fetching a bucket is harmless). */
 const MERGE_GAP_BUCKETS = 12;
 
@@ -25,6 +30,8 @@ export interface SyncOptions {
   /** Also make sure buckets from here on are present (e.g. the start of a requested window). */
   fromMs?: number;
   retentionMs: number;
+  /** See {@link DEFAULT_EMPTY_SETTLE_MS} (the default). */
+  emptySettleMs?: number;
   /** SLOs synced at the same time. */
   concurrency?: number;
   onProgress?: (progress: SyncProgress) => void;
@@ -43,6 +50,12 @@ export interface SloSyncResult {
   reconciledGaps: number;
   missingBuckets: number;
   error?: string;
+  /**
+   * Set when the sync succeeded but no bucket of the synced range holds data: the SLO's queries
+   * match no series in Prometheus (a misspelt metric or label, a job that never ran). Not an error:
+   * Prometheus answered; but the SLO's figures are unknown, not good.
+   */
+  noSeries?: { fromMs: number; toMs: number };
 }
 
 export interface SyncResult {
@@ -51,6 +64,11 @@ export interface SyncResult {
   durationMs: number;
   prunedBuckets: number;
   slos: SloSyncResult[];
+}
+
+/** Why an SLO that synced has no figures: the same words in `sync`'s warning and in /readyz. */
+export function describeNoSeries(span: { fromMs: number; toMs: number }): string {
+  return `its queries match no series in Prometheus: no data from ${new Date(span.fromMs).toISOString()} to ${new Date(span.toMs).toISOString()}; check the metric and label names`;
 }
 
 /**
@@ -91,10 +109,11 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
   const groups = new Map(buckets.listGroups(slo).map((g) => [groupKey(g.labels), g.seriesId]));
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
   // The SLO's own series and every known group's are fetched together (one query returns them all).
-  const unsettled = (settleMs: number) =>
-    [...new Set([seriesId, ...groups.values()].flatMap((id) => buckets.unsettledBucketEnds(id, firstEndMs, lastEndMs, settleMs)))].sort((x, y) => x - y);
+  const unsettled = (settleMs: number, emptyMs: number) =>
+    [...new Set([seriesId, ...groups.values()].flatMap((id) => buckets.unsettledBucketEnds(id, firstEndMs, lastEndMs, settleMs, emptyMs)))].sort((x, y) => x - y);
   // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
-  const runs = mergeRuns(unsettled(SETTLE_MS));
+  const emptySettleMs = options.emptySettleMs ?? DEFAULT_EMPTY_SETTLE_MS;
+  const runs = mergeRuns(unsettled(SETTLE_MS, emptySettleMs));
   const fetchStartMs = options.clock.nowMs();
   try {
     for (const run of runs) {
@@ -104,17 +123,23 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
         options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
       }
     }
-    // Every bucket of the range now has a row, a new group's too; those that had closed SETTLE_MS before the fetch are final.
-    const settledThrough = Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS));
-    for (const id of [seriesId, ...groups.values()]) buckets.markSettled(id, firstEndMs, settledThrough);
-    result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, lastEndMs);
+    // Every bucket of the range now has a row, a new group's too; those that had closed SETTLE_MS
+    // before the fetch are final, but for a no-data bucket younger than the empty-answer settle time.
+    const dataSettledThrough = Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS));
+    const emptySettledThrough = floorToBucket(fetchStartMs - emptySettleMs);
+    for (const id of [seriesId, ...groups.values()]) {
+      const firstUnbelieved = buckets.noDataRuns(id, Math.max(firstEndMs, emptySettledThrough + BUCKET_MS), dataSettledThrough)[0]?.firstEndMs;
+      buckets.markSettled(id, firstEndMs, firstUnbelieved === undefined ? dataSettledThrough : firstUnbelieved - BUCKET_MS);
+    }
+    result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, Math.min(lastEndMs, emptySettledThrough));
+    if (buckets.lastDataEndMs(seriesId, firstEndMs, lastEndMs) === undefined) result.noSeries = { fromMs: firstEndMs - BUCKET_MS, toMs: lastEndMs };
     buckets.recordSync(slo.name, options.clock.nowMs());
   } catch (error) {
     result.error = (error as Error).message;
     buckets.recordSync(slo.name, options.clock.nowMs(), result.error);
   }
   // A sync without error wrote a row for every bucket of the range.
-  result.missingBuckets = result.error === undefined ? 0 : unsettled(0).length;
+  result.missingBuckets = result.error === undefined ? 0 : unsettled(0, 0).length;
   return result;
 }
 

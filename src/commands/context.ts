@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SyncProgress, SyncResult } from '../app/sync-ledger.js';
+import { describeNoSeries, type SyncProgress, type SyncResult } from '../app/sync-ledger.js';
 import { loadConfig, type AppConfig } from '../config/load-config.js';
 import { urlPasswords } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
@@ -74,5 +74,7 @@ export function withProgress(): { onProgress?: (p: SyncProgress) => void } {
 export function reportSyncErrors(sync: SyncResult | undefined): boolean {
   const failed = sync?.slos.filter((s) => s.error !== undefined) ?? [];
   for (const s of failed) process.stderr.write(`slo-ledger: sync of ${s.slo} failed: ${s.error}\n`);
+  // Not a failure (Prometheus answered), but the SLO's figures are unknown: said on every sync.
+  for (const s of sync?.slos ?? []) if (s.noSeries !== undefined) process.stderr.write(`slo-ledger: warning: ${s.slo}: ${describeNoSeries(s.noSeries)}\n`);
   return failed.length > 0;
 }

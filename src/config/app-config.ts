@@ -19,6 +19,11 @@ export interface PrometheusConfig {
   bearerToken?: string;
   basicAuth?: { username: string; password: string };
   timeoutMs: number;
+  /**
+   * An empty answer for a bucket younger than this is not believed (a restarted Prometheus, a
+   * Thanos store not yet synced): the bucket is fetched again at each sync until it is this old.
+   */
+  settleMs: number;
 }
 
 /** The HTTP server of `serve`. */
@@ -74,6 +79,7 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
       url: prometheus.url,
       headers: { ...prometheus.headers },
       timeoutMs: parseDuration(prometheus.timeout),
+      settleMs: parseDuration(prometheus.settle_time),
       ...(prometheus.bearer_token === undefined ? {} : { bearerToken: prometheus.bearer_token }),
       ...(prometheus.basic_auth === undefined ? {} : { basicAuth: { ...prometheus.basic_auth } }),
     },

@@ -27,6 +27,7 @@ export function printConfig(config: AppConfig): string {
       ...(prometheus.bearerToken === undefined ? {} : { bearer_token: prometheus.bearerToken }),
       ...(prometheus.basicAuth === undefined ? {} : { basic_auth: { ...prometheus.basicAuth } }),
       timeout: formatDuration(prometheus.timeoutMs),
+      settle_time: formatDuration(prometheus.settleMs),
     },
     secrets,
   );

@@ -113,6 +113,8 @@ const prometheusSchema = z
     bearer_token: z.string().min(1).optional(),
     basic_auth: z.object({ username: z.string(), password: z.string() }).strict().optional(),
     timeout: durationText.default('30s'),
+    /** How long after a bucket closes an empty answer for it is fetched again rather than believed. */
+    settle_time: durationText.default('15m'),
   })
   .strict()
   .superRefine((prometheus, ctx) => {

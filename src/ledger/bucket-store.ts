@@ -40,10 +40,13 @@ export interface BucketStore extends BucketReader {
    */
   ensureSeries(slo: SloDefinition, nowMs: number, group?: GroupLabels): number;
   /**
-   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
-   * less than `settleMs` after the bucket closed (late samples may still have been on their way).
+   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, a row with data fetched
+   * less than `settleMs` after the bucket closed (late samples may still have been on their way),
+   * or a no-data row fetched less than `emptySettleMs` (default `settleMs`) after it closed.
    */
-  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[];
+  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number, emptySettleMs?: number): number[];
+  /** The end of the newest bucket in [firstEndMs, lastEndMs] that holds data (ok or reconciled); undefined when none does. */
+  lastDataEndMs(seriesId: number, firstEndMs: number, lastEndMs: number): number | undefined;
   /** Records that every bucket with end in [firstEndMs, throughMs] is fetched and settled. */
   markSettled(seriesId: number, firstEndMs: number, throughMs: number): void;
   /**

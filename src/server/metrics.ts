@@ -135,9 +135,24 @@ export class ServiceMetrics {
         this.set((deps.health.lastSuccessfulSyncMs() ?? 0) / 1000);
       },
     });
-    for (const slo of deps.config.slos) queryErrors.inc({ slo: slo.name }, 0);
+    const noSeries = new Gauge({
+      name: 'slo_ledger_slo_no_series',
+      help: 'Whether the last sync found no data at all for the SLO (1: its queries match no series in Prometheus), else 0.',
+      labelNames: ['slo'],
+      registers: r,
+    });
+    for (const slo of deps.config.slos) {
+      queryErrors.inc({ slo: slo.name }, 0);
+      noSeries.set({ slo: slo.name }, 0);
+    }
     deps.health.onRun((run: SyncRunRecord) => {
       tickSeconds.observe(run.durationMs / 1000);
+      // A failed run says nothing new about the SLOs it could not sync.
+      if (run.error === undefined) {
+        const empty = new Set((run.noSeries ?? []).map((s) => s.slo));
+        const failed = new Set(run.failures.map((f) => f.slo));
+        for (const slo of deps.config.slos) if (!failed.has(slo.name)) noSeries.set({ slo: slo.name }, empty.has(slo.name) ? 1 : 0);
+      }
       for (const f of run.failures) queryErrors.inc({ slo: f.slo });
       if (!run.ok) runErrors.inc();
     });

@@ -14,6 +14,11 @@ export interface SyncRunRecord {
   ok: boolean;
   /** SLOs whose Prometheus queries failed, with the error (secrets already removed). */
   failures: Array<{ slo: string; error: string }>;
+  /**
+   * SLOs that synced but whose queries match no series: no bucket from `fromMs` to `toMs` holds
+   * data (absent in records made before this was known).
+   */
+  noSeries?: Array<{ slo: string; fromMs: number; toMs: number }>;
   /** Set when the run as a whole failed or timed out. */
   error?: string;
 }

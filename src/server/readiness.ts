@@ -1,3 +1,4 @@
+import { describeNoSeries } from '../app/sync-ledger.js';
 import type { SyncRunRecord } from './ports.js';
 
 /** What /readyz answers: ready, or not with the reasons. */
@@ -18,7 +19,8 @@ export interface ReadinessFacts {
 
 /**
  * Ready when the database answers, a sync has succeeded within `maxSyncAgeMs`, and the last sync
- * reached Prometheus for every SLO. Each failed condition is one reason, so an operator sees all.
+ * reached Prometheus for every SLO and found data for each. Each failed condition is one reason,
+ * so an operator sees all.
  */
 export function assessReadiness(facts: ReadinessFacts): Readiness {
   const reasons: string[] = [];
@@ -33,5 +35,6 @@ export function assessReadiness(facts: ReadinessFacts): Readiness {
     if (run.error !== undefined) reasons.push(`prometheus: the last sync failed: ${run.error}`);
     for (const f of run.failures) reasons.push(`prometheus: ${f.slo}: ${f.error}`);
   }
+  for (const s of run?.noSeries ?? []) reasons.push(`prometheus: ${s.slo}: ${describeNoSeries(s)}`);
   return { ready: reasons.length === 0, reasons };
 }

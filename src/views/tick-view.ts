@@ -6,7 +6,7 @@ import { formatInstant } from '../report/format.js';
 /** What `slo-ledger sync` prints: one line per SLO, then the instant synced to. */
 export function describeSync(result: SyncResult): string {
   const lines = result.slos.map((s) => {
-    const state = s.error ? 'FAILED' : 'ok';
+    const state = s.error ? 'FAILED' : s.noSeries ? 'ok, but its queries match no series' : 'ok';
     return `${s.slo}: ${state}, ${s.fetchedBuckets} buckets fetched, ${s.reconciledGaps} gaps reconciled, ${s.missingBuckets} missing`;
   });
   lines.push(`synced to ${formatInstant(result.atMs)} in ${result.durationMs} ms`);

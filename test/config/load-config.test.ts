@@ -183,7 +183,7 @@ describe('loadConfig: sources, defaults and overrides', () => {
   it('uses the built-in Rendiff defaults when no file is given', () => {
     const config = loadConfig({ env: {} });
     expect(config.source).toBe(BUILT_IN_SOURCE);
-    expect(config.prometheus).toEqual({ url: 'http://localhost:9090', headers: {}, timeoutMs: 30_000 });
+    expect(config.prometheus).toEqual({ url: 'http://localhost:9090', settleMs: 900_000, headers: {}, timeoutMs: 30_000 });
     expect(config.databasePath).toBe('./slo-ledger.db');
     expect(config.timeZone).toBe('UTC');
     expect(config.retentionMs).toBe(400 * DAY_MS);

@@ -82,6 +82,20 @@ describe('the SQLite ledger (a real file in a temp dir)', () => {
     expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 3 * BUCKET_MS, 120_000)).toEqual([T0 + BUCKET_MS, T0 + 3 * BUCKET_MS]);
   });
 
+  it('keeps a no-data bucket to fetch again until it was fetched the empty-answer settle time after it closed', () => {
+    const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
+    const empty = (i: number) => ({ endMs: T0 + i * BUCKET_MS, status: 'no-data' as const, good: 0, total: 0 });
+    // Both fetched 10 minutes after they closed: the one with data has settled, the empty one has not (15 min).
+    ledger.buckets.writeBuckets(id, [bucket(1, 1, 1)], T0 + 3 * BUCKET_MS);
+    ledger.buckets.writeBuckets(id, [empty(2)], T0 + 4 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 2 * BUCKET_MS, 120_000, 900_000)).toEqual([T0 + 2 * BUCKET_MS]);
+    expect(ledger.buckets.lastDataEndMs(id, T0 + BUCKET_MS, T0 + 2 * BUCKET_MS)).toBe(T0 + BUCKET_MS);
+    // Fetched again 15 minutes after it closed, still empty: now it is believed.
+    ledger.buckets.writeBuckets(id, [empty(2)], T0 + 5 * BUCKET_MS);
+    expect(ledger.buckets.unsettledBucketEnds(id, T0 + BUCKET_MS, T0 + 2 * BUCKET_MS, 120_000, 900_000)).toEqual([]);
+    expect(ledger.buckets.lastDataEndMs(id, T0 + 2 * BUCKET_MS, T0 + 2 * BUCKET_MS)).toBeUndefined();
+  });
+
   it('remembers the settled span of a sync, so a tick only looks at what lies outside it', () => {
     const id = ledger.buckets.ensureSeries(AVAILABILITY, T0);
     ledger.buckets.writeBuckets(id, [1, 2, 3, 4].map((i) => bucket(i, 1, 1)), T0 + 10 * BUCKET_MS);

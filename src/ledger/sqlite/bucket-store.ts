@@ -60,8 +60,8 @@ export class SqliteBucketStore implements BucketStore {
       .filter((g) => Object.keys(g.labels).sort().join('\u0000') === wanted);
   }
 
-  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
-    return this.settled.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, settleMs);
+  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number, emptySettleMs = settleMs): number[] {
+    return this.settled.unsettledBucketEnds(seriesId, firstEndMs, lastEndMs, settleMs, emptySettleMs);
   }
 
   markSettled(seriesId: number, firstEndMs: number, throughMs: number): void {
@@ -120,6 +120,13 @@ export class SqliteBucketStore implements BucketStore {
   }
 
   /** The status of one bucket, or undefined when it was never fetched. */
+  lastDataEndMs(seriesId: number, firstEndMs: number, lastEndMs: number): number | undefined {
+    // Newest first: for a series with data the first row read answers.
+    const row = this.sql("SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND status != 'no-data' ORDER BY bucket_end_ms DESC LIMIT 1")
+      .get(seriesId, firstEndMs, lastEndMs) as { t: number } | undefined;
+    return row?.t;
+  }
+
   bucketStatus(seriesId: number, endMs: number): BucketStatus | undefined {
     const row = this.sql('SELECT status FROM buckets WHERE series_id = ? AND bucket_end_ms = ?').get(seriesId, endMs) as { status: BucketStatus } | undefined;
     return row?.status;

@@ -17,20 +17,22 @@ export class SettledSpans {
   }
 
   /**
-   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, or a row fetched
-   * less than `settleMs` after the bucket closed (late samples may still have been on their way).
+   * Bucket ends in [firstEndMs, lastEndMs] that still need fetching: no row, a row with data fetched
+   * less than `settleMs` after the bucket closed (late samples may still have been on their way),
+   * or a no-data row fetched less than `emptySettleMs` after it closed (an empty answer is not
+   * believed until then: a restarted Prometheus or a store still syncing answers empty).
    */
-  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
+  unsettledBucketEnds(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number, emptySettleMs = settleMs): number[] {
     const span = this.sql('SELECT settled_from_ms AS fromMs, settled_through_ms AS throughMs FROM slo_series WHERE id = ?').get(seriesId) as
       | { fromMs: number | null; throughMs: number | null }
       | undefined;
     if (span?.fromMs == null || span.throughMs == null || span.throughMs < firstEndMs || span.fromMs > lastEndMs) {
-      return this.scanUnsettled(seriesId, firstEndMs, lastEndMs, settleMs);
+      return this.scanUnsettled(seriesId, firstEndMs, lastEndMs, settleMs, emptySettleMs);
     }
     // Only the parts of the range outside the known settled span need a look.
     return [
-      ...(firstEndMs < span.fromMs ? this.scanUnsettled(seriesId, firstEndMs, span.fromMs - BUCKET_MS, settleMs) : []),
-      ...(lastEndMs > span.throughMs ? this.scanUnsettled(seriesId, span.throughMs + BUCKET_MS, lastEndMs, settleMs) : []),
+      ...(firstEndMs < span.fromMs ? this.scanUnsettled(seriesId, firstEndMs, span.fromMs - BUCKET_MS, settleMs, emptySettleMs) : []),
+      ...(lastEndMs > span.throughMs ? this.scanUnsettled(seriesId, span.throughMs + BUCKET_MS, lastEndMs, settleMs, emptySettleMs) : []),
     ];
   }
 
@@ -51,11 +53,11 @@ export class SettledSpans {
       .run(firstEndMs, throughMs, firstEndMs, firstEndMs, firstEndMs, throughMs, throughMs, throughMs, seriesId);
   }
 
-  private scanUnsettled(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number): number[] {
+  private scanUnsettled(seriesId: number, firstEndMs: number, lastEndMs: number, settleMs: number, emptySettleMs: number): number[] {
     const expected = Math.floor((lastEndMs - firstEndMs) / BUCKET_MS) + 1;
-    const settledWhere = 'series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND fetched_at_ms >= bucket_end_ms + ?';
+    const settledWhere = "series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND fetched_at_ms >= bucket_end_ms + CASE WHEN status = 'no-data' THEN ? ELSE ? END";
     const summary = this.sql(`SELECT COUNT(*) AS n, MAX(bucket_end_ms) AS lastSettled FROM buckets WHERE ${settledWhere}`)
-      .get(seriesId, firstEndMs, lastEndMs, settleMs) as { n: number; lastSettled: number | null };
+      .get(seriesId, firstEndMs, lastEndMs, emptySettleMs, settleMs) as { n: number; lastSettled: number | null };
     if (summary.n === expected) return [];
     const out: number[] = [];
     // Everything settled up to some bucket and only the newest missing: no need to read the rows.
@@ -65,7 +67,7 @@ export class SettledSpans {
       return out;
     }
     const settled = new Set(
-      (this.sql(`SELECT bucket_end_ms AS t FROM buckets WHERE ${settledWhere}`).all(seriesId, firstEndMs, lastEndMs, settleMs) as Array<{ t: number }>).map(
+      (this.sql(`SELECT bucket_end_ms AS t FROM buckets WHERE ${settledWhere}`).all(seriesId, firstEndMs, lastEndMs, emptySettleMs, settleMs) as Array<{ t: number }>).map(
         (r) => r.t,
       ),
     );
