@@ -6,6 +6,7 @@ import { createAlertsStep } from './alerts-step.js';
 import { checkMonthlyReport, type MonthlyCheck } from './monthly-job.js';
 import type { Adapters, DeliverySenders } from './ports.js';
 import { syncAllSlos } from './sync-all-slos.js';
+import { describeNoSeries } from './sync-ledger.js';
 
 /**
  * The alerts step of a tick: evaluates burn-rate alerts at `atMs` and queues their notifications
@@ -66,6 +67,7 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
   await step('sync', async () => {
     if (options.sync) return options.sync(atMs);
     const sync = await syncAllSlos(adapters, atMs);
+    for (const s of sync.slos) if (s.noSeries !== undefined) log.warn({ job: 'tick', slo: s.slo }, `${s.slo}: ${describeNoSeries(s.noSeries)}`);
     const failed = sync.slos.filter((s) => s.error !== undefined);
     if (failed.length > 0) throw new Error(failed.map((s) => `sync of ${s.slo} failed: ${s.error}`).join('; '));
   });

@@ -110,6 +110,10 @@ describe('empty answers from Prometheus (the built CLI and serve, a proxy in fro
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^api-availability: ok, but its queries match no series, 0 buckets fetched/m);
     expect(second.stderr).toContain('slo-ledger: warning: api-availability: its queries match no series');
+    // A tick says so too, in its log.
+    const tick = await runCli(['--config', config, '--prometheus', empty.url, '--db', db, 'tick', '--at', AT, '--dry-run'], {}, 60_000);
+    expect(tick.code, tick.stderr).toBe(0);
+    expect(tick.stdout + tick.stderr).toMatch(/"slo":"api-availability".*"message":"api-availability: its queries match no series in Prometheus/);
   }, 120_000);
 
   it('serve: an SLO whose queries match no series is a /readyz reason and slo_ledger_slo_no_series 1; the others are 0', async () => {
