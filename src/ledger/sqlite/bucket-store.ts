@@ -119,7 +119,7 @@ export class SqliteBucketStore implements BucketStore {
     return runs;
   }
 
-  /** The status of one bucket, or undefined when it was never fetched. */
+  /** The end of the newest bucket in [firstEndMs, lastEndMs] that holds data (ok or reconciled). */
   lastDataEndMs(seriesId: number, firstEndMs: number, lastEndMs: number): number | undefined {
     // Newest first: for a series with data the first row read answers.
     const row = this.sql("SELECT bucket_end_ms AS t FROM buckets WHERE series_id = ? AND bucket_end_ms BETWEEN ? AND ? AND status != 'no-data' ORDER BY bucket_end_ms DESC LIMIT 1")
@@ -127,6 +127,7 @@ export class SqliteBucketStore implements BucketStore {
     return row?.t;
   }
 
+  /** The status of one bucket, or undefined when it was never fetched. */
   bucketStatus(seriesId: number, endMs: number): BucketStatus | undefined {
     const row = this.sql('SELECT status FROM buckets WHERE series_id = ? AND bucket_end_ms = ?').get(seriesId, endMs) as { status: BucketStatus } | undefined;
     return row?.status;
