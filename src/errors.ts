@@ -65,6 +65,10 @@ export interface PrometheusErrorOptions {
   status?: number;
   /** Name of the SLO the query was made for. */
   slo?: string;
+  /** Prometheus's own errorType, when it answered with one (`bad_data` for a query it cannot parse). */
+  errorType?: string;
+  /** Prometheus's own error text, when it answered with one (e.g. `1:45: parse error: …`). */
+  detail?: string;
 }
 
 /** Prometheus could not be reached or refused a query. Exit code 1. */
@@ -72,12 +76,16 @@ export class PrometheusError extends SloLedgerError {
   readonly query?: string;
   readonly status?: number;
   readonly slo?: string;
+  readonly errorType?: string;
+  readonly detail?: string;
 
   constructor(message: string, options: PrometheusErrorOptions = {}) {
     super(message, { cause: options.cause, exitCode: 1 });
     if (options.query !== undefined) this.query = options.query;
     if (options.status !== undefined) this.status = options.status;
     if (options.slo !== undefined) this.slo = options.slo;
+    if (options.errorType !== undefined) this.errorType = options.errorType;
+    if (options.detail !== undefined) this.detail = options.detail;
   }
 }
 

@@ -1,4 +1,5 @@
 import { parseDuration } from '../domain/duration.js';
+import type { QueryOriginsBySlo } from '../domain/query-origin.js';
 import type { SloDefinition } from '../domain/slo.js';
 import { toAlertingConfig, toSlackConfig, type AlertingConfig, type SlackConfig } from './alerting-config.js';
 import { alertmanagerSecrets, toAlertmanagerConfig, type AlertmanagerConfig } from './alertmanager-config.js';
@@ -53,6 +54,8 @@ export interface AppConfig {
   timeZone: string;
   retentionMs: number;
   slos: SloDefinition[];
+  /** Where each SLO's queries are written, by SLO name, so a refused query is named at FILE:LINE:COL; none for built-in SLOs. */
+  queryOrigins?: QueryOriginsBySlo;
   /** The monthly report mail; absent: reports are written but not mailed. */
   email?: EmailConfig;
   slack?: SlackConfig;

@@ -8,6 +8,7 @@ import { interpolateEnv } from './env.js';
 import type { Environment, InterpolationResult } from './env.js';
 import { isUnder, issueToDiagnostics, samePath } from './issue-diagnostics.js';
 import type { IssueContext } from './issue-diagnostics.js';
+import { configQueryOrigins, mergeQueryOrigins } from './query-origins.js';
 import { configFileSchema } from './schema.js';
 import type { ConfigFile } from './schema.js';
 import { readSlosFrom } from './slo-files.js';
@@ -56,11 +57,14 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const all = sortDiagnostics([...interpolation.diagnostics, ...diagnostics, ...(fromFiles?.diagnostics ?? [])]);
   if (all.length > 0 || parsed === undefined) throw new ConfigError(all);
   const config = toAppConfig(parsed, source, secretSubstitutions(interpolation, parsed));
+  // Where each query is written, so a query Prometheus refuses is named at its FILE:LINE:COL.
+  const origins = configQueryOrigins(parsed, { file: source, doc, lineCounter, text });
   if (fromFiles !== undefined) {
     // The files' SLOs join the config's own (the built-in ones are used only without either).
     config.slos = [...(parsed.slos === undefined ? [] : config.slos), ...fromFiles.slos];
     if (fromFiles.policy !== undefined) config.alerting.policy = fromFiles.policy;
   }
+  config.queryOrigins = mergeQueryOrigins(origins, fromFiles?.queryOrigins ?? {});
   return config;
 }
 

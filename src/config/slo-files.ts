@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import type { AlertPolicySpec } from '../domain/alert-policy.js';
+import type { QueryOrigin } from '../domain/query-origin.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { ConfigDiagnostic } from '../errors.js';
 import type { ImportedSlo } from '../interop/candidates.js';
@@ -30,6 +31,8 @@ type Locate = (path: ConfigPath) => Omit<ConfigDiagnostic, 'message'>;
 /** What `slos_from` adds to the config once its files are read and checked. */
 export interface SlosFromResult {
   slos: SloDefinition[];
+  /** Where each of those SLOs' queries is written in its file, by SLO name. */
+  queryOrigins: Record<string, QueryOrigin[]>;
   /** The files' alerting policy, when the config gives none. */
   policy?: AlertPolicySpec;
   diagnostics: ConfigDiagnostic[];
@@ -62,7 +65,7 @@ export function readSlosFrom(patterns: readonly string[], main: MainConfigSource
   });
   const read = readSloFiles(files);
   diagnostics.push(...read.diagnostics);
-  if (parsed === undefined) return { slos: [], diagnostics };
+  if (parsed === undefined) return { slos: [], queryOrigins: {}, diagnostics };
 
   // One name per SLO, across the config's own and the files'.
   const own = parsed.slos ?? [];
@@ -100,10 +103,11 @@ export function readSlosFrom(patterns: readonly string[], main: MainConfigSource
       });
     }
   }
-  const slos = read.diagnostics.length > 0 ? [] : read.slos.map((s) => s.slo);
+  const imported = read.diagnostics.length > 0 ? [] : read.slos;
+  const queryOrigins = Object.fromEntries(imported.map((s) => [s.slo.name, s.queries]));
   // The objectives of one OpenSLO SLO share its window: report its time zone once.
   const unique = [...new Map(diagnostics.map((d) => [JSON.stringify(d), d])).values()];
-  return { slos, ...(policy === undefined ? {} : { policy }), diagnostics: unique };
+  return { slos: imported.map((s) => s.slo), queryOrigins, ...(policy === undefined ? {} : { policy }), diagnostics: unique };
 }
 
 /** A calendar window's time zone must be the config's; a Sloth severity label the Alertmanager's. */

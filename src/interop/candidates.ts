@@ -3,6 +3,7 @@ import { sloSchema } from '../config/schema.js';
 import { toSloDefinition } from '../config/slo-codec.js';
 import { formatConfigPath } from '../config/yaml-location.js';
 import type { ConfigPath } from '../config/yaml-location.js';
+import type { QueryOrigin, SloQueryName } from '../domain/query-origin.js';
 import type { SloDefinition } from '../domain/slo.js';
 import type { ConfigDiagnostic } from '../errors.js';
 import type { SourcePlace } from './source.js';
@@ -28,6 +29,8 @@ export interface SloCandidate {
   /** The SLO as a config file's `slos` entry would write it. */
   entry: Record<string, unknown>;
   provenance: Provenance[];
+  /** The SLI's queries as the document writes them (before any rewriting), with their places. */
+  queries?: QueryOrigin[];
   /** Where the SLO is defined (the OpenSLO document or objective, the Sloth `slos` item). */
   place: SourcePlace;
   /** What it is, for messages and the comment `import` writes: `OpenSLO SLO "x", objective "y"`. */
@@ -41,6 +44,8 @@ export interface SloCandidate {
 /** One SLO read and checked: the definition, and where it came from. */
 export interface ImportedSlo {
   slo: SloDefinition;
+  /** Where each of its queries is written (at the field it came from when it is not written as a query of its own). */
+  queries: QueryOrigin[];
   place: SourcePlace;
   label: string;
   timeZone?: { zone: string; place: SourcePlace };
@@ -58,8 +63,10 @@ export function checkCandidate(candidate: SloCandidate, diagnostics: ConfigDiagn
     for (const issue of result.error.issues) diagnostics.push(issueAt(issue, candidate));
     return undefined;
   }
+  const slo = toSloDefinition(result.data);
   return {
-    slo: toSloDefinition(result.data),
+    slo,
+    queries: queryOriginsOf(slo, candidate),
     place: candidate.place,
     label: candidate.label,
     ...(candidate.timeZone === undefined ? {} : { timeZone: candidate.timeZone }),
@@ -69,13 +76,36 @@ export function checkCandidate(candidate: SloCandidate, diagnostics: ConfigDiagn
 
 function issueAt(issue: z.ZodIssue, candidate: SloCandidate): ConfigDiagnostic {
   const path = issue.path;
+  return { ...placeOf(path, candidate), message: `${issue.message} (as slo-ledger's ${formatConfigPath(path) || 'SLO'} of ${candidate.label})` };
+}
+
+/** The source place of the entry field at `path`: that of the deepest field it lies in that has one. */
+function placeOf(path: ConfigPath, candidate: SloCandidate): SourcePlace {
   let best: Provenance | undefined;
   for (const entry of candidate.provenance) {
     const prefix = entry.entryPath.length <= path.length && entry.entryPath.every((segment, index) => segment === path[index]);
     if (prefix && (best === undefined || entry.entryPath.length > best.entryPath.length)) best = entry;
   }
-  const place = best?.place ?? candidate.place;
-  return { ...place, message: `${issue.message} (as slo-ledger's ${formatConfigPath(path) || 'SLO'} of ${candidate.label})` };
+  return best?.place ?? candidate.place;
+}
+
+/**
+ * The SLO's queries as written: the candidate's own, else (an SLI given whole, as an export's
+ * annotation) the query as slo-ledger reads it, at the field it came from.
+ */
+function queryOriginsOf(slo: SloDefinition, candidate: SloCandidate): QueryOrigin[] {
+  const { sli } = slo;
+  const queries: Array<[SloQueryName, string | undefined]> =
+    sli.kind === 'events'
+      ? [['good_query', sli.goodQuery], ['bad_query', sli.badQuery], ['total_query', sli.totalQuery]]
+      : [['histogram', sli.histogram], ['selector', sli.selector]];
+  return queries.flatMap(([query, text]) => {
+    if (text === undefined) return [];
+    const written = candidate.queries?.find((origin) => origin.query === query);
+    if (written !== undefined) return [written];
+    const place = placeOf(['sli', sli.kind, query], candidate);
+    return [{ query, file: place.file, path: place.path, line: place.line, column: place.column, text }];
+  });
 }
 
 /** A name for an objective: lower-case letters, digits and dashes. */

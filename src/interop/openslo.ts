@@ -3,6 +3,7 @@ import type { AlertRuleEntry } from '../config/schema.js';
 import { ratioToPercent } from '../config/slo-codec.js';
 import type { ConfigPath } from '../config/yaml-location.js';
 import { formatDuration } from '../domain/duration.js';
+import type { QueryOrigin } from '../domain/query-origin.js';
 import type { ConfigDiagnostic } from '../errors.js';
 import { ANNOTATIONS, ANNOTATION_PREFIX, openSloRatioOf } from './annotations.js';
 import { slug, type Provenance, type SloCandidate } from './candidates.js';
@@ -128,6 +129,8 @@ const OBJECTIVE_V1 = ['displayName', 'op', 'value', 'target', 'targetPercent', '
 interface EventsRead {
   events: Record<string, string>;
   provenance: Provenance[];
+  /** The queries as written, with their places. */
+  queries: QueryOrigin[];
   /** The ratioMetric as written, to compare with an exported `sli` annotation. */
   written: { counter: boolean | undefined; good?: string; bad?: string; total?: string };
   /** Where the ratioMetric is. */
@@ -204,6 +207,7 @@ function readSloV1(r: DocumentReader, name: string, index: Map<string, IndexedOb
         ...(extras.sli === undefined ? events.provenance : []),
         ...extras.provenance,
       ],
+      ...(extras.sli === undefined ? { queries: events.queries } : {}),
       place: single ? r.place([]) : r.place(path),
       label: single ? label : `${label}, objective "${objectiveLabel}"`,
       ...(window.timeZone === undefined ? {} : { timeZone: window.timeZone }),
@@ -289,6 +293,7 @@ function readSliSpec(r: DocumentReader, path: ConfigPath, index: Map<string, Ind
   const written: EventsRead['written'] = { counter: counter as boolean | undefined };
   const events: Record<string, string> = {};
   const provenance: Provenance[] = [];
+  const origins: QueryOrigin[] = [];
   for (const part of parts) {
     const source: ConfigPath = [...ratio, part, 'metricSource'];
     r.mapping([...ratio, part], ['metricSource'], `the ${part} of a ratioMetric`);
@@ -308,11 +313,12 @@ function readSliSpec(r: DocumentReader, path: ConfigPath, index: Map<string, Ind
       r.problem(queryPath, `cannot be read as a count of events: ${counted.reason}`);
       return undefined;
     }
-    const key = `${part}_query`;
+    const key = `${part}_query` as const;
     events[key] = counted.query;
     provenance.push({ entryPath: ['sli', 'events', key], place: r.place(queryPath) });
+    origins.push(r.queryOrigin(queryPath, key, written[part]!));
   }
-  return { events, provenance, written, place: r.place(ratio) };
+  return { events, provenance, queries: origins, written, place: r.place(ratio) };
 }
 
 /**
@@ -665,6 +671,7 @@ function readSloV1alpha(r: DocumentReader, name: string, read: OpenSloRead): voi
         { entryPath: ['window'], place: window.place },
         ...events.provenance,
       ],
+      queries: events.queries,
       place: single ? r.place([]) : r.place(path),
       label: single ? label : `${label}, objective "${displayName ?? `#${i + 1}`}"`,
       ...(window.timeZone === undefined ? {} : { timeZone: window.timeZone }),
@@ -697,7 +704,7 @@ function readTimeWindowV1alpha(r: DocumentReader): { text: string; place: Source
   return windowOf(r, path, { count, unit: units[unit] }, [...path, 'unit']);
 }
 
-function readRatioMetricsV1alpha(r: DocumentReader, path: ConfigPath): { events: Record<string, string>; provenance: Provenance[] } | undefined {
+function readRatioMetricsV1alpha(r: DocumentReader, path: ConfigPath): { events: Record<string, string>; provenance: Provenance[]; queries: QueryOrigin[] } | undefined {
   if (r.get(path) === undefined) {
     r.problem(path.slice(0, -1), 'has no ratioMetrics: a threshold objective compares one value with the objective\'s value; slo-ledger counts good and total events (ratioMetrics with good and total)');
     return undefined;
@@ -745,7 +752,8 @@ function readRatioMetricsV1alpha(r: DocumentReader, path: ConfigPath): { events:
   }
   const events: Record<string, string> = {};
   const provenance: Provenance[] = [];
-  for (const part of ['good', 'total']) {
+  const origins: QueryOrigin[] = [];
+  for (const part of ['good', 'total'] as const) {
     const queryPath: ConfigPath = [...path, part, 'query'];
     const counted = countingQuery(queries[part]!, counter === true);
     if (!counted.ok) {
@@ -754,6 +762,7 @@ function readRatioMetricsV1alpha(r: DocumentReader, path: ConfigPath): { events:
     }
     events[`${part}_query`] = counted.query;
     provenance.push({ entryPath: ['sli', 'events', `${part}_query`], place: r.place(queryPath) });
+    origins.push(r.queryOrigin(queryPath, `${part}_query`, queries[part]!));
   }
-  return { events, provenance };
+  return { events, provenance, queries: origins };
 }

@@ -1,4 +1,5 @@
 import type { ConfigPath } from '../config/yaml-location.js';
+import type { QueryOrigin } from '../domain/query-origin.js';
 import type { ConfigDiagnostic } from '../errors.js';
 import type { Provenance, SeverityLabel, SloCandidate } from './candidates.js';
 import { ratesToIncreases } from './promql-rewrite.js';
@@ -131,6 +132,7 @@ function readSlo(
       ...events.provenance,
       ...alerting.provenance,
     ],
+    queries: events.queries,
     place: r.place(path),
     label,
     ...(Object.keys(alerting.severityLabels).length === 0 ? {} : { severityLabels: alerting.severityLabels }),
@@ -141,7 +143,7 @@ function readSlo(
  * The events SLI: error_query is slo-ledger's bad_query. Sloth writes rates over `{{.window}}`;
  * each becomes an increase, so the ledger books events, not events per second.
  */
-function readSli(r: DocumentReader, path: ConfigPath, dialect: Dialect): { events: Record<string, string>; provenance: Provenance[] } | undefined {
+function readSli(r: DocumentReader, path: ConfigPath, dialect: Dialect): { events: Record<string, string>; provenance: Provenance[]; queries: QueryOrigin[] } | undefined {
   if (r.get(path) === undefined) {
     r.missing(path);
     return undefined;
@@ -167,6 +169,7 @@ function readSli(r: DocumentReader, path: ConfigPath, dialect: Dialect): { event
   if (!r.mapping(eventsPath, [dialect.errorQuery, dialect.totalQuery], 'Sloth events', hintsFor(dialect))) return undefined;
   const events: Record<string, string> = {};
   const provenance: Provenance[] = [];
+  const queries: QueryOrigin[] = [];
   for (const [field, key] of [[dialect.errorQuery, 'bad_query'], [dialect.totalQuery, 'total_query']] as const) {
     const queryPath: ConfigPath = [...eventsPath, field];
     // Spelt the other dialect's way: already reported as an unknown key, with the right spelling.
@@ -181,8 +184,9 @@ function readSli(r: DocumentReader, path: ConfigPath, dialect: Dialect): { event
     }
     events[key] = counted.query;
     provenance.push({ entryPath: ['sli', 'events', key], place: r.place(queryPath) });
+    queries.push(r.queryOrigin(queryPath, key, query));
   }
-  return { events, provenance };
+  return { events, provenance, queries };
 }
 
 interface AlertingContext {

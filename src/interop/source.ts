@@ -1,8 +1,10 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import type { ConfigDiagnostic } from '../errors.js';
+import { queryOriginAt } from '../config/query-origins.js';
 import { formatConfigPath, locateKey, locatePath, positionOf } from '../config/yaml-location.js';
 import type { ConfigPath } from '../config/yaml-location.js';
+import type { QueryOrigin, SloQueryName } from '../domain/query-origin.js';
 
 // The YAML documents of an OpenSLO or Sloth file, and where each of their values is, so every problem
 // is reported as FILE:LINE:COL like the main config's (the same ConfigDiagnostic).
@@ -21,6 +23,8 @@ export interface SourceDocument {
   doc: Document;
   lineCounter: LineCounter;
   value: unknown;
+  /** The whole file's text (positions in `doc` are offsets into it). */
+  text: string;
 }
 
 /** A place in a source document: its file, 1-based line and column, and the field's path. */
@@ -49,7 +53,7 @@ export function parseSloFile(input: SloFileText): { documents: SourceDocument[];
     const value: unknown = doc.toJS();
     // An empty document (a trailing `---`, or comments only) holds nothing to read.
     if (value === null || value === undefined) return;
-    documents.push({ file: input.file, index, doc, lineCounter, value });
+    documents.push({ file: input.file, index, doc, lineCounter, value, text: input.text });
   });
   return { documents, diagnostics };
 }
@@ -74,6 +78,11 @@ export class DocumentReader {
   /** Where the value at `path` is (or, when absent, the nearest thing that is). */
   place(path: ConfigPath): SourcePlace {
     return { file: this.source.file, ...locatePath(this.source.doc, path, this.source.lineCounter), path: formatConfigPath(path) };
+  }
+
+  /** The query at `path` as written, with the place of each of its characters, for errors inside it. */
+  queryOrigin(path: ConfigPath, query: SloQueryName, value: string): QueryOrigin {
+    return queryOriginAt({ file: this.source.file, doc: this.source.doc, lineCounter: this.source.lineCounter, text: this.source.text }, path, query, value);
   }
 
   /** Where the key of the value at `path` is (for a field that is refused or unknown). */

@@ -1,6 +1,6 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { PrometheusError, redactSecrets } from '../errors.js';
-import type { InstantSample, PrometheusQueryApi, QueryContext, RangeSeries } from './query-api.js';
+import type { InstantSample, PrometheusQueryApi, PrometheusSeriesApi, QueryContext, RangeSeries } from './query-api.js';
 
 /** Connection settings of a Prometheus-compatible query API. */
 export interface PrometheusClientOptions {
@@ -40,7 +40,7 @@ const BODY_START_CHARS = 200;
  * answers checked for shape and finite values, and failures turned into PrometheusError with
  * the query, the SLO and Prometheus's own error text (secrets removed).
  */
-export class PrometheusClient implements PrometheusQueryApi {
+export class PrometheusClient implements PrometheusQueryApi, PrometheusSeriesApi {
   private readonly driver: PrometheusDriver;
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -92,7 +92,16 @@ export class PrometheusClient implements PrometheusQueryApi {
     }));
   }
 
-  private async withRetries(query: string, context: QueryContext, call: () => Promise<QueryResult>): Promise<QueryResult> {
+  async series(selector: string, startMs: number, endMs: number, context: QueryContext = {}): Promise<Array<Record<string, string>>> {
+    const metrics = await this.withRetries(selector, context, () => this.driver.series(selector, startMs, endMs));
+    if (!Array.isArray(metrics)) throw this.malformed(selector, context, 'expected a list of series');
+    return metrics.map((metric) => ({
+      ...(metric.name ? { __name__: metric.name } : {}),
+      ...((metric.labels ?? {}) as Record<string, string>),
+    }));
+  }
+
+  private async withRetries<T>(query: string, context: QueryContext, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
@@ -133,11 +142,15 @@ export class PrometheusClient implements PrometheusQueryApi {
         { ...base, status },
       );
     }
+    const answered = {
+      ...(f.prometheus?.errorType === undefined ? {} : { errorType: f.prometheus.errorType }),
+      ...(f.prometheus?.error === undefined ? {} : { detail: this.clean(f.prometheus.error) }),
+    };
     if (f.errorType === 'slo_ledger_prometheus_error') {
       const status = f.httpStatus ?? 0;
       return new PrometheusError(
         this.clean(`${this.subject(context)}: ${where} answered with an error (${f.prometheus?.errorType ?? 'unknown'}): ${f.error ?? 'no error text'}; query: ${query}`),
-        { ...base, status: status >= 500 || status === 429 ? status : 0 },
+        { ...base, ...answered, status: status >= 500 || status === 429 ? status : 0 },
       );
     }
     if (f.errorType === 'slo_ledger_non_finite') {
@@ -147,7 +160,7 @@ export class PrometheusClient implements PrometheusQueryApi {
       const status = f.httpStatus;
       const text = f.prometheus?.error ?? f.error ?? 'no error text';
       const kind = status === 401 || status === 403 ? 'refused the credentials' : `answered HTTP ${status}`;
-      return new PrometheusError(this.clean(`${this.subject(context)}: ${where} ${kind}: ${text}; query: ${query}`), { ...base, status });
+      return new PrometheusError(this.clean(`${this.subject(context)}: ${where} ${kind}: ${text}; query: ${query}`), { ...base, ...answered, status });
     }
     if (f.errorType === 'timeout_error') {
       return new PrometheusError(this.clean(`${this.subject(context)}: ${where} did not answer within ${this.options.timeoutMs} ms; query: ${query}`), base);
@@ -163,7 +176,7 @@ export class PrometheusClient implements PrometheusQueryApi {
   }
 
   private subject(context: QueryContext): string {
-    return context.slo ? `SLO ${context.slo}` : 'query';
+    return context.subject ?? (context.slo ? `SLO ${context.slo}` : 'query');
   }
 
   private clean(text: string): string {

@@ -13,6 +13,8 @@ export interface InstantSample {
 /** What the query is for, so errors can name it. */
 export interface QueryContext {
   slo?: string;
+  /** What errors name instead of `SLO <slo>` (e.g. `config check`). */
+  subject?: string;
 }
 
 /** Anything that answers the Prometheus HTTP query API (Prometheus, Thanos, Mimir, VictoriaMetrics). */
@@ -21,4 +23,9 @@ export interface PrometheusQueryApi {
   rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, context?: QueryContext): Promise<RangeSeries[]>;
   /** Evaluates `query` at one instant. */
   instantQuery(query: string, atMs: number, context?: QueryContext): Promise<InstantSample[]>;
+}
+
+/** The series API: which series a selector matches over a time range (its labels, `__name__` included). */
+export interface PrometheusSeriesApi {
+  series(selector: string, startMs: number, endMs: number, context?: QueryContext): Promise<Array<Record<string, string>>>;
 }

@@ -16,7 +16,17 @@ export interface OpenAdapters extends Adapters {
 /** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
 export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
   const ledger = openLedger(config.databasePath);
-  const client = new PrometheusClient({
+  const client = prometheusClient(config);
+  // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
+  // read again whenever the store changed.
+  const figures = correctedBuckets(ledger.buckets, liveCorrections(config.corrections, ledger.corrections), config.timeZone);
+  const source = new PrometheusMetricsSource(client, { secrets: config.secrets, ...(config.queryOrigins === undefined ? {} : { queryOrigins: config.queryOrigins }) });
+  return { config, ledger, figures, source, clock, close: () => ledger.close() };
+}
+
+/** The Prometheus client the config sets up (URL, headers, credentials, timeout; its secrets masked in errors). */
+export function prometheusClient(config: AppConfig): PrometheusClient {
+  return new PrometheusClient({
     url: config.prometheus.url,
     headers: config.prometheus.headers,
     timeoutMs: config.prometheus.timeoutMs,
@@ -24,10 +34,6 @@ export function openAdapters(config: AppConfig, clock: Clock = systemClock): Ope
     ...(config.prometheus.bearerToken ? { bearerToken: config.prometheus.bearerToken } : {}),
     ...(config.prometheus.basicAuth ? { basicAuth: config.prometheus.basicAuth } : {}),
   });
-  // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
-  // read again whenever the store changed.
-  const figures = correctedBuckets(ledger.buckets, liveCorrections(config.corrections, ledger.corrections), config.timeZone);
-  return { config, ledger, figures, source: new PrometheusMetricsSource(client), clock, close: () => ledger.close() };
 }
 
 /** Builds the delivery senders from the config: `email` from the email section, `slack` or `webhook` (by `slack.format`) from the slack section. */

@@ -72,7 +72,8 @@ function unmask(printed: string, values: readonly string[]): { text: string; env
   return { text, env };
 }
 
-function withoutSource({ source: _source, secrets, ...rest }: AppConfig): unknown {
+/** The config without what depends on the file it came from: its name, and where its queries are written. */
+function withoutSource({ source: _source, queryOrigins: _origins, secrets, ...rest }: AppConfig): unknown {
   return { ...rest, secrets: [...secrets].sort() };
 }
 
