@@ -51,7 +51,7 @@ try {
       let n = 0;
       // Every window end on a 55-minute grid (it walks across day and night) whose window has data.
       for (let end = firstMs + spec.durationMs; end <= RENDIFF_EVALUATION_MS; end += 11 * 300_000) {
-        const [status] = evaluateSlos(ledger.buckets, [slo], [spec], end, 'UTC');
+        const [status] = await evaluateSlos(ledger.buckets, [slo], [spec], end, 'UTC');
         const w = status!.windows[0]!;
         const truth = truthOf(slo.name, w.startMs, w.endMs, fixture.truth);
         if (truth.total < 100 || w.coverageRatio < 1) continue;
@@ -72,7 +72,7 @@ try {
     }
   }
 } finally {
-  ledger.close();
+  await ledger.close();
   rmSync(dir, { recursive: true, force: true });
   await prometheus.stop();
 }

@@ -203,7 +203,7 @@ async function runSyncJob(job: SyncJob): Promise<SyncChildResult> {
       });
     }
   } finally {
-    ledger.close();
+    await ledger.close();
   }
   return { kind: 'sync', steps, peakRssMb: peakRssMb(), rssBeforeMb };
 }
@@ -243,7 +243,7 @@ async function runReportJob(job: ReportJob): Promise<ReportChildResult> {
       bytes,
     };
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 

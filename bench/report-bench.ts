@@ -39,9 +39,9 @@ export function sloDefinitions(count: number): SloDefinition[] {
 }
 
 /** Four months of buckets per SLO (the month, the hour before and two comparison months), with a burst per week. */
-export function fillLedger(ledger: LedgerStores, slos: SloDefinition[]): void {
-  slos.forEach((slo, index) => {
-    const seriesId = ledger.buckets.ensureSeries(slo, END);
+export async function fillLedger(ledger: LedgerStores, slos: SloDefinition[]): Promise<void> {
+  for (const [index, slo] of slos.entries()) {
+    const seriesId = await ledger.buckets.ensureSeries(slo, END);
     const buckets: LedgerBucket[] = [];
     for (let t = START + BUCKET_MS, k = 0; t <= END; t += BUCKET_MS, k++) {
       const total = 1000 + 800 * Math.sin((k / 288) * 2 * Math.PI + index);
@@ -52,8 +52,8 @@ export function fillLedger(ledger: LedgerStores, slos: SloDefinition[]): void {
       if (slo.sli.kind === 'latency') bucket.histogram = BOUNDS.map((le, b) => ({ le, count: le <= 2 ? (good * (b + 1)) / 6 : total - ((total - good) * (BOUNDS.length - 1 - b)) / 4 }));
       buckets.push(bucket);
     }
-    ledger.buckets.writeBuckets(seriesId, buckets, END);
-  });
+    await ledger.buckets.writeBuckets(seriesId, buckets, END);
+  }
 }
 
 /** The child: reports the month from a filled ledger; peak RSS is this process's alone. */
@@ -78,7 +78,7 @@ async function measure(count: number, databasePath: string): Promise<void> {
   });
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  services.close();
+  await services.close();
   const pdfPages = (readFileSync(result.paths[0]!).toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
   process.send?.({ count, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, peakMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore / 1024 / 1024, incidents: result.report.incidents.length, pdfPages });
 }
@@ -107,8 +107,8 @@ if (!isMain) {
     try {
       const databasePath = join(dir, 'ledger.db');
       const ledger = openLedger(databasePath);
-      fillLedger(ledger, sloDefinitions(count));
-      ledger.close();
+      await fillLedger(ledger, sloDefinitions(count));
+      await ledger.close();
       const child = fork(fileURLToPath(import.meta.url), [String(count), databasePath]);
       const m = await new Promise<Measurement>((resolve, reject) => {
         child.once('message', (message) => resolve(message as Measurement));

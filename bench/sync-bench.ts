@@ -139,7 +139,7 @@ try {
       }
       process.stderr.write(`${count} SLOs done\n`);
     } finally {
-      ledger.close();
+      await ledger.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }

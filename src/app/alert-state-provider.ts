@@ -16,11 +16,11 @@ export interface SloAlertState {
  * status page at `?at=` shows what was firing then.
  */
 export function createAlertStateProvider(deps: { buckets: BucketReader; slos: readonly SloDefinition[]; alerting: AlertingConfig; timeZone: string }): {
-  alertStates(atMs: number): ReadonlyMap<string, SloAlertState>;
+  alertStates(atMs: number): Promise<ReadonlyMap<string, SloAlertState>>;
 } {
   return {
-    alertStates(atMs) {
-      const assessments = assessAlerts(deps.buckets, deps.slos, deps.alerting, atMs, deps.timeZone);
+    async alertStates(atMs) {
+      const assessments = await assessAlerts(deps.buckets, deps.slos, deps.alerting, atMs, deps.timeZone);
       return new Map(assessments.map((a) => [a.slo.name, { state: a.decision.state, severity: a.decision.severity }]));
     },
   };

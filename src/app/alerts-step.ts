@@ -39,7 +39,7 @@ export function createAlertsStep(options: AlertsStepOptions): (atMs: number, dry
   return async (atMs, dryRun) => {
     const target = alertTargetOf(adapters);
     const alertmanager = alertmanagerTargetOf(adapters);
-    const evaluation = evaluateAndNotifyAlerts({
+    const evaluation = await evaluateAndNotifyAlerts({
       ledger: adapters.ledger, figures: adapters.figures, slos: adapters.config.slos, alerting: adapters.config.alerting, timeZone: adapters.config.timeZone,
       atMs, clock: options.clock ?? adapters.clock, dryRun, ...(target ? { target } : {}), ...(alertmanager ? { alertmanager } : {}),
     });

@@ -40,27 +40,34 @@ export type GroupAlertAssessment = Omit<SloAlertAssessment, 'groups'> & { labels
  * "Alerting on SLOs") and whether its metric has been missing for longer than `noDataAfterMs`.
  * Reads only; changes no state.
  */
-export function assessAlerts(buckets: BucketReader, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): SloAlertAssessment[] {
+export async function assessAlerts(buckets: BucketReader, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): Promise<SloAlertAssessment[]> {
   const endMs = floorToBucket(atMs);
-  return slos.map((slo) => {
+  const assessments: SloAlertAssessment[] = [];
+  for (const slo of slos) {
     const policy = resolveAlertPolicy(alerting.policy, slo.windowMs);
     const lengths = [...new Set(policy.flatMap((rule) => [rule.shortWindowMs, rule.longWindowMs]))].sort((a, b) => a - b);
     const specs: WindowSpec[] = [...lengths, slo.windowMs].map((durationMs) => ({ kind: 'rolling', name: formatDuration(durationMs), durationMs }));
-    const [status] = evaluateSlos(buckets, [slo], specs, endMs, timeZone, slo.groupBy === undefined ? {} : { groups: {} });
+    const [status] = await evaluateSlos(buckets, [slo], specs, endMs, timeZone, slo.groupBy === undefined ? {} : { groups: {} });
     const assess = (windows: WindowResult[], seriesId: number | undefined) => assessSeries({ policy, lengths, windows, alerting, endMs, slo }, buckets, seriesId);
-    const own = assess(status!.windows, buckets.findSeries(slo));
-    if (status!.groups === undefined) return own;
-    const ids = new Map(buckets.listGroups(slo).map((g) => [groupKey(g.labels), g.seriesId]));
-    return { ...own, groups: status!.groups.map((g) => ({ ...assess(g.windows, ids.get(groupKey(g.labels))), labels: g.labels })) };
-  });
+    const own = await assess(status!.windows, await buckets.findSeries(slo));
+    if (status!.groups === undefined) {
+      assessments.push(own);
+      continue;
+    }
+    const ids = new Map((await buckets.listGroups(slo)).map((g) => [groupKey(g.labels), g.seriesId]));
+    const groups: GroupAlertAssessment[] = [];
+    for (const g of status!.groups) groups.push({ ...(await assess(g.windows, ids.get(groupKey(g.labels)))), labels: g.labels });
+    assessments.push({ ...own, groups });
+  }
+  return assessments;
 }
 
 /** The alert assessment of one series (an SLO's own, or a group's) from its windows. */
-function assessSeries(
+async function assessSeries(
   context: { slo: SloDefinition; policy: BurnRatePolicy; lengths: number[]; windows: WindowResult[]; alerting: AlertingConfig; endMs: number },
   buckets: BucketReader,
   seriesId: number | undefined,
-): SloAlertAssessment {
+): Promise<SloAlertAssessment> {
   const { slo, policy, lengths, windows, alerting, endMs } = context;
   const byLength = new Map(lengths.map((ms, i) => [ms, windows[i]!]));
   const decision = evaluateBurnRate(
@@ -71,7 +78,7 @@ function assessSeries(
     },
     { minCoverageRatio: alerting.minCoverageRatio },
   );
-  const noDataForMs = measureNoData(buckets, seriesId, endMs);
+  const noDataForMs = await measureNoData(buckets, seriesId, endMs);
   return {
     slo,
     atMs: endMs,
@@ -93,12 +100,12 @@ function assessSeries(
  * at `endMs`; 0 when that bucket has data. Null when the bucket was never fetched (the sync has
  * not reached it, or Prometheus was unreachable): that is a sync problem, not a missing metric.
  */
-function measureNoData(buckets: BucketReader, seriesId: number | undefined, endMs: number): number | null {
+async function measureNoData(buckets: BucketReader, seriesId: number | undefined, endMs: number): Promise<number | null> {
   if (seriesId === undefined) return null;
-  const status = buckets.bucketStatus(seriesId, endMs);
+  const status = await buckets.bucketStatus(seriesId, endMs);
   if (status === undefined) return null;
   if (status !== 'no-data') return 0;
-  const runs = buckets.noDataRuns(seriesId, endMs - NO_DATA_LOOKBACK_MS + BUCKET_MS, endMs);
+  const runs = await buckets.noDataRuns(seriesId, endMs - NO_DATA_LOOKBACK_MS + BUCKET_MS, endMs);
   const last = runs[runs.length - 1]!;
   return last.lastEndMs - last.firstEndMs + BUCKET_MS;
 }

@@ -6,7 +6,7 @@ import type { BucketReader } from '../ledger/bucket-store.js';
 import type { CorrectionStore } from '../ledger/correction-store.js';
 
 /** The corrections in force now: a fixed list, or a function asked again whenever an SLO's series is looked up. */
-export type CorrectionsInForce = readonly Correction[] | (() => readonly Correction[]);
+export type CorrectionsInForce = readonly Correction[] | (() => Promise<readonly Correction[]>);
 
 /**
  * The ledger's buckets as every figure reads them: the buckets that corrections exclude count
@@ -19,7 +19,7 @@ export type CorrectionsInForce = readonly Correction[] | (() => readonly Correct
 export function correctedBuckets(raw: BucketReader, corrections: CorrectionsInForce, timeZone: string): BucketReader {
   if (typeof corrections !== 'function') {
     if (corrections.length === 0) return raw;
-    return new CorrectedBucketReader(raw, () => corrections, timeZone);
+    return new CorrectedBucketReader(raw, () => Promise.resolve(corrections), timeZone);
   }
   return new CorrectedBucketReader(raw, corrections, timeZone);
 }
@@ -28,14 +28,15 @@ export function correctedBuckets(raw: BucketReader, corrections: CorrectionsInFo
  * The corrections in force from the config and the ledger's store: the config's as loaded, the
  * store's read again only when its revision changed (one cheap query per look-up).
  */
-export function liveCorrections(fromConfig: readonly Correction[], store: CorrectionStore): () => readonly Correction[] {
+export function liveCorrections(fromConfig: readonly Correction[], store: CorrectionStore): () => Promise<readonly Correction[]> {
   let revision: string | undefined;
   let current: readonly Correction[] = fromConfig;
-  return () => {
-    const now = store.revision();
+  return async () => {
+    const now = await store.revision();
     if (now !== revision) {
+      const list = await store.list();
       revision = now;
-      current = [...fromConfig, ...store.list()];
+      current = [...fromConfig, ...list];
     }
     return current;
   };
@@ -48,48 +49,48 @@ class CorrectedBucketReader implements BucketReader {
 
   constructor(
     private readonly raw: BucketReader,
-    private readonly inForce: () => readonly Correction[],
+    private readonly inForce: () => Promise<readonly Correction[]>,
     private readonly timeZone: string,
-  ) {
-    this.corrections = inForce();
-  }
+  ) {}
 
-  findSeries(slo: SloDefinition, group?: GroupLabels): number | undefined {
-    this.corrections = this.inForce();
-    const id = this.raw.findSeries(slo, group);
+  async findSeries(slo: SloDefinition, group?: GroupLabels): Promise<number | undefined> {
+    this.corrections = await this.inForce();
+    const id = await this.raw.findSeries(slo, group);
     if (id !== undefined) this.owners.set(id, { slo, ...(group === undefined ? {} : { group }) });
     return id;
   }
 
-  listGroups(slo: SloDefinition): Array<{ seriesId: number; labels: GroupLabels }> {
-    this.corrections = this.inForce();
-    const groups = this.raw.listGroups(slo);
+  async listGroups(slo: SloDefinition): Promise<Array<{ seriesId: number; labels: GroupLabels }>> {
+    this.corrections = await this.inForce();
+    const groups = await this.raw.listGroups(slo);
     for (const g of groups) this.owners.set(g.seriesId, { slo, group: g.labels });
     return groups;
   }
 
-  sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): BucketSums {
-    const sums = this.raw.sumWindow(seriesId, startMs, endMs, withHistogram);
+  async sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums> {
+    // The corrections of the last look-up: the same throughout this read, whatever look-ups come meanwhile.
+    const { corrections } = this;
+    const sums = await this.raw.sumWindow(seriesId, startMs, endMs, withHistogram);
     const owner = this.owners.get(seriesId);
-    if (owner === undefined || this.corrections.length === 0) return sums;
+    if (owner === undefined || corrections.length === 0) return sums;
     let corrected: BucketSums = { ...sums, excludedBuckets: 0 };
     let touched = false;
-    const ownRuns = this.runsOf(owner.slo, owner.group, startMs, endMs);
+    const ownRuns = runsOf(corrections, owner.slo, owner.group, startMs, endMs, this.timeZone);
     for (const run of ownRuns) {
-      const out = this.raw.sumWindow(seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
+      const out = await this.raw.sumWindow(seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
       const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
       corrected = subtract(corrected, out, { coveredBuckets: out.coveredBuckets, expectedBuckets: n });
       touched = true;
     }
     // A group's correction takes that group's events out of its SLO's own series too (the sum over
     // the groups); the SLO's buckets still hold the other groups' data, so its coverage stays.
-    const groupScoped = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
+    const groupScoped = corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
     if (owner.group === undefined && owner.slo.groupBy !== undefined && groupScoped.length > 0) {
-      for (const group of this.raw.listGroups(owner.slo)) {
+      for (const group of await this.raw.listGroups(owner.slo)) {
         const groupOnly = groupScoped.filter((c) => correctionApplies(c, owner.slo, group.labels));
         // What the SLO's own corrections exclude already is not taken out twice.
         for (const run of runsWithout(excludedRuns(groupOnly, startMs, endMs, this.timeZone), ownRuns)) {
-          const out = this.raw.sumWindow(group.seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
+          const out = await this.raw.sumWindow(group.seriesId, run.firstEndMs - BUCKET_MS, run.lastEndMs, withHistogram);
           corrected = subtract(corrected, out, { coveredBuckets: 0, expectedBuckets: 0 });
           touched = true;
         }
@@ -98,10 +99,11 @@ class CorrectedBucketReader implements BucketReader {
     return touched ? { ...corrected, raw: { good: sums.good, total: sums.total } } : sums;
   }
 
-  readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): LedgerBucket[] {
-    const buckets = this.raw.readBuckets(seriesId, firstEndMs, lastEndMs);
-    const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
-    const deducted = this.groupDeductions(seriesId, firstEndMs, lastEndMs, excluded);
+  async readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<LedgerBucket[]> {
+    const { corrections } = this;
+    const buckets = await this.raw.readBuckets(seriesId, firstEndMs, lastEndMs);
+    const excluded = this.excludedEnds(corrections, seriesId, firstEndMs, lastEndMs);
+    const deducted = await this.groupDeductions(corrections, seriesId, firstEndMs, lastEndMs, excluded);
     if (excluded.size === 0 && deducted.size === 0) return buckets;
     return buckets.map((b) => {
       if (excluded.has(b.endMs)) return { ...b, good: 0, total: 0 };
@@ -110,10 +112,11 @@ class CorrectedBucketReader implements BucketReader {
     });
   }
 
-  readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): BucketColumns {
-    const columns = this.raw.readBucketColumns(seriesId, firstEndMs, lastEndMs);
-    const excluded = this.excludedEnds(seriesId, firstEndMs, lastEndMs);
-    const deducted = this.groupDeductions(seriesId, firstEndMs, lastEndMs, excluded);
+  async readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<BucketColumns> {
+    const { corrections } = this;
+    const columns = await this.raw.readBucketColumns(seriesId, firstEndMs, lastEndMs);
+    const excluded = this.excludedEnds(corrections, seriesId, firstEndMs, lastEndMs);
+    const deducted = await this.groupDeductions(corrections, seriesId, firstEndMs, lastEndMs, excluded);
     for (let i = 0; i < columns.length; i++) {
       const endMs = columns.endMs[i]!;
       if (excluded.has(endMs)) {
@@ -134,16 +137,22 @@ class CorrectedBucketReader implements BucketReader {
    * For a grouped SLO's own series: per bucket end, the events of the groups that group corrections
    * exclude (outside the SLO's own excluded buckets), to take out of the SLO's buckets as its sums are.
    */
-  private groupDeductions(seriesId: number, firstEndMs: number, lastEndMs: number, ownExcluded: ReadonlySet<number>): Map<number, { good: number; total: number }> {
+  private async groupDeductions(
+    corrections: readonly Correction[],
+    seriesId: number,
+    firstEndMs: number,
+    lastEndMs: number,
+    ownExcluded: ReadonlySet<number>,
+  ): Promise<Map<number, { good: number; total: number }>> {
     const deducted = new Map<number, { good: number; total: number }>();
     const owner = this.owners.get(seriesId);
     if (owner === undefined || owner.group !== undefined || owner.slo.groupBy === undefined) return deducted;
-    const groupScoped = this.corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
+    const groupScoped = corrections.filter((c) => c.scope.group !== undefined && correctionApplies(c, owner.slo, c.scope.group));
     if (groupScoped.length === 0) return deducted;
-    for (const group of this.raw.listGroups(owner.slo)) {
+    for (const group of await this.raw.listGroups(owner.slo)) {
       const runs = excludedRuns(groupScoped.filter((c) => correctionApplies(c, owner.slo, group.labels)), firstEndMs - BUCKET_MS, lastEndMs, this.timeZone);
       for (const run of runs) {
-        for (const b of this.raw.readBuckets(group.seriesId, run.firstEndMs, run.lastEndMs)) {
+        for (const b of await this.raw.readBuckets(group.seriesId, run.firstEndMs, run.lastEndMs)) {
           if (ownExcluded.has(b.endMs)) continue;
           const sum = deducted.get(b.endMs) ?? { good: 0, total: 0 };
           sum.good += b.good;
@@ -163,20 +172,20 @@ class CorrectedBucketReader implements BucketReader {
     return this.raw.noDataRuns(seriesId, firstEndMs, lastEndMs);
   }
 
-  /** The excluded runs of one series (an SLO's own, or a group's) within (startMs, endMs]. */
-  private runsOf(slo: SloDefinition, group: GroupLabels | undefined, startMs: number, endMs: number) {
-    return excludedRuns(this.corrections.filter((c) => correctionApplies(c, slo, group)), startMs, endMs, this.timeZone);
-  }
-
-  private excludedEnds(seriesId: number, firstEndMs: number, lastEndMs: number): Set<number> {
+  private excludedEnds(corrections: readonly Correction[], seriesId: number, firstEndMs: number, lastEndMs: number): Set<number> {
     const owner = this.owners.get(seriesId);
     const ends = new Set<number>();
     if (owner === undefined) return ends;
-    for (const run of this.runsOf(owner.slo, owner.group, firstEndMs - BUCKET_MS, lastEndMs)) {
+    for (const run of runsOf(corrections, owner.slo, owner.group, firstEndMs - BUCKET_MS, lastEndMs, this.timeZone)) {
       for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) ends.add(t);
     }
     return ends;
   }
+}
+
+/** The excluded runs of one series (an SLO's own, or a group's) within (startMs, endMs]. */
+function runsOf(corrections: readonly Correction[], slo: SloDefinition, group: GroupLabels | undefined, startMs: number, endMs: number, timeZone: string) {
+  return excludedRuns(corrections.filter((c) => correctionApplies(c, slo, group)), startMs, endMs, timeZone);
 }
 
 /** `sums` less the sums of an excluded span, histogram bound by bound. */

@@ -26,22 +26,22 @@ export interface CorrectionEffectsInput {
  * without it. Events are counted per correction: where two corrections overlap, each lists the
  * events of its own buckets.
  */
-export function correctionEffects(input: CorrectionEffectsInput): CorrectionReport[] {
+export async function correctionEffects(input: CorrectionEffectsInput): Promise<CorrectionReport[]> {
   const { period, timeZone } = input;
   const all = input.corrections.map((l) => l.correction);
   const withAll = correctedBuckets(input.raw, all, timeZone);
   const reports: CorrectionReport[] = [];
-  input.corrections.forEach((listed, index) => {
+  for (const [index, listed] of input.corrections.entries()) {
     const { correction } = listed;
     const runs = excludedRuns([correction], period.startMs, period.endMs, timeZone);
-    if (runs.length === 0) return;
+    if (runs.length === 0) continue;
     const withoutThis = correctedBuckets(input.raw, all.filter((_, i) => i !== index), timeZone);
     const effects: CorrectionEffect[] = [];
     for (const slo of input.slos) {
-      for (const target of targetsOf(correction, slo, input.raw)) {
-        const events = eventsIn(input.raw, target.eventSeries, runs);
-        const tier = tierOf(withAll, slo, target.group, period);
-        const tierWithout = tierOf(withoutThis, slo, target.group, period);
+      for (const target of await targetsOf(correction, slo, input.raw)) {
+        const events = await eventsIn(input.raw, target.eventSeries, runs);
+        const tier = await tierOf(withAll, slo, target.group, period);
+        const tierWithout = await tierOf(withoutThis, slo, target.group, period);
         if (tier === undefined || tierWithout === undefined) continue;
         effects.push({ slo: slo.name, ...(target.group === undefined ? {} : { group: target.group }), ...events, tier, tierWithout, changedTier: tier !== tierWithout });
       }
@@ -58,7 +58,7 @@ export function correctionEffects(input: CorrectionEffectsInput): CorrectionRepo
       excludedMs: periods.reduce((sum, p) => sum + p.durationMs, 0),
       effects,
     });
-  });
+  }
   return reports;
 }
 
@@ -66,25 +66,25 @@ export function correctionEffects(input: CorrectionEffectsInput): CorrectionRepo
  * Whose figures a correction changes within one SLO: the SLO itself (its own series), and, for a
  * correction of one group, each group it matches, whose events it takes out of the SLO too.
  */
-function targetsOf(correction: Correction, slo: SloDefinition, raw: BucketReader): Array<{ group?: GroupLabels; eventSeries: number[] }> {
+async function targetsOf(correction: Correction, slo: SloDefinition, raw: BucketReader): Promise<Array<{ group?: GroupLabels; eventSeries: number[] }>> {
   if (correction.scope.group === undefined) {
     if (!correctionApplies(correction, slo)) return [];
-    const own = raw.findSeries(slo);
+    const own = await raw.findSeries(slo);
     return own === undefined ? [] : [{ eventSeries: [own] }];
   }
   if (slo.groupBy === undefined || !correctionApplies(correction, slo, correction.scope.group)) return [];
-  const groups = raw.listGroups(slo).filter((g) => correctionApplies(correction, slo, g.labels));
+  const groups = (await raw.listGroups(slo)).filter((g) => correctionApplies(correction, slo, g.labels));
   if (groups.length === 0) return [];
   return [{ eventSeries: groups.map((g) => g.seriesId) }, ...groups.map((g) => ({ group: g.labels, eventSeries: [g.seriesId] }))];
 }
 
 /** Good and bad events of the runs' buckets, as fetched, over the given series. */
-export function eventsIn(raw: BucketReader, series: readonly number[], runs: readonly BucketRun[]): { good: number; bad: number } {
+export async function eventsIn(raw: BucketReader, series: readonly number[], runs: readonly BucketRun[]): Promise<{ good: number; bad: number }> {
   let good = 0;
   let bad = 0;
   for (const id of series) {
     for (const run of runs) {
-      const sums = raw.sumWindow(id, run.firstEndMs - BUCKET_MS, run.lastEndMs, false);
+      const sums = await raw.sumWindow(id, run.firstEndMs - BUCKET_MS, run.lastEndMs, false);
       const g = clampGood(sums.good, sums.total);
       good += g;
       bad += sums.total - g;
@@ -94,10 +94,10 @@ export function eventsIn(raw: BucketReader, series: readonly number[], runs: rea
 }
 
 /** The period's tier of an SLO (or one of its groups) as `reader` sums it. */
-function tierOf(reader: BucketReader, slo: SloDefinition, group: GroupLabels | undefined, period: ReportPeriod) {
-  const seriesId = reader.findSeries(slo, group);
+async function tierOf(reader: BucketReader, slo: SloDefinition, group: GroupLabels | undefined, period: ReportPeriod) {
+  const seriesId = await reader.findSeries(slo, group);
   if (seriesId === undefined) return undefined;
-  const sums = reader.sumWindow(seriesId, period.startMs, period.endMs, false);
+  const sums = await reader.sumWindow(seriesId, period.startMs, period.endMs, false);
   const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
   return evaluateWindow(slo, { name: period.name, startMs: period.startMs, endMs: period.endMs }, { good: sums.good, total: sums.total, coverageRatio }).tier;
 }

@@ -6,7 +6,7 @@ import { parseLocalInstant } from '../domain/period.js';
 import type { GroupLabels } from '../domain/slo.js';
 import { UsageError } from '../errors.js';
 import type { CorrectionAudit, StoredCorrection } from '../ledger/correction-store.js';
-import type { LedgerStores } from '../ledger/ledger-stores.js';
+import type { LedgerTx } from '../ledger/ledger-stores.js';
 
 /** A correction as asked for at run time (the CLI's options, the HTTP API's JSON body): text, not yet checked. */
 export interface CorrectionRequest {
@@ -110,18 +110,18 @@ function toTiming(
 }
 
 /** Every correction: the config's, then those added at run time (deleted ones too, when asked). */
-export function listCorrections(config: Pick<AppConfig, 'corrections'>, ledger: Pick<LedgerStores, 'corrections'>): ListedCorrection[] {
+export async function listCorrections(config: Pick<AppConfig, 'corrections'>, ledger: Pick<LedgerTx, 'corrections'>): Promise<ListedCorrection[]> {
   return [
     ...config.corrections.map((correction): ListedCorrection => ({ source: 'config', correction })),
-    ...ledger.corrections.list().map((correction): ListedCorrection => ({ source: 'ledger', correction })),
+    ...(await ledger.corrections.list()).map((correction): ListedCorrection => ({ source: 'ledger', correction })),
   ];
 }
 
 /** One correction by id, the config's or the ledger's (deleted or not). */
-export function findCorrection(config: Pick<AppConfig, 'corrections'>, ledger: Pick<LedgerStores, 'corrections'>, id: string): ListedCorrection | undefined {
+export async function findCorrection(config: Pick<AppConfig, 'corrections'>, ledger: Pick<LedgerTx, 'corrections'>, id: string): Promise<ListedCorrection | undefined> {
   const fromConfig = config.corrections.find((c) => c.id === id);
   if (fromConfig !== undefined) return { source: 'config', correction: fromConfig };
-  const stored = ledger.corrections.get(id);
+  const stored = await ledger.corrections.get(id);
   return stored === undefined ? undefined : { source: 'ledger', correction: stored };
 }
 
@@ -132,11 +132,16 @@ export type DeleteRefusal = 'not-found' | 'from-config' | 'already-deleted';
 export type DeleteOutcome = { deleted: StoredCorrection } | { refused: DeleteRefusal; listed?: ListedCorrection };
 
 /** Stops applying a run-time correction, recording who and why; config corrections are edited in the config. */
-export function deleteCorrection(config: Pick<AppConfig, 'corrections'>, ledger: Pick<LedgerStores, 'corrections'>, id: string, audit: CorrectionAudit & { reason?: string }): DeleteOutcome {
-  const listed = findCorrection(config, ledger, id);
+export async function deleteCorrection(
+  config: Pick<AppConfig, 'corrections'>,
+  ledger: Pick<LedgerTx, 'corrections'>,
+  id: string,
+  audit: CorrectionAudit & { reason?: string },
+): Promise<DeleteOutcome> {
+  const listed = await findCorrection(config, ledger, id);
   if (listed === undefined) return { refused: 'not-found' };
   if (listed.source === 'config') return { refused: 'from-config', listed };
   if (listed.correction.deleted !== undefined) return { refused: 'already-deleted', listed };
-  ledger.corrections.remove(id, audit);
-  return { deleted: ledger.corrections.get(id)! };
+  await ledger.corrections.remove(id, audit);
+  return { deleted: (await ledger.corrections.get(id))! };
 }

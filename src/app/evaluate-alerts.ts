@@ -4,8 +4,9 @@ import { alertNotificationKey, stepAlert, type AlertKind, type AlertRecord, type
 import type { BurnRateRuleResult, BurnRateSeverity } from '../domain/burn-rate.js';
 import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
-import type { LedgerStores } from '../ledger/ledger-stores.js';
-import type { OutboxChannel } from '../ledger/outbox-store.js';
+import type { AlertStateStore } from '../ledger/alert-state-store.js';
+import type { LedgerStores, LedgerTx } from '../ledger/ledger-stores.js';
+import type { OutboxChannel, OutboxStore } from '../ledger/outbox-store.js';
 import { toAlertmanagerAlerts, type AlertmanagerAlert, type AlertmanagerTarget } from '../notify/alertmanager.js';
 import { formatJsonWebhook, formatSlackMessage } from '../notify/slack.js';
 import { assessAlerts, type GroupAlertAssessment, type SloAlertAssessment } from './assess-alerts.js';
@@ -67,24 +68,25 @@ export interface AlertEvaluation {
  * the same transaction as the state change — so a restart neither repeats a sent notification nor
  * loses one. Delivery is the outbox's job. An evaluation at or before the last one changes nothing.
  */
-export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEvaluation {
+export async function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): Promise<AlertEvaluation> {
   const { ledger, alerting } = options;
-  const { alertState: store, outbox } = ledger;
-  const assessments = assessAlerts(options.figures ?? ledger.buckets, options.slos, alerting, options.atMs, options.timeZone);
+  const assessments = await assessAlerts(options.figures ?? ledger.buckets, options.slos, alerting, options.atMs, options.timeZone);
   const atMs = assessments[0]?.atMs ?? options.atMs;
   const records: AlertRecord[] = [];
   const notifications: DecidedNotification[] = [];
   /** For Alertmanager: this evaluation's transitions, and the alerts that go on firing without one. */
   const forAlertmanager: AlertNotification[] = [];
-  const queue = (name: string, kind: AlertKind, transition: AlertTransition, notification: AlertNotification) => {
+  // What follows reads and writes the alert state and the outbox: inside one transaction (its `tx`),
+  // or, in a dry run, reading the ledger's own stores and writing nothing.
+  const queue = async (outbox: OutboxStore, name: string, kind: AlertKind, transition: AlertTransition, notification: AlertNotification) => {
     const key = alertNotificationKey(name, kind, transition, notification.severity, atMs);
     let queued = false;
     if (options.dryRun !== true && options.target !== undefined) {
       const nowMs = options.clock.nowMs();
-      queued = outbox.enqueue({
+      queued = (await outbox.enqueue({
         key, channel: channelOf(options.target), payload: formatPayload(notification, options.target, options.timeZone),
         nowMs, deadlineMs: nowMs + ALERT_DELIVERY_DEADLINE_MS,
-      }).created;
+      })).created;
     }
     notifications.push({ key, notification, queued });
     forAlertmanager.push(notification);
@@ -94,43 +96,44 @@ export function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): AlertEv
     if (options.alertmanager === undefined || step.notify !== null || step.record.phase !== 'firing') return;
     forAlertmanager.push(build({ record: step.record, notify: { transition: 'reminder', previousSeverity: step.record.severity } }));
   };
-  const advance = (assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, group?: GroupLabels): AlertStep => {
+  const advance = async (store: AlertStateStore, assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, group?: GroupLabels): Promise<AlertStep> => {
     const name = assessment.slo.name;
     const observation = kind === 'burn-rate' ? assessment.burnObservation : assessment.noDataObservation;
     const identity = { slo: name, kind, ...(group === undefined ? {} : { group }) };
-    const step = stepAlert(store.get(name, kind, group), identity, observation, atMs, alerting.repeatIntervalMs);
+    const step = stepAlert(await store.get(name, kind, group), identity, observation, atMs, alerting.repeatIntervalMs);
     records.push(step.record);
-    if (options.dryRun !== true) store.save(step.record);
+    if (options.dryRun !== true) await store.save(step.record);
     return step;
   };
-  const apply = () => {
+  const apply = async ({ alertState, outbox }: Pick<LedgerTx, 'alertState' | 'outbox'>) => {
     for (const assessment of assessments) {
       for (const kind of ALERT_KINDS) {
-        const step = advance(assessment, kind);
-        if (step.notify !== null) queue(assessment.slo.name, kind, step.notify.transition, buildNotification(assessment, kind, step, alerting));
+        const step = await advance(alertState, assessment, kind);
+        if (step.notify !== null) await queue(outbox, assessment.slo.name, kind, step.notify.transition, buildNotification(assessment, kind, step, alerting));
         renew(step, (renewal) => buildNotification(assessment, kind, renewal, alerting));
       }
       // Groups: state per group, but one notification per SLO, alert, transition and severity.
       for (const kind of ALERT_KINDS) {
         const batches = new Map<string, Array<{ group: GroupAlertAssessment; step: AlertStep }>>();
         for (const group of assessment.groups ?? []) {
-          const step = advance(group, kind, group.labels);
+          const step = await advance(alertState, group, kind, group.labels);
           renew(step, (renewal) => buildGroupsNotification([{ group, step: renewal }], kind, alerting));
           if (step.notify === null) continue;
           const batchKey = `${step.notify.transition}/${notifiedSeverity(kind, step) ?? 'none'}`;
           batches.set(batchKey, [...(batches.get(batchKey) ?? []), { group, step }]);
         }
         for (const batch of batches.values()) {
-          queue(`${assessment.slo.name}/groups`, kind, batch[0]!.step.notify!.transition, buildGroupsNotification(batch, kind, alerting));
+          await queue(outbox, `${assessment.slo.name}/groups`, kind, batch[0]!.step.notify!.transition, buildGroupsNotification(batch, kind, alerting));
         }
       }
     }
   };
-  if (options.dryRun === true) apply();
+  if (options.dryRun === true) await apply(ledger);
   else {
-    ledger.transaction(() => {
-      apply();
-      if (options.alertmanager !== undefined) queueAlertmanager(outbox, options.alertmanager, forAlertmanager, atMs, options.clock.nowMs());
+    // The work reads and writes the ledger only: everything it queues is delivered after it commits.
+    await ledger.transaction(async (tx) => {
+      await apply(tx);
+      if (options.alertmanager !== undefined) await queueAlertmanager(tx.outbox, options.alertmanager, forAlertmanager, atMs, options.clock.nowMs());
     });
   }
   return { atMs, assessments, records, notifications };
@@ -148,12 +151,12 @@ function alertmanagerKey(atMs: number): string {
  * are replaced by this evaluation's. So a stale delivery can never re-fire an alert after its
  * resolve, and at most one delivery to Alertmanager waits in the outbox.
  */
-function queueAlertmanager(outbox: LedgerStores['outbox'], target: AlertmanagerTarget, notifications: readonly AlertNotification[], atMs: number, nowMs: number): void {
+async function queueAlertmanager(outbox: OutboxStore, target: AlertmanagerTarget, notifications: readonly AlertNotification[], atMs: number, nowMs: number): Promise<void> {
   const alerts = notifications.flatMap((n) => toAlertmanagerAlerts(n, target, nowMs));
   const identity = (alert: AlertmanagerAlert) => JSON.stringify(Object.entries(alert.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
   const present = new Set(alerts.map(identity));
   const key = alertmanagerKey(atMs);
-  for (const pending of outbox.list('pending')) {
+  for (const pending of await outbox.list('pending')) {
     if (pending.channel !== 'alertmanager' || pending.key === key) continue;
     for (const alert of pending.payload as AlertmanagerAlert[]) {
       const resolved = Date.parse(alert.endsAt) <= pending.createdMs;
@@ -162,10 +165,10 @@ function queueAlertmanager(outbox: LedgerStores['outbox'], target: AlertmanagerT
         present.add(identity(alert));
       }
     }
-    outbox.drop(pending.id);
+    await outbox.drop(pending.id);
   }
   if (alerts.length === 0) return;
-  outbox.enqueue({ key, channel: 'alertmanager', payload: alerts, nowMs, deadlineMs: nowMs + target.expireAfterMs });
+  await outbox.enqueue({ key, channel: 'alertmanager', payload: alerts, nowMs, deadlineMs: nowMs + target.expireAfterMs });
 }
 
 function channelOf(target: AlertTarget): OutboxChannel {

@@ -1,7 +1,8 @@
+import type { BucketSums } from '../domain/bucket.js';
 import { histogramQuantile } from '../domain/quantile.js';
 import { computeSli } from '../domain/sli.js';
 import type { SloDefinition } from '../domain/slo.js';
-import { matchesGroupFilter, type GroupFilter, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
+import { matchesGroupFilter, type GroupFilter, type GroupStatus, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
@@ -17,42 +18,52 @@ export interface EvaluateOptions {
  * a sum over its buckets, the SLI a ratio of those sums, never an average of ratios. A grouped
  * SLO's own figures are those of its own series, the sum over all its groups.
  */
-export function evaluateSlos(
+export async function evaluateSlos(
   buckets: BucketReader,
   slos: readonly SloDefinition[],
   specs: readonly WindowSpec[],
   atMs: number,
   timeZone: string,
   options: EvaluateOptions = {},
-): SloStatus[] {
-  return slos.map((slo) => {
-    const windows = evaluateSeries(buckets, slo, buckets.findSeries(slo), specs, atMs, timeZone);
-    if (options.groups === undefined || slo.groupBy === undefined) return { slo, windows };
+): Promise<SloStatus[]> {
+  const statuses: SloStatus[] = [];
+  for (const slo of slos) {
+    const windows = await evaluateSeries(buckets, slo, await buckets.findSeries(slo), specs, atMs, timeZone);
+    if (options.groups === undefined || slo.groupBy === undefined) {
+      statuses.push({ slo, windows });
+      continue;
+    }
     const filter = options.groups;
-    const groups = buckets
-      .listGroups(slo)
-      .filter((g) => matchesGroupFilter(g.labels, filter))
-      .map((g) => ({ labels: g.labels, windows: evaluateSeries(buckets, slo, g.seriesId, specs, atMs, timeZone) }));
-    return { slo, windows, groups };
-  });
+    const groups: GroupStatus[] = [];
+    for (const g of (await buckets.listGroups(slo)).filter((g) => matchesGroupFilter(g.labels, filter))) {
+      groups.push({ labels: g.labels, windows: await evaluateSeries(buckets, slo, g.seriesId, specs, atMs, timeZone) });
+    }
+    statuses.push({ slo, windows, groups });
+  }
+  return statuses;
 }
 
 /** One series (an SLO's own, or a group's) over every window. */
-function evaluateSeries(
+async function evaluateSeries(
   buckets: BucketReader,
   slo: SloDefinition,
   seriesId: number | undefined,
   specs: readonly WindowSpec[],
   atMs: number,
   timeZone: string,
-): StatusWindow[] {
+): Promise<StatusWindow[]> {
   const latency = slo.sli.kind === 'latency';
-  return specs.map((spec) => {
-    const window = resolveWindow(spec, atMs, timeZone);
-    const sums =
+  const windows = specs.map((spec) => resolveWindow(spec, atMs, timeZone));
+  // Every window's sums asked at once: one round trip's wait for all of them where the ledger is remote.
+  const allSums = await Promise.all(
+    windows.map((window) =>
       seriesId === undefined
         ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
-        : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
+        : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency),
+    ),
+  );
+  return windows.map((window, i) => {
+    const sums: BucketSums = allSums[i]!;
     // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
     const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
     const result = evaluateWindow(slo, window, {

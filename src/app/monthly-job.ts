@@ -87,7 +87,7 @@ export async function checkMonthlyReport(options: MonthlyJobOptions, atMs: numbe
   const { config, ledger } = options.adapters;
   const due = dueReportMonth(config.schedule.monthlyReportCron, config.timeZone, atMs);
   if (due === undefined || atMs - due.dueMs > config.schedule.catchUpMs) return { kind: 'nothing-due' };
-  const produced = ledger.reportLog.get(due.name);
+  const produced = await ledger.reportLog.get(due.name);
   if (produced !== undefined) return { kind: 'already-produced', due, produced };
   if (dryRun) return { kind: 'would-produce', due };
   options.log.info({ job: 'monthly-report', month: due.name, due: new Date(due.dueMs).toISOString() }, `monthly report ${due.name} is due; producing it`);
@@ -124,9 +124,9 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
     throw new SloLedgerError(`monthly report ${name} not sent: the sync of ${failed.map((s) => s.slo).join(', ')} failed (${failed[0]!.error})`);
   }
   // What this report would state, against what was stated (mailed) before.
-  const slos = statedFigures(adapters.figures, config.slos, produce.period.current);
+  const slos = await statedFigures(adapters.figures, config.slos, produce.period.current);
   const contentHash = contentHashOf(slos);
-  const stated = ledger.statements.latest(name);
+  const stated = await ledger.statements.latest(name);
   const changed = stated !== undefined && stated.contentHash !== contentHash;
   if (produce.restate === true) {
     if (stated === undefined) throw new UsageError(`--restate: ${name} has no statement to restate (it was never mailed); mail it with --email`);
@@ -137,7 +137,7 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
         `see \`slo-ledger statements diff ${name}\`, and mail it as restated with --restate`,
     );
   }
-  const restatement = produce.restate === true && stated !== undefined ? restatementOf(adapters, stated, produce.period) : undefined;
+  const restatement = produce.restate === true && stated !== undefined ? await restatementOf(adapters, stated, produce.period) : undefined;
   const result = await generatePeriodReport(adapters, {
     period: produce.period,
     generatedAtMs: clock.nowMs(),
@@ -149,29 +149,31 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
   const pdfPath = result.paths[REPORT_FILE_FORMATS.indexOf('pdf')]!;
   const nowMs = clock.nowMs();
   const email = config.email;
-  const thread = stated === undefined ? [] : ledger.statements.versions(name).map((v) => v.messageId).filter((id): id is string => id !== null);
+  const thread = stated === undefined ? [] : (await ledger.statements.versions(name)).map((v) => v.messageId).filter((id): id is string => id !== null);
   const key = restatement === undefined ? reportMailKey(name) : `${reportMailKey(name)}/restated/${restatement.version}`;
   const message = email === undefined ? undefined : buildReportMail(result.report, readFileSync(pdfPath), email, thread);
-  const { reportLog: log, outbox } = ledger;
-  const mail = ledger.transaction(() => {
+  // The month's statement: the first time it is produced, and with every restatement; a report
+  // mailed again unchanged (--force) or found already mailed keeps the statement it has.
+  const stating = stated === undefined || restatement !== undefined;
+  // Its files are read before the transaction, which does nothing but write the ledger.
+  const files = stating ? statedFiles(result.paths) : [];
+  const mail = await ledger.transaction(async (tx) => {
     let queued: ProducedMonth['mail'];
     if (email !== undefined) {
       const delivery = { key, channel: 'email' as const, payload: message!, nowMs, deadlineMs: nowMs + email.deadlineMs };
-      queued = produce.force ? { entry: outbox.requeue(delivery), created: true } : outbox.enqueue(delivery);
+      queued = produce.force ? { entry: await tx.outbox.requeue(delivery), created: true } : await tx.outbox.enqueue(delivery);
     }
-    log.record({ month: name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
-    // The month's statement: the first time it is produced, and with every restatement; a report
-    // mailed again unchanged (--force) or found already mailed keeps the statement it has.
-    if (stated === undefined || restatement !== undefined) {
-      ledger.statements.append({
+    await tx.reportLog.record({ month: name, dueMs: produce.dueMs, producedMs: nowMs, outboxKey: email === undefined ? null : key });
+    if (stating) {
+      await tx.statements.append({
         month: name,
         version: restatement?.version ?? 1,
         kind: restatement === undefined ? 'original' : 'restated',
         producedMs: nowMs,
         contentHash,
         slos,
-        corrections: statedCorrections(listCorrections(config, ledger)),
-        files: statedFiles(result.paths),
+        corrections: statedCorrections(await listCorrections(config, tx)),
+        files,
         messageId: message?.messageId ?? null,
       });
     }
@@ -189,8 +191,8 @@ export async function produceMonthlyReport(options: MonthlyJobOptions, produce: 
 }
 
 /** The restatement of a month against its latest statement: the next version, and every changed figure with its causes. */
-function restatementOf(adapters: Adapters, stated: Statement, period: ResolvedPeriod): Restatement {
-  const diff = diffStatement(adapters, stated, period.current);
+async function restatementOf(adapters: Adapters, stated: Statement, period: ResolvedPeriod): Promise<Restatement> {
+  const diff = await diffStatement(adapters, stated, period.current);
   return { version: stated.version + 1, stated: { version: stated.version, producedAtMs: stated.producedMs, contentHash: stated.contentHash }, changes: diff.changes };
 }
 
@@ -242,7 +244,7 @@ export async function emailMonthlyReport(options: MonthlyJobOptions & { senders:
   const entry = produced.mail!.entry;
   if (entry.status !== 'pending' && entry.status !== 'failed') return { produced };
   const { outbox } = adapters.ledger;
-  outbox.retryNow(entry.id, clock.nowMs(), Math.max(entry.deadlineMs, clock.nowMs() + (adapters.config.email?.deadlineMs ?? 0)));
+  await outbox.retryNow(entry.id, clock.nowMs(), Math.max(entry.deadlineMs, clock.nowMs() + (adapters.config.email?.deadlineMs ?? 0)));
   const round = await deliverOutbox({
     outbox, senders: options.senders, clock, log: options.log, only: [entry.id],
     ...(options.onDeliveryStep ? { onStep: options.onDeliveryStep } : {}),

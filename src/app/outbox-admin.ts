@@ -21,12 +21,12 @@ export async function retryDeliveries(adapters: Adapters, senders: DeliverySende
   const nowMs = adapters.clock.nowMs();
   const deadlineMs = nowMs + (adapters.config.email?.deadlineMs ?? DEFAULT_RETRY_DEADLINE_MS);
   if (target !== 'all') {
-    const entry = outbox.byId(target);
+    const entry = await outbox.byId(target);
     if (entry === undefined) return { kind: 'unknown', id: target };
     if (entry.status !== 'pending' && entry.status !== 'failed') return { kind: 'not-retryable', entry };
   }
-  outbox.retryNow(target, nowMs, deadlineMs);
-  const only = target === 'all' ? outbox.list('pending').map((e) => e.id) : [target];
+  await outbox.retryNow(target, nowMs, deadlineMs);
+  const only = target === 'all' ? (await outbox.list('pending')).map((e) => e.id) : [target];
   return { kind: 'attempted', round: await deliverOutbox({ outbox, senders, clock: adapters.clock, log, only }) };
 }
 
@@ -34,9 +34,9 @@ export async function retryDeliveries(adapters: Adapters, senders: DeliverySende
 export type DropOutcome = { kind: 'dropped'; entry: OutboxEntry } | { kind: 'unknown'; id: number } | { kind: 'not-droppable'; entry: OutboxEntry };
 
 /** `outbox drop`: stops a pending or failed delivery for good. */
-export function dropDelivery(outbox: OutboxStore, id: number): DropOutcome {
-  const entry = outbox.byId(id);
+export async function dropDelivery(outbox: OutboxStore, id: number): Promise<DropOutcome> {
+  const entry = await outbox.byId(id);
   if (entry === undefined) return { kind: 'unknown', id };
-  if (!outbox.drop(id)) return { kind: 'not-droppable', entry };
-  return { kind: 'dropped', entry: outbox.byId(id)! };
+  if (!(await outbox.drop(id))) return { kind: 'not-droppable', entry };
+  return { kind: 'dropped', entry: (await outbox.byId(id))! };
 }

@@ -59,14 +59,14 @@ export async function generatePeriodReport(adapters: Adapters, options: PeriodRe
   const { current: period, history } = options.period;
   const generatedAtMs = options.generatedAtMs ?? adapters.clock.nowMs();
   const sync = options.offline ? undefined : await syncForPeriod(adapters, options.period, options.onProgress);
-  const corrections = listCorrections(config, adapters.ledger);
+  const corrections = await listCorrections(config, adapters.ledger);
   const inForce = corrections.map((l) => l.correction);
-  const report = buildPeriodReport({
+  const report = await buildPeriodReport({
     period,
     timeZone: config.timeZone,
     generatedAtMs,
     slos: readSloInputs(adapters.figures, config.slos, period, history, config.timeZone, inForce),
-    corrections: correctionEffects({ raw: adapters.ledger.buckets, corrections, slos: config.slos, period, timeZone: config.timeZone }),
+    corrections: await correctionEffects({ raw: adapters.ledger.buckets, corrections, slos: config.slos, period, timeZone: config.timeZone }),
     // The config's incident factor, unless the command asked for another (--incident-factor).
     rules: options.rules ?? { incidents: { ...DEFAULT_INCIDENT_RULES, factor: config.report.incidentFactor } },
     ...(options.restatement === undefined ? {} : { restatement: options.restatement }),
@@ -95,16 +95,16 @@ export function syncForPeriod(adapters: Adapters, period: ResolvedPeriod, onProg
 }
 
 /** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */
-function* readSloInputs(
+async function* readSloInputs(
   buckets: BucketReader,
   slos: readonly SloDefinition[],
   period: ReportPeriod,
   history: ResolvedPeriod['history'],
   timeZone: string,
   corrections: readonly Correction[],
-): Generator<SloReportInput> {
+): AsyncGenerator<SloReportInput> {
   for (const slo of slos) {
-    const input = readSloInput(buckets, slo, period, history, timeZone);
+    const input = await readSloInput(buckets, slo, period, history, timeZone);
     const excluded = excludedRuns(corrections.filter((c) => correctionApplies(c, slo)), period.startMs, period.endMs, timeZone);
     if (excluded.length > 0) input.excluded = excluded;
     yield input;
@@ -112,24 +112,27 @@ function* readSloInputs(
 }
 
 /** Reads what the report builder needs of one SLO from the ledger. */
-function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod, history: ResolvedPeriod['history'], timeZone: string): SloReportInput {
-  const seriesId = buckets.findSeries(slo);
+async function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod, history: ResolvedPeriod['history'], timeZone: string): Promise<SloReportInput> {
+  const seriesId = await buckets.findSeries(slo);
   if (seriesId === undefined) {
     return { slo, buckets: toBucketColumns([]), history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
   }
   // Through the corrected view, the period's sums carry the raw ones when corrections excluded buckets.
-  const { raw } = buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
+  const { raw } = await buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
   const input: SloReportInput = {
     slo,
     ...(raw === undefined ? {} : { raw }),
-    buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
-    history: history.map((h): HistoryMonth => {
-      const sums = buckets.sumWindow(seriesId, h.startMs, h.endMs, false);
-      return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
-    }),
+    buckets: await buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+    history: await Promise.all(
+      history.map(async (h): Promise<HistoryMonth> => {
+        const sums = await buckets.sumWindow(seriesId, h.startMs, h.endMs, false);
+        return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
+      }),
+    ),
   };
   if (slo.sli.kind === 'latency') {
-    input.dailyHistograms = localDays(period.startMs, period.endMs, timeZone).map((day) => buckets.sumWindow(seriesId, day.startMs, day.endMs, true).histogram);
+    const days = localDays(period.startMs, period.endMs, timeZone);
+    input.dailyHistograms = (await Promise.all(days.map((day) => buckets.sumWindow(seriesId, day.startMs, day.endMs, true)))).map((sums) => sums.histogram);
   }
   if (slo.groupBy !== undefined) input.groups = readGroupInputs(buckets, slo, period);
   return input;
@@ -141,15 +144,15 @@ function readSloInput(buckets: BucketReader, slo: SloDefinition, period: ReportP
  * drops before it asks for the next group. A group with neither data nor events in the period (one
  * that appeared after it, or left before it) is not part of the period's report.
  */
-function* readGroupInputs(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod): Generator<GroupReportInput> {
-  for (const { seriesId, labels } of buckets.listGroups(slo)) {
-    const sums = buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
+async function* readGroupInputs(buckets: BucketReader, slo: SloDefinition, period: ReportPeriod): AsyncGenerator<GroupReportInput> {
+  for (const { seriesId, labels } of await buckets.listGroups(slo)) {
+    const sums = await buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
     if (sums.coveredBuckets === 0 && sums.total === 0) continue;
     yield {
       labels,
       sums: { good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets },
       ...(sums.raw === undefined ? {} : { raw: sums.raw }),
-      buckets: buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
+      buckets: await buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
     };
   }
 }

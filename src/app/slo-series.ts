@@ -25,7 +25,7 @@ export const MAX_SERIES_POINTS = 2_000;
  * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit. With `group`,
  * the series is that group's of a grouped SLO (its labels as `BucketReader.listGroups` gives them).
  */
-export function computeSloSeries(
+export async function computeSloSeries(
   ledger: BucketReader,
   slo: SloDefinition,
   windowMs: number,
@@ -33,12 +33,12 @@ export function computeSloSeries(
   toMs: number,
   stepMs: number,
   group?: GroupLabels,
-): SeriesPoint[] {
+): Promise<SeriesPoint[]> {
   const firstEndMs = floorToBucket(fromMs);
   const ends: number[] = [];
   for (let t = firstEndMs; t <= toMs; t += stepMs) ends.push(t);
   if (ends.length === 0) return [];
-  const prefix = prefixSums(ledger, ledger.findSeries(slo, group), firstEndMs - windowMs, ends[ends.length - 1]!);
+  const prefix = await prefixSums(ledger, await ledger.findSeries(slo, group), firstEndMs - windowMs, ends[ends.length - 1]!);
   const expected = windowMs / BUCKET_MS;
   return ends.map((atMs) => {
     const sums = prefix.between(atMs - windowMs, atMs);
@@ -68,10 +68,10 @@ export interface BurnDownPoint {
  * window. It starts at 1 and ends at the window's remaining budget;
  * empty when the window had no traffic (no budget to burn).
  */
-export function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): BurnDownPoint[] {
+export async function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): Promise<BurnDownPoint[]> {
   const endMs = floorToBucket(atMs);
   const startMs = endMs - slo.windowMs;
-  const prefix = prefixSums(ledger, ledger.findSeries(slo), startMs, endMs);
+  const prefix = await prefixSums(ledger, await ledger.findSeries(slo), startMs, endMs);
   const whole = prefix.between(startMs, endMs);
   const allowed = (1 - slo.objectiveRatio) * whole.total;
   if (!(allowed > 0)) return [];
@@ -93,8 +93,8 @@ interface WindowSums {
 }
 
 /** Cumulative sums over one series' buckets with end in (startMs, endMs], answering any sub-window in O(1). */
-function prefixSums(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
-  const buckets: LedgerBucket[] = seriesId === undefined ? [] : ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
+async function prefixSums(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
+  const buckets: LedgerBucket[] = seriesId === undefined ? [] : await ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
   const n = Math.max(0, (endMs - startMs) / BUCKET_MS);
   const good = new Float64Array(n + 1);
   const total = new Float64Array(n + 1);

@@ -17,20 +17,22 @@ import type { Adapters } from './ports.js';
  * period's sums, SLI, budget consumed, coverage and tier, read through the corrected view, as
  * the report shows them.
  */
-export function statedFigures(figures: BucketReader, slos: readonly SloDefinition[], period: ReportPeriod): StatedSlo[] {
-  return slos.map((slo) => {
-    const own = figuresOf(figures, slo, figures.findSeries(slo), period);
-    if (slo.groupBy === undefined) return { slo: slo.name, ...own };
-    const groups = figures
-      .listGroups(slo)
-      .map((g) => ({ labels: g.labels, ...figuresOf(figures, slo, g.seriesId, period) }))
-      .filter((g) => g.total > 0 || g.coverageRatio > 0);
-    return { slo: slo.name, ...own, groups };
-  });
+export async function statedFigures(figures: BucketReader, slos: readonly SloDefinition[], period: ReportPeriod): Promise<StatedSlo[]> {
+  const stated: StatedSlo[] = [];
+  for (const slo of slos) {
+    const own = await figuresOf(figures, slo, await figures.findSeries(slo), period);
+    if (slo.groupBy === undefined) {
+      stated.push({ slo: slo.name, ...own });
+      continue;
+    }
+    const groups = await Promise.all((await figures.listGroups(slo)).map(async (g) => ({ labels: g.labels, ...(await figuresOf(figures, slo, g.seriesId, period)) })));
+    stated.push({ slo: slo.name, ...own, groups: groups.filter((g) => g.total > 0 || g.coverageRatio > 0) });
+  }
+  return stated;
 }
 
-function figuresOf(reader: BucketReader, slo: SloDefinition, seriesId: number | undefined, period: ReportPeriod): StatedFigures {
-  const sums = seriesId === undefined ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 } : reader.sumWindow(seriesId, period.startMs, period.endMs, false);
+async function figuresOf(reader: BucketReader, slo: SloDefinition, seriesId: number | undefined, period: ReportPeriod): Promise<StatedFigures> {
+  const sums = seriesId === undefined ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 } : await reader.sumWindow(seriesId, period.startMs, period.endMs, false);
   const coverageRatio = sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets;
   const w = evaluateWindow(slo, { name: period.name, startMs: period.startMs, endMs: period.endMs }, { good: sums.good, total: sums.total, coverageRatio });
   return { good: w.good, total: w.total, sliRatio: w.sliRatio, consumedRatio: w.errorBudget.consumedRatio, coverageRatio, tier: w.tier };
@@ -72,13 +74,13 @@ export interface StatementDiff {
  * exclude), scrape gaps reconciled since, buckets fetched again since (late data), and SLOs added
  * to or removed from the config.
  */
-export function diffStatement(adapters: Adapters, statement: Statement, period: ReportPeriod): StatementDiff {
+export async function diffStatement(adapters: Adapters, statement: Statement, period: ReportPeriod): Promise<StatementDiff> {
   const { config } = adapters;
-  const now = statedFigures(adapters.figures, config.slos, period);
+  const now = await statedFigures(adapters.figures, config.slos, period);
   const contentHash = contentHashOf(now);
   const changes: FigureChange[] = [];
   if (contentHash === statement.contentHash) return { statement, contentHash, changes };
-  const corrections = correctionChanges(adapters, statement);
+  const corrections = await correctionChanges(adapters, statement);
   const bySlo = new Map(statement.slos.map((s) => [s.slo, s]));
   for (const current of now) {
     const slo = config.slos.find((s) => s.name === current.slo)!;
@@ -89,17 +91,17 @@ export function diffStatement(adapters: Adapters, statement: Statement, period: 
       continue;
     }
     const explain = (group?: GroupLabels) => causesFor(adapters, slo, group, statement, period, corrections);
-    if (!sameFigures(stated, current)) changes.push({ slo: slo.name, stated: pick(stated), now: pick(current), causes: explain() });
+    if (!sameFigures(stated, current)) changes.push({ slo: slo.name, stated: pick(stated), now: pick(current), causes: await explain() });
     const statedGroups = new Map((stated.groups ?? []).map((g) => [JSON.stringify(g.labels), g]));
     for (const group of current.groups ?? []) {
       const key = JSON.stringify(group.labels);
       const before = statedGroups.get(key);
       statedGroups.delete(key);
       if (before === undefined || !sameFigures(before, group)) {
-        changes.push({ slo: slo.name, group: group.labels, stated: before === undefined ? null : pick(before), now: pick(group), causes: explain(group.labels) });
+        changes.push({ slo: slo.name, group: group.labels, stated: before === undefined ? null : pick(before), now: pick(group), causes: await explain(group.labels) });
       }
     }
-    for (const gone of statedGroups.values()) changes.push({ slo: slo.name, group: gone.labels, stated: pick(gone), now: null, causes: explain(gone.labels) });
+    for (const gone of statedGroups.values()) changes.push({ slo: slo.name, group: gone.labels, stated: pick(gone), now: null, causes: await explain(gone.labels) });
   }
   for (const gone of bySlo.values()) {
     changes.push({ slo: gone.slo, stated: pick(gone), now: null, causes: [{ kind: 'definition', text: 'the SLO is no longer in the config' }] });
@@ -125,8 +127,8 @@ interface CorrectionChange {
 }
 
 /** The corrections added, deleted or edited since the statement. */
-function correctionChanges(adapters: Adapters, statement: Statement): CorrectionChange[] {
-  const now = listCorrections(adapters.config, adapters.ledger);
+async function correctionChanges(adapters: Adapters, statement: Statement): Promise<CorrectionChange[]> {
+  const now = await listCorrections(adapters.config, adapters.ledger);
   const stated = new Map(statement.corrections.map((c) => [c.id, c]));
   const changes: CorrectionChange[] = [];
   for (const listed of now) {
@@ -139,7 +141,7 @@ function correctionChanges(adapters: Adapters, statement: Statement): Correction
   }
   for (const gone of stated.values()) {
     const { scope, timing } = JSON.parse(gone.fingerprint) as Pick<Correction, 'scope' | 'timing'>;
-    const stored = gone.source === 'ledger' ? adapters.ledger.corrections.get(gone.id) : undefined;
+    const stored = gone.source === 'ledger' ? await adapters.ledger.corrections.get(gone.id) : undefined;
     changes.push({
       kind: 'correction-deleted',
       correction: { id: gone.id, scope, timing, category: gone.category, reason: gone.reason },
@@ -150,17 +152,17 @@ function correctionChanges(adapters: Adapters, statement: Statement): Correction
   return changes;
 }
 
-function causesFor(
+async function causesFor(
   adapters: Adapters,
   slo: SloDefinition,
   group: GroupLabels | undefined,
   statement: Statement,
   period: ReportPeriod,
   corrections: readonly CorrectionChange[],
-): ChangeCause[] {
+): Promise<ChangeCause[]> {
   const { buckets } = adapters.ledger;
   const causes: ChangeCause[] = [];
-  const seriesId = buckets.findSeries(slo, group);
+  const seriesId = await buckets.findSeries(slo, group);
   for (const change of corrections) {
     const { correction } = change;
     // A group's correction changes its group and the SLO's own figures; the SLO's, the SLO and all of its groups.
@@ -169,9 +171,9 @@ function causesFor(
     const runs = excludedRuns([correction], period.startMs, period.endMs, adapters.config.timeZone);
     if (runs.length === 0) continue;
     const series = group === undefined && correction.scope.group !== undefined
-      ? buckets.listGroups(slo).filter((g) => correctionApplies(correction, slo, g.labels)).map((g) => g.seriesId)
+      ? (await buckets.listGroups(slo)).filter((g) => correctionApplies(correction, slo, g.labels)).map((g) => g.seriesId)
       : seriesId === undefined ? [] : [seriesId];
-    const { good, bad } = eventsIn(buckets, series, runs);
+    const { good, bad } = await eventsIn(buckets, series, runs);
     causes.push({
       kind: change.kind, id: correction.id, source: change.source, category: correction.category, reason: correction.reason,
       ...(change.by ? { by: change.by } : {}),
@@ -179,7 +181,7 @@ function causesFor(
     });
   }
   if (seriesId !== undefined) {
-    const ledger = buckets.changesSince(seriesId, statement.producedMs, period.startMs, period.endMs);
+    const ledger = await buckets.changesSince(seriesId, statement.producedMs, period.startMs, period.endMs);
     for (const r of ledger.reconciliations) {
       causes.push({ kind: 'reconciliation', startMs: r.firstEndMs - BUCKET_MS, endMs: r.lastEndMs, good: r.good, total: r.total, reconciledAtMs: r.reconciledAtMs });
     }
@@ -202,16 +204,23 @@ export interface StatementMark {
  * statement. The check compares the SLOs' own figures (a group's change moves its SLO's sums too),
  * so it costs one sum per SLO and month; `statements diff` compares every group.
  */
-export function markStatements(figures: BucketReader, slos: readonly SloDefinition[], statements: readonly Statement[], periodOf: (month: string) => ReportPeriod): StatementMark[] {
-  return statements.map((statement) => {
+export async function markStatements(
+  figures: BucketReader,
+  slos: readonly SloDefinition[],
+  statements: readonly Statement[],
+  periodOf: (month: string) => ReportPeriod,
+): Promise<StatementMark[]> {
+  const marks: StatementMark[] = [];
+  for (const statement of statements) {
     const period = periodOf(statement.month);
     const stated = new Map(statement.slos.map((s) => [s.slo, s]));
-    const changed =
-      slos.length !== statement.slos.length ||
-      slos.some((slo) => {
-        const before = stated.get(slo.name);
-        return before === undefined || !sameFigures(before, figuresOf(figures, slo, figures.findSeries(slo), period));
-      });
-    return { statement, restated: statement.version > 1, changedSinceStatement: changed };
-  });
+    let changed = slos.length !== statement.slos.length;
+    for (const slo of slos) {
+      if (changed) break;
+      const before = stated.get(slo.name);
+      changed = before === undefined || !sameFigures(before, await figuresOf(figures, slo, await figures.findSeries(slo), period));
+    }
+    marks.push({ statement, restated: statement.version > 1, changedSinceStatement: changed });
+  }
+  return marks;
 }

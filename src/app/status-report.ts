@@ -33,6 +33,6 @@ export async function buildStatusReport(adapters: Adapters, options: StatusRepor
     const starts = options.windows.map((spec) => resolveWindow(spec, options.atMs, config.timeZone).startMs);
     sync = await syncAllSlos(adapters, options.atMs, { fromMs: Math.min(...starts), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   }
-  const statuses = evaluateSlos(adapters.figures, config.slos, options.windows, options.atMs, config.timeZone, options.groups ? { groups: options.groups } : {});
+  const statuses = await evaluateSlos(adapters.figures, config.slos, options.windows, options.atMs, config.timeZone, options.groups ? { groups: options.groups } : {});
   return { atMs: options.atMs, statuses, ...(sync ? { sync } : {}) };
 }

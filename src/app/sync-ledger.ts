@@ -88,7 +88,7 @@ export async function syncLedger(options: SyncOptions): Promise<SyncResult> {
     }
   });
   await Promise.all(workers);
-  const prunedBuckets = options.buckets.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
+  const prunedBuckets = await options.buckets.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
   results.sort((a, b) => options.slos.findIndex((s) => s.name === a.slo) - options.slos.findIndex((s) => s.name === b.slo));
   return { atMs: endMs, fromMs, durationMs: options.clock.nowMs() - started, prunedBuckets, slos: results };
 }
@@ -105,20 +105,22 @@ function syncStart(options: SyncOptions, endMs: number): number {
 
 async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: number, lastEndMs: number): Promise<SloSyncResult> {
   const { buckets, source } = options;
-  const seriesId = buckets.ensureSeries(slo, options.clock.nowMs());
-  const groups = new Map(buckets.listGroups(slo).map((g) => [groupKey(g.labels), g.seriesId]));
+  const seriesId = await buckets.ensureSeries(slo, options.clock.nowMs());
+  const groups = new Map((await buckets.listGroups(slo)).map((g) => [groupKey(g.labels), g.seriesId]));
   const result: SloSyncResult = { slo: slo.name, fetchedBuckets: 0, reconciledGaps: 0, missingBuckets: 0 };
   // The SLO's own series and every known group's are fetched together (one query returns them all).
-  const unsettled = (settleMs: number, emptyMs: number) =>
-    [...new Set([seriesId, ...groups.values()].flatMap((id) => buckets.unsettledBucketEnds(id, firstEndMs, lastEndMs, settleMs, emptyMs)))].sort((x, y) => x - y);
+  const unsettled = async (settleMs: number, emptyMs: number) => {
+    const ends = await Promise.all([seriesId, ...groups.values()].map((id) => buckets.unsettledBucketEnds(id, firstEndMs, lastEndMs, settleMs, emptyMs)));
+    return [...new Set(ends.flat())].sort((x, y) => x - y);
+  };
   // One query's worth of buckets at a time, written as it arrives: a long backfill never holds more.
   const emptySettleMs = options.emptySettleMs ?? DEFAULT_EMPTY_SETTLE_MS;
-  const runs = mergeRuns(unsettled(SETTLE_MS, emptySettleMs));
+  const runs = mergeRuns(await unsettled(SETTLE_MS, emptySettleMs));
   const fetchStartMs = options.clock.nowMs();
   try {
     for (const run of runs) {
       for await (const chunk of source.fetchBuckets(slo, run.firstEndMs, run.lastEndMs)) {
-        writeChunk(options, slo, { seriesId, groups, firstEndMs }, chunk);
+        await writeChunk(options, slo, { seriesId, groups, firstEndMs }, chunk);
         result.fetchedBuckets += chunk.buckets.length;
         options.onProgress?.({ slo: slo.name, doneBuckets: result.fetchedBuckets, totalBuckets: countBuckets(runs) });
       }
@@ -128,18 +130,18 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
     const dataSettledThrough = Math.min(lastEndMs, floorToBucket(fetchStartMs - SETTLE_MS));
     const emptySettledThrough = floorToBucket(fetchStartMs - emptySettleMs);
     for (const id of [seriesId, ...groups.values()]) {
-      const firstUnbelieved = buckets.noDataRuns(id, Math.max(firstEndMs, emptySettledThrough + BUCKET_MS), dataSettledThrough)[0]?.firstEndMs;
-      buckets.markSettled(id, firstEndMs, firstUnbelieved === undefined ? dataSettledThrough : firstUnbelieved - BUCKET_MS);
+      const firstUnbelieved = (await buckets.noDataRuns(id, Math.max(firstEndMs, emptySettledThrough + BUCKET_MS), dataSettledThrough))[0]?.firstEndMs;
+      await buckets.markSettled(id, firstEndMs, firstUnbelieved === undefined ? dataSettledThrough : firstUnbelieved - BUCKET_MS);
     }
     result.reconciledGaps = await reconcileGaps(options, slo, seriesId, firstEndMs, Math.min(lastEndMs, emptySettledThrough));
-    if (buckets.lastDataEndMs(seriesId, firstEndMs, lastEndMs) === undefined) result.noSeries = { fromMs: firstEndMs - BUCKET_MS, toMs: lastEndMs };
-    buckets.recordSync(slo.name, options.clock.nowMs());
+    if ((await buckets.lastDataEndMs(seriesId, firstEndMs, lastEndMs)) === undefined) result.noSeries = { fromMs: firstEndMs - BUCKET_MS, toMs: lastEndMs };
+    await buckets.recordSync(slo.name, options.clock.nowMs());
   } catch (error) {
     result.error = (error as Error).message;
-    buckets.recordSync(slo.name, options.clock.nowMs(), result.error);
+    await buckets.recordSync(slo.name, options.clock.nowMs(), result.error);
   }
   // A sync without error wrote a row for every bucket of the range.
-  result.missingBuckets = result.error === undefined ? 0 : unsettled(0, 0).length;
+  result.missingBuckets = result.error === undefined ? 0 : (await unsettled(0, 0)).length;
   return result;
 }
 
@@ -150,16 +152,16 @@ async function syncSlo(options: SyncOptions, slo: SloDefinition, firstEndMs: num
  * buckets already written: every earlier answer lacked it, so it had no traffic where the SLO had
  * data, and no data where the SLO had none.
  */
-function writeChunk(
+async function writeChunk(
   options: SyncOptions,
   slo: SloDefinition,
   series: { seriesId: number; groups: Map<string, number>; firstEndMs: number },
   chunk: FetchedChunk,
-): void {
+): Promise<void> {
   const { buckets } = options;
   const { groups } = series;
   const nowMs = options.clock.nowMs();
-  buckets.writeBuckets(series.seriesId, chunk.buckets, nowMs);
+  await buckets.writeBuckets(series.seriesId, chunk.buckets, nowMs);
   const seen = new Set<string>();
   const chunkFirstEndMs = chunk.buckets[0]?.endMs ?? series.firstEndMs;
   // Read once per chunk, however many groups are new in it: a first backfill can find a thousand.
@@ -169,16 +171,15 @@ function writeChunk(
     seen.add(key);
     let id = groups.get(key);
     if (id === undefined) {
-      groups.set(key, (id = buckets.ensureSeries(slo, nowMs, group.labels)));
-      quietHistory ??= buckets
-        .readBuckets(series.seriesId, series.firstEndMs, chunkFirstEndMs - BUCKET_MS)
+      groups.set(key, (id = await buckets.ensureSeries(slo, nowMs, group.labels)));
+      quietHistory ??= (await buckets.readBuckets(series.seriesId, series.firstEndMs, chunkFirstEndMs - BUCKET_MS))
         .map((b) => ({ endMs: b.endMs, ...groupCountsWithin(undefined, { status: b.status === 'no-data' ? 'no-data' : 'ok', good: b.good, total: b.total }) }));
-      buckets.writeBuckets(id, quietHistory, nowMs);
+      await buckets.writeBuckets(id, quietHistory, nowMs);
     }
-    buckets.writeBuckets(id, group.buckets, nowMs);
+    await buckets.writeBuckets(id, group.buckets, nowMs);
   }
   for (const [key, id] of groups) {
-    if (!seen.has(key)) buckets.writeBuckets(id, chunk.buckets.map((b) => groupCountsWithin(undefined, b)), nowMs);
+    if (!seen.has(key)) await buckets.writeBuckets(id, chunk.buckets.map((b) => groupCountsWithin(undefined, b)), nowMs);
   }
 }
 
@@ -205,21 +206,21 @@ function countBuckets(runs: BucketRun[]): number {
 async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId: number, firstEndMs: number, lastEndMs: number): Promise<number> {
   const { buckets, source } = options;
   let reconciled = 0;
-  for (const run of buckets.noDataRuns(seriesId, firstEndMs, lastEndMs)) {
+  for (const run of await buckets.noDataRuns(seriesId, firstEndMs, lastEndMs)) {
     const beforeEnd = run.firstEndMs - BUCKET_MS;
     const afterEnd = run.lastEndMs + BUCKET_MS;
-    if (buckets.bucketStatus(seriesId, beforeEnd) !== 'ok' || buckets.bucketStatus(seriesId, afterEnd) !== 'ok') continue;
+    if ((await buckets.bucketStatus(seriesId, beforeEnd)) !== 'ok' || (await buckets.bucketStatus(seriesId, afterEnd)) !== 'ok') continue;
     // The bucket after the gap may still be fetched again (late samples); what it holds is subtracted
     // from the span, so book the gap only once that bucket has settled.
     if (afterEnd + SETTLE_MS > options.clock.nowMs()) continue;
     const spanStart = beforeEnd - BUCKET_MS;
     const span = await source.fetchSpan(slo, afterEnd, afterEnd - spanStart);
     if (span.counts.status !== 'ok') continue;
-    bookGap(options, seriesId, run, span.counts);
+    await bookGap(options, seriesId, run, span.counts);
     // A grouped SLO's gap is every group's gap: each gets its own share; a group absent across it had no traffic.
     const seen = new Map(span.groups.map((g) => [groupKey(g.labels), g.counts]));
-    for (const group of buckets.listGroups(slo)) {
-      bookGap(options, group.seriesId, run, groupCountsWithin(seen.get(groupKey(group.labels)), span.counts));
+    for (const group of await buckets.listGroups(slo)) {
+      await bookGap(options, group.seriesId, run, groupCountsWithin(seen.get(groupKey(group.labels)), span.counts));
     }
     reconciled++;
   }
@@ -227,20 +228,20 @@ async function reconcileGaps(options: SyncOptions, slo: SloDefinition, seriesId:
 }
 
 /** Books what a series' span counts hold beyond the gap's two neighbours to the gap's buckets. */
-function bookGap(options: SyncOptions, seriesId: number, run: BucketRun, span: FetchedCounts): void {
+async function bookGap(options: SyncOptions, seriesId: number, run: BucketRun, span: FetchedCounts): Promise<void> {
   const { buckets } = options;
   const beforeEnd = run.firstEndMs - BUCKET_MS;
   const afterEnd = run.lastEndMs + BUCKET_MS;
-  const neighbours = buckets.readBuckets(seriesId, beforeEnd, afterEnd).filter((b) => b.status === 'ok');
+  const neighbours = (await buckets.readBuckets(seriesId, beforeEnd, afterEnd)).filter((b) => b.status === 'ok');
   const heldGood = neighbours.reduce((a, b) => a + b.good, 0);
   const heldTotal = neighbours.reduce((a, b) => a + b.total, 0);
   const total = Math.max(0, span.total - heldTotal);
   const good = Math.min(total, Math.max(0, span.good - heldGood));
-  const histogram = span.histogram ? bookedHistogram(buckets, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
-  buckets.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
+  const histogram = span.histogram ? await bookedHistogram(buckets, seriesId, beforeEnd, afterEnd, span.histogram) : undefined;
+  await buckets.bookReconciliation(seriesId, run, span, { good, total, ...(histogram ? { histogram } : {}) }, options.clock.nowMs());
 }
 
-function bookedHistogram(buckets: BucketStore, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedCounts['histogram']>) {
-  const held = buckets.sumWindow(seriesId, beforeEnd - BUCKET_MS, afterEnd, true).histogram ?? [];
+async function bookedHistogram(buckets: BucketStore, seriesId: number, beforeEnd: number, afterEnd: number, span: NonNullable<FetchedCounts['histogram']>) {
+  const held = (await buckets.sumWindow(seriesId, beforeEnd - BUCKET_MS, afterEnd, true)).histogram ?? [];
   return span.map(({ le, count }) => ({ le, count: Math.max(0, count - (held.find((h) => h.le === le)?.count ?? 0)) }));
 }

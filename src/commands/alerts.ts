@@ -19,8 +19,8 @@ export function registerAlertsCommand(program: Command, context: CommandContext)
       await withAdapters(config, async (adapters) => {
         const atMs = floorToBucket(parseAtOption(options.at, config.timeZone, adapters.clock.nowMs()));
         const failed = options.offline !== true && reportSyncErrors(await syncAllSlos(adapters, atMs, withProgress()));
-        const assessments = assessAlerts(adapters.figures, config.slos, config.alerting, atMs, config.timeZone);
-        const records = adapters.ledger.alertState.all();
+        const assessments = await assessAlerts(adapters.figures, config.slos, config.alerting, atMs, config.timeZone);
+        const records = await adapters.ledger.alertState.all();
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(toAlertsJson(atMs, assessments, records), null, 2)}\n`);
         else process.stdout.write(formatAlertsTable(atMs, assessments, records));
         if (failed) process.exitCode = 1;

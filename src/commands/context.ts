@@ -50,7 +50,7 @@ export async function withAdapters<T>(config: AppConfig, work: (adapters: OpenAd
   try {
     return await work(adapters);
   } finally {
-    adapters.close();
+    await adapters.close();
   }
 }
 

@@ -35,8 +35,8 @@ export function registerCorrectionsCommand(program: Command, context: CommandCon
       const config = context.loadConfig();
       const { group, ...rest } = options;
       const correction = toCorrection({ ...rest, group: parseGroupOption(group) }, config, (field) => `--${field}`);
-      return withAdapters(config, (adapters) => {
-        const stored = adapters.ledger.corrections.add(correction, { author: options.author ?? defaultAuthor(), atMs: adapters.clock.nowMs() });
+      return withAdapters(config, async (adapters) => {
+        const stored = await adapters.ledger.corrections.add(correction, { author: options.author ?? defaultAuthor(), atMs: adapters.clock.nowMs() });
         const listed: ListedCorrection = { source: 'ledger', correction: stored };
         print(options.format === 'json' ? `${JSON.stringify(toCorrectionJson(listed, config.timeZone), null, 2)}\n` : formatCorrection(listed, config.timeZone));
       });
@@ -47,8 +47,8 @@ export function registerCorrectionsCommand(program: Command, context: CommandCon
     .addOption(formatOption())
     .action((options: { format: string }) => {
       const config = context.loadConfig();
-      return withAdapters(config, (adapters) => {
-        const listed = listCorrections(config, adapters.ledger);
+      return withAdapters(config, async (adapters) => {
+        const listed = await listCorrections(config, adapters.ledger);
         if (options.format === 'json') printJson(listed.map((l) => toCorrectionJson(l, config.timeZone)));
         else print(formatCorrectionsTable(listed, config.timeZone));
       });
@@ -59,8 +59,8 @@ export function registerCorrectionsCommand(program: Command, context: CommandCon
     .addOption(formatOption())
     .action((id: string, options: { format: string }) => {
       const config = context.loadConfig();
-      return withAdapters(config, (adapters) => {
-        const listed = findCorrection(config, adapters.ledger, id);
+      return withAdapters(config, async (adapters) => {
+        const listed = await findCorrection(config, adapters.ledger, id);
         if (listed === undefined) throw new UsageError(`corrections show: there is no correction ${JSON.stringify(id)} (see \`slo-ledger corrections list\`)`);
         print(options.format === 'json' ? `${JSON.stringify(toCorrectionJson(listed, config.timeZone), null, 2)}\n` : formatCorrection(listed, config.timeZone));
       });
@@ -72,9 +72,9 @@ export function registerCorrectionsCommand(program: Command, context: CommandCon
     .option('--reason <text>', 'why')
     .action((id: string, options: { author?: string; reason?: string }) => {
       const config = context.loadConfig();
-      return withAdapters(config, (adapters) => {
+      return withAdapters(config, async (adapters) => {
         const author = options.author ?? defaultAuthor();
-        const outcome = deleteCorrection(config, adapters.ledger, id, { author, atMs: adapters.clock.nowMs(), ...(options.reason === undefined ? {} : { reason: options.reason }) });
+        const outcome = await deleteCorrection(config, adapters.ledger, id, { author, atMs: adapters.clock.nowMs(), ...(options.reason === undefined ? {} : { reason: options.reason }) });
         if ('refused' in outcome) throw new UsageError(`corrections delete: ${deleteRefusalText(id, outcome)}`);
         print(`${id}: deleted by ${author}\n`);
       });
@@ -85,8 +85,8 @@ export function registerCorrectionsCommand(program: Command, context: CommandCon
     .addOption(formatOption())
     .action((options: { format: string }) => {
       const config = context.loadConfig();
-      return withAdapters(config, (adapters) => {
-        const history = adapters.ledger.corrections.history();
+      return withAdapters(config, async (adapters) => {
+        const history = await adapters.ledger.corrections.history();
         if (options.format === 'json') printJson(history.map((e) => toHistoryJson(e, config.timeZone)));
         else print(formatHistory(history, config.timeZone));
       });

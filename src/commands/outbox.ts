@@ -16,8 +16,8 @@ export function registerOutboxCommand(program: Command, context: CommandContext)
     .description('every delivery, newest first: status, attempts, next attempt, last error')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: { format: string }) =>
-      withAdapters(context.loadConfig(), (adapters) => {
-        const entries = adapters.ledger.outbox.list();
+      withAdapters(context.loadConfig(), async (adapters) => {
+        const entries = await adapters.ledger.outbox.list();
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(entries.map(toOutboxJson), null, 2)}\n`);
         else process.stdout.write(formatOutboxTable(entries));
       }),
@@ -45,8 +45,8 @@ export function registerOutboxCommand(program: Command, context: CommandContext)
     .command('drop <id>')
     .description('never attempt this pending or failed delivery again')
     .action((id: string) =>
-      withAdapters(context.loadConfig(), (adapters) => {
-        const outcome = dropDelivery(adapters.ledger.outbox, parseDeliveryId(id));
+      withAdapters(context.loadConfig(), async (adapters) => {
+        const outcome = await dropDelivery(adapters.ledger.outbox, parseDeliveryId(id));
         if (outcome.kind === 'unknown') throw new UsageError(`outbox drop: there is no delivery ${outcome.id} (see \`slo-ledger outbox list\`)`);
         if (outcome.kind === 'not-droppable') {
           const { entry } = outcome;

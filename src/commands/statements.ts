@@ -19,8 +19,8 @@ export function registerStatementsCommand(program: Command, context: CommandCont
     .addOption(formatOption())
     .action((options: { format: string }) => {
       const config = context.loadConfig();
-      return withAdapters(config, (adapters) => {
-        const months = adapters.ledger.statements.months();
+      return withAdapters(config, async (adapters) => {
+        const months = await adapters.ledger.statements.months();
         if (options.format === 'json') print(`${JSON.stringify(months.map((s) => toStatementJson(s, false)), null, 2)}\n`);
         else print(formatStatementList(months, config.timeZone));
       });
@@ -32,9 +32,9 @@ export function registerStatementsCommand(program: Command, context: CommandCont
     .action((monthText: string, options: { format: string }) => {
       const config = context.loadConfig();
       const month = parseMonthOption(monthText);
-      return withAdapters(config, (adapters) => {
+      return withAdapters(config, async (adapters) => {
         const name = resolvePeriod({ kind: 'month', month }, adapters.clock.nowMs(), config.timeZone).current.name;
-        const versions = adapters.ledger.statements.versions(name);
+        const versions = await adapters.ledger.statements.versions(name);
         if (versions.length === 0) throw new UsageError(`statements show: ${name} has no statement (see \`slo-ledger statements list\`)`);
         if (options.format === 'json') {
           print(`${JSON.stringify(versions.map((s) => toStatementJson(s, true)), null, 2)}\n`);
@@ -57,10 +57,10 @@ export function registerStatementsCommand(program: Command, context: CommandCont
       const month = parseMonthOption(monthText);
       await withAdapters(config, async (adapters) => {
         const period = resolvePeriod({ kind: 'month', month }, adapters.clock.nowMs(), config.timeZone);
-        const statement = adapters.ledger.statements.latest(period.current.name);
+        const statement = await adapters.ledger.statements.latest(period.current.name);
         if (statement === undefined) throw new UsageError(`statements diff: ${period.current.name} has no statement (see \`slo-ledger statements list\`)`);
         if (options.offline !== true && reportSyncErrors(await syncForPeriod(adapters, period, withProgress().onProgress))) process.exitCode = 1;
-        const diff = diffStatement(adapters, statement, period.current);
+        const diff = await diffStatement(adapters, statement, period.current);
         print(options.format === 'json' ? `${JSON.stringify(toStatementDiffJson(diff, config.timeZone), null, 2)}\n` : formatStatementDiff(diff, config.timeZone));
       });
     });

@@ -7,8 +7,8 @@ import type { GroupLabels } from '../domain/slo.js';
  */
 export interface AlertStateStore {
   /** Every stored record, by SLO, then group (the SLO's own first), then kind. */
-  all(): AlertRecord[];
+  all(): Promise<AlertRecord[]>;
   /** The record of an SLO's own alert, or of one group's. */
-  get(slo: string, kind: AlertKind, group?: GroupLabels): AlertRecord | undefined;
-  save(record: AlertRecord): void;
+  get(slo: string, kind: AlertKind, group?: GroupLabels): Promise<AlertRecord | undefined>;
+  save(record: AlertRecord): Promise<void>;
 }

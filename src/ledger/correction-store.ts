@@ -31,15 +31,15 @@ export interface CorrectionHistoryEntry {
  */
 export interface CorrectionStore {
   /** Records a new correction; its id ("c1", "c2", …) comes from the store. */
-  add(correction: Omit<Correction, 'id'>, audit: CorrectionAudit): StoredCorrection;
+  add(correction: Omit<Correction, 'id'>, audit: CorrectionAudit): Promise<StoredCorrection>;
   /** The active corrections (not deleted), oldest first. */
-  list(): StoredCorrection[];
+  list(): Promise<StoredCorrection[]>;
   /** A stored correction by id, deleted or not; undefined when there is none. */
-  get(id: string): StoredCorrection | undefined;
+  get(id: string): Promise<StoredCorrection | undefined>;
   /** Marks an active correction deleted; false when there is no active correction `id`. */
-  remove(id: string, audit: CorrectionAudit & { reason?: string }): boolean;
+  remove(id: string, audit: CorrectionAudit & { reason?: string }): Promise<boolean>;
   /** Changes whenever a correction is added or deleted (by this process or another): a cheap check before reading again. */
-  revision(): string;
+  revision(): Promise<string>;
   /** Every addition and deletion, in the order they happened. */
-  history(): CorrectionHistoryEntry[];
+  history(): Promise<CorrectionHistoryEntry[]>;
 }

@@ -6,10 +6,10 @@ import type { ReportLog } from './report-log.js';
 import type { StatementStore } from './statement-store.js';
 
 /**
- * The ledger database by role: one store per kind of record, all in one database so that a state
- * change and the deliveries it calls for are written in one transaction.
+ * The ledger's stores, one per kind of record, all in one database. Every method returns a
+ * promise, whatever the engine: SQLite answers at once, PostgreSQL over the network.
  */
-export interface LedgerStores {
+export interface LedgerTx {
   buckets: BucketStore;
   outbox: OutboxStore;
   alertState: AlertStateStore;
@@ -18,12 +18,35 @@ export interface LedgerStores {
   corrections: CorrectionStore;
   /** The monthly statements: the figures of each produced month, every version kept. */
   statements: StatementStore;
+}
+
+/**
+ * The ledger database by role: its stores, and transactions over them, so that a state change and
+ * the deliveries it calls for are written in one transaction.
+ */
+export interface LedgerStores extends LedgerTx {
   /**
-   * Runs `work` in one transaction: everything it writes is written together or not at all. A
-   * second process waits until the first has finished, so two processes cannot read the same old
-   * state and both act on it.
+   * Runs `work` in one transaction and resolves to what it resolves to: everything it writes is
+   * written together, when its promise resolves, or not at all, when it rejects (the rejection is
+   * passed on). A second process waits until the first has finished, so two processes cannot read
+   * the same old state and both act on it; two transactions of one process take turns too.
+   *
+   * Inside the work:
+   * - Read and write through the stores `work` is given (`tx`): they are bound to the transaction.
+   *   Never the ledger's own stores and never `transaction` again: those wait until the
+   *   transaction has ended, so the work would wait for itself for ever.
+   * - Await every call before the work's promise settles; the given stores refuse to work once it
+   *   has (the transaction is over), so keep no reference to them.
+   * - Do nothing but database work and computation: no Prometheus, no delivery, no file, no timer.
+   *   The transaction holds the database's write lock (PostgreSQL: the rows it wrote) until it
+   *   ends, and every other ledger call of this process and the writes of other processes wait
+   *   for it. Read files, fetch and format before; send after it has committed (the outbox).
+   *
+   * Calls of the ledger's own stores made meanwhile elsewhere (another request, a sync) are not
+   * part of the transaction and never see what it has not committed; they may wait until it has
+   * ended (SQLite, one connection: every call of this process does).
    */
-  transaction<T>(work: () => T): T;
-  /** Releases the database; idempotent. */
-  close(): void;
+  transaction<T>(work: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  /** Releases the database once the calls already started have finished; idempotent. */
+  close(): Promise<void>;
 }

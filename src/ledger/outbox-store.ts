@@ -39,32 +39,32 @@ export interface OutboxStore {
    * Records a delivery unless one with the same key exists; returns the entry and whether it is new.
    * A key already sent, failed or dropped is not queued again (use `requeue` to force a resend).
    */
-  enqueue(delivery: NewDelivery): { entry: OutboxEntry; created: boolean };
+  enqueue(delivery: NewDelivery): Promise<{ entry: OutboxEntry; created: boolean }>;
   /** Puts an existing delivery back to pending with a new payload and deadline (e.g. `report --force`). */
-  requeue(delivery: NewDelivery): OutboxEntry;
+  requeue(delivery: NewDelivery): Promise<OutboxEntry>;
   /** Pending deliveries whose next attempt is due at `nowMs`, oldest first. */
-  due(nowMs: number, limit?: number): OutboxEntry[];
+  due(nowMs: number, limit?: number): Promise<OutboxEntry[]>;
   /** Every entry, newest first, optionally of one status. */
-  list(status?: OutboxStatus): OutboxEntry[];
-  byId(id: number): OutboxEntry | undefined;
-  byKey(key: string): OutboxEntry | undefined;
+  list(status?: OutboxStatus): Promise<OutboxEntry[]>;
+  byId(id: number): Promise<OutboxEntry | undefined>;
+  byKey(key: string): Promise<OutboxEntry | undefined>;
   /** Pending deliveries (the backlog /metrics shows). */
-  backlog(): number;
+  backlog(): Promise<number>;
   /**
    * Claims a due delivery for one attempt by moving its next attempt to `leaseUntilMs`: another
    * process cannot claim it meanwhile, and a crash mid-send leaves it to be retried after the lease.
    * False when it was not due or not pending any more.
    */
-  claim(id: number, nowMs: number, leaseUntilMs: number): boolean;
-  markSent(id: number, nowMs: number): void;
+  claim(id: number, nowMs: number, leaseUntilMs: number): Promise<boolean>;
+  markSent(id: number, nowMs: number): Promise<void>;
   /** Records a failed attempt: retried at `nextAttemptMs`, or failed for good when that is null. */
-  markAttemptFailed(id: number, error: string, nextAttemptMs: number | null): void;
+  markAttemptFailed(id: number, error: string, nextAttemptMs: number | null): Promise<void>;
   /**
    * Makes deliveries due now, ignoring their backoff: one by id, or every pending one. A failed
    * entry retried by id becomes pending again with its deadline moved to `deadlineMs`.
    * Returns how many entries were made due.
    */
-  retryNow(target: number | 'all', nowMs: number, deadlineMs: number): number;
+  retryNow(target: number | 'all', nowMs: number, deadlineMs: number): Promise<number>;
   /** Drops a pending or failed delivery so it is never attempted again; false when there was none to drop. */
-  drop(id: number): boolean;
+  drop(id: number): Promise<boolean>;
 }

@@ -9,7 +9,7 @@ export interface ProducedReport {
 
 /** The record of produced monthly reports, so the schedule produces each month once. */
 export interface ReportLog {
-  get(month: string): ProducedReport | undefined;
+  get(month: string): Promise<ProducedReport | undefined>;
   /** Records (or, for a forced rebuild, updates) a produced month. */
-  record(report: ProducedReport): void;
+  record(report: ProducedReport): Promise<void>;
 }

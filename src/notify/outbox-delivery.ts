@@ -64,11 +64,13 @@ export async function deliverOutbox(options: DeliverOptions): Promise<DeliveryRo
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const random = options.random ?? Math.random;
   const round: DeliveryRound = { sent: [], retrying: [], failed: [] };
-  const due = options.only ? options.only.map((id) => outbox.byId(id)).filter((e): e is OutboxEntry => e !== undefined) : outbox.due(clock.nowMs());
+  const due = options.only
+    ? (await Promise.all(options.only.map((id) => outbox.byId(id)))).filter((e): e is OutboxEntry => e !== undefined)
+    : await outbox.due(clock.nowMs());
   for (const entry of due) {
     if (options.signal?.aborted) break;
     const startMs = clock.nowMs();
-    if (!outbox.claim(entry.id, startMs, startMs + CLAIM_LEASE_MS)) continue;
+    if (!(await outbox.claim(entry.id, startMs, startMs + CLAIM_LEASE_MS))) continue;
     const attempt = entry.attempts + 1;
     const fields = { component: 'outbox', delivery_id: entry.id, key: entry.key, channel: entry.channel, attempt };
     try {
@@ -76,23 +78,23 @@ export async function deliverOutbox(options: DeliverOptions): Promise<DeliveryRo
       if (sender === undefined) throw new DeliveryError(`no ${entry.channel} delivery is configured (add the ${entry.channel} section to the config)`);
       await sender.send(entry.payload, { key: entry.key, attempt });
       options.onStep?.({ stage: 'sent', key: entry.key });
-      outbox.markSent(entry.id, clock.nowMs());
+      await outbox.markSent(entry.id, clock.nowMs());
       options.onStep?.({ stage: 'marked-sent', key: entry.key });
       options.log?.info({ ...fields, duration_ms: clock.nowMs() - startMs }, `delivered ${entry.key}`);
-      round.sent.push(outbox.byId(entry.id)!);
+      round.sent.push((await outbox.byId(entry.id))!);
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), { cause: error });
       const nowMs = clock.nowMs();
       const waitMs = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt, backoff, random));
       const nextMs = failure.permanent || nowMs + waitMs > entry.deadlineMs ? null : nowMs + waitMs;
-      outbox.markAttemptFailed(entry.id, failure.message, nextMs);
+      await outbox.markAttemptFailed(entry.id, failure.message, nextMs);
       if (nextMs === null) {
         const why = failure.permanent ? 'a permanent error' : 'its deadline passed';
         options.log?.error({ ...fields, error: failure.message }, `DELIVERY FAILED for good (${why}): ${entry.key} will not be retried; see \`slo-ledger outbox list\``);
-        round.failed.push(outbox.byId(entry.id)!);
+        round.failed.push((await outbox.byId(entry.id))!);
       } else {
         options.log?.warn({ ...fields, error: failure.message, next_attempt: new Date(nextMs).toISOString() }, `delivery of ${entry.key} failed; retrying later`);
-        round.retrying.push(outbox.byId(entry.id)!);
+        round.retrying.push((await outbox.byId(entry.id))!);
       }
     }
   }

@@ -10,17 +10,17 @@ import { rawFigures } from './raw-figures.js';
  * coverage by the same definitions as the SLO's own (evaluateWindow over the group's period sums),
  * and its incidents against the group's own budget, each naming the group. Groups come worst first.
  */
-export function buildGroupReports(
+export async function buildGroupReports(
   slo: SloDefinition,
-  inputs: Iterable<GroupReportInput>,
+  inputs: Iterable<GroupReportInput> | AsyncIterable<GroupReportInput>,
   period: ReportPeriod,
   rules: ReportRules,
-): { groups: GroupReport[]; incidents: Incident[] } {
+): Promise<{ groups: GroupReport[]; incidents: Incident[] }> {
   const groups: GroupReport[] = [];
   const incidents: Incident[] = [];
   const window = { name: period.name, startMs: period.startMs, endMs: period.endMs };
   // One group at a time: its buckets are needed only for its incidents, and are not kept.
-  for (const input of inputs) {
+  for await (const input of inputs) {
     const figures = evaluateWindow(slo, window, input.sums);
     const found = findIncidents(slo, input.buckets, { ...period, allowedBad: figures.errorBudget.allowed }, rules.incidents, input.labels);
     incidents.push(...found);

@@ -33,17 +33,17 @@ import { deriveRecommendations } from './recommendations.js';
  * holds: per SLO the period's SLI, budget and tier (the definitions in docs/architecture.md),
  * daily SLIs and the budget burn-down by local day, incidents, breaches (Rendiff monitoring guide,
  * "SLA Breach Response") and recommendations; for a grouped SLO, each group's figures, incidents
- * and breaches too. Pure.
+ * and breaches too. Pure but for reading its inputs, which may come from async generators.
  */
-export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
+export async function buildPeriodReport(input: PeriodReportInput): Promise<PeriodReport> {
   const rules: ReportRules = { ...DEFAULT_REPORT_RULES, ...input.rules };
   const { period } = input;
   const days = localDays(period.startMs, period.endMs, input.timeZone);
   const incidents: Incident[] = [];
   const slos: SloReport[] = [];
   const contexts: SloContext[] = [];
-  for (const sloInput of input.slos) {
-    const { report, incidents: found } = buildSloReport(sloInput, period, days, rules);
+  for await (const sloInput of input.slos) {
+    const { report, incidents: found } = await buildSloReport(sloInput, period, days, rules);
     incidents.push(...found);
     slos.push(report);
     contexts.push({ slo: sloInput.slo, history: sloInput.history });
@@ -76,12 +76,12 @@ export function buildPeriodReport(input: PeriodReportInput): PeriodReport {
   return { ...withoutRecommendations, recommendations: deriveRecommendations(withoutRecommendations, contexts, rules) };
 }
 
-function buildSloReport(
+async function buildSloReport(
   input: SloReportInput,
   period: ReportPeriod,
   days: ReturnType<typeof localDays>,
   rules: ReportRules,
-): { report: SloReport; incidents: Incident[] } {
+): Promise<{ report: SloReport; incidents: Incident[] }> {
   const { slo } = input;
   const { buckets } = input;
   const inPeriod = indexRange(buckets, period.startMs, period.endMs);
@@ -132,7 +132,7 @@ function buildSloReport(
   }
   if (slo.groupBy !== undefined) {
     // Only a grouped SLO has these keys, so an ungrouped SLO's JSON is unchanged.
-    const built = buildGroupReports(slo, input.groups ?? [], period, rules);
+    const built = await buildGroupReports(slo, input.groups ?? [], period, rules);
     report.groupBy = [...slo.groupBy];
     report.groups = built.groups;
     return { report, incidents: [...incidents, ...built.incidents] };

@@ -37,9 +37,10 @@ export interface SloReportInput {
   history: readonly HistoryMonth[];
   /**
    * Grouped SLOs: the groups that existed in the period, iterated once. Pass a generator that
-   * reads each group when asked, and only one group's buckets are held in memory at once.
+   * reads each group when asked (an async one reads the ledger), and only one group's buckets are
+   * held in memory at once.
    */
-  groups?: Iterable<GroupReportInput>;
+  groups?: Iterable<GroupReportInput> | AsyncIterable<GroupReportInput>;
   /** The runs of bucket ends in the period that corrections exclude for this SLO (its buckets there read as empty). */
   excluded?: readonly BucketRun[];
   /** When corrections excluded some of the SLO's buckets in the period: its sums as fetched. */
@@ -69,9 +70,10 @@ export interface PeriodReportInput {
   generatedAtMs: number;
   /**
    * The SLOs' ledger data, in report order. Read once, one SLO at a time: pass a generator that
-   * reads each SLO when asked, and only one SLO's buckets are held in memory at once.
+   * reads each SLO when asked (an async one reads the ledger), and only one SLO's buckets are held
+   * in memory at once.
    */
-  slos: Iterable<SloReportInput>;
+  slos: Iterable<SloReportInput> | AsyncIterable<SloReportInput>;
   rules?: Partial<ReportRules>;
   /** The corrections that excluded buckets of the period, with what each took out (the report's Corrections section). */
   corrections?: readonly CorrectionReport[];

@@ -10,7 +10,7 @@ import { PrometheusMetricsSource } from '../prometheus/metrics-source.js';
 
 /** The real adapters, open: `close` releases the database. */
 export interface OpenAdapters extends Adapters {
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */

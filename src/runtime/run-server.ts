@@ -21,7 +21,7 @@ export interface RunServerOptions {
   /** Alert states for the status page and /metrics; default: the burn-rate decisions read from the ledger. */
   alerts?: AlertStateProvider;
   /** Deliveries waiting in the outbox, for /metrics; default: the outbox's pending count. */
-  outboxBacklog?: () => number;
+  outboxBacklog?: () => Promise<number>;
   /** Time a shutdown waits for a sync in progress before closing the database anyway. */
   shutdownGraceMs?: number;
   /** TEST ONLY hooks (see commands/test-halt.ts). */
@@ -52,7 +52,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   try {
     await app.listen({ host, port });
   } catch (error) {
-    adapters.close();
+    await adapters.close();
     throw new SloLedgerError(`cannot listen on ${formatListenAddress(config.server.listen)}: ${(error as Error).message}`, { cause: error, exitCode: 1 });
   }
   const bound = app.server.address();
@@ -78,7 +78,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const finished = await scheduler.stop(options.shutdownGraceMs ?? 20_000);
   if (!finished) log.warn('a sync was still running at the end of the grace period; closing anyway (its buckets are fetched again next start)');
   await app.close();
-  adapters.close();
+  await adapters.close();
   log.info('stopped');
 }
 

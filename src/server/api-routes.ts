@@ -36,13 +36,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     if (!slo) void reply.code(404).send({ error: `no SLO named ${JSON.stringify(name)}; known: ${config.slos.map((s) => s.name).join(', ')}` } satisfies ApiError);
     return slo;
   };
-  const statusOf = (slos: readonly SloDefinition[], query: QueryValues) => {
+  const statusOf = async (slos: readonly SloDefinition[], query: QueryValues) => {
     assertKnownParams(query, ['at', 'window', 'group']);
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
     const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS, config.retentionMs);
     // A grouped SLO always comes with its groups; `group` narrows them, as `report --group` does.
     const groups = groupFilterParam(query, slos);
-    return toStatusJson(atMs, evaluateSlos(buckets, slos, windows, atMs, config.timeZone, { groups }));
+    return toStatusJson(atMs, await evaluateSlos(buckets, slos, windows, atMs, config.timeZone, { groups }));
   };
 
   app.get('/api/v1/slos', async (request) => statusOf(config.slos, request.query as QueryValues));
@@ -69,9 +69,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)], config.retentionMs);
     if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
     // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
-    const group = Object.keys(filter).length === 0 ? undefined : findOneGroup(buckets, slo, filter);
+    const group = Object.keys(filter).length === 0 ? undefined : await findOneGroup(buckets, slo, filter);
     if (group !== undefined && 'missing' in group) return reply.code(404).send({ error: group.missing, parameter: 'group' } satisfies ApiError);
-    const points = computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
+    const points = await computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
     return {
       slo: slo.name,
       service: slo.service,

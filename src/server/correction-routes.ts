@@ -40,17 +40,17 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: HttpServerD
 
     scope.get('/api/v1/corrections', async (request) => {
       assertKnownParams(request.query as QueryValues, []);
-      return listCorrections(config, ledger).map(json);
+      return (await listCorrections(config, ledger)).map(json);
     });
 
     scope.get('/api/v1/corrections/history', async (request) => {
       assertKnownParams(request.query as QueryValues, []);
-      return deps.corrections.history().map((entry) => toHistoryJson(entry, config.timeZone));
+      return (await deps.corrections.history()).map((entry) => toHistoryJson(entry, config.timeZone));
     });
 
     scope.get<{ Params: { id: string } }>('/api/v1/corrections/:id', async (request, reply) => {
       assertKnownParams(request.query as QueryValues, []);
-      const listed = findCorrection(config, ledger, request.params.id);
+      const listed = await findCorrection(config, ledger, request.params.id);
       if (listed === undefined) return reply.code(404).send({ error: noSuchCorrection(request.params.id) } satisfies ApiError);
       return json(listed);
     });
@@ -59,7 +59,7 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: HttpServerD
       assertKnownParams(request.query as QueryValues, []);
       const author = writers.authorOf(request);
       const correction = toCorrection(parseCorrectionBody(request.body), config, (field) => field);
-      const stored = deps.corrections.add(correction, { author, atMs: wallClock.nowMs() });
+      const stored = await deps.corrections.add(correction, { author, atMs: wallClock.nowMs() });
       log.info({ correction: stored.id, author }, 'correction added');
       return reply.code(201).header('location', `/api/v1/corrections/${encodeURIComponent(stored.id)}`).send(json({ source: 'ledger', correction: stored }));
     });
@@ -69,7 +69,7 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: HttpServerD
       const author = writers.authorOf(request);
       const { id } = request.params;
       const reason = parseDeleteBody(request.body);
-      const outcome = deleteCorrection(config, ledger, id, { author, atMs: wallClock.nowMs(), ...(reason === undefined ? {} : { reason }) });
+      const outcome = await deleteCorrection(config, ledger, id, { author, atMs: wallClock.nowMs(), ...(reason === undefined ? {} : { reason }) });
       if ('refused' in outcome) return reply.code(outcome.refused === 'not-found' ? 404 : 409).send({ error: deleteRefusalText(id, outcome) } satisfies ApiError);
       log.info({ correction: id, author }, 'correction deleted');
       return json({ source: 'ledger', correction: outcome.deleted });

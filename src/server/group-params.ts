@@ -24,8 +24,8 @@ export function groupFilterParam(query: QueryValues, slos: readonly SloDefinitio
 }
 
 /** The one group a series request names, or why there is none: 404 for no match; 400 (thrown) when several match. */
-export function findOneGroup(buckets: BucketReader, slo: SloDefinition, filter: GroupFilter): { labels: GroupLabels } | { missing: string } {
-  const groups = buckets.listGroups(slo).filter((g) => matchesGroupFilter(g.labels, filter));
+export async function findOneGroup(buckets: BucketReader, slo: SloDefinition, filter: GroupFilter): Promise<{ labels: GroupLabels } | { missing: string }> {
+  const groups = (await buckets.listGroups(slo)).filter((g) => matchesGroupFilter(g.labels, filter));
   const asked = formatGroupLabels(filter);
   if (groups.length === 0) return { missing: `SLO ${slo.name} has no group ${asked}` };
   if (groups.length > 1) {

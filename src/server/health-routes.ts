@@ -16,7 +16,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpServerDeps)
     let databaseError: string | undefined;
     try {
       // Any read proves the database is open and answering.
-      if (deps.config.slos[0]) deps.buckets.findSeries(deps.config.slos[0]);
+      if (deps.config.slos[0]) await deps.buckets.findSeries(deps.config.slos[0]);
     } catch (error) {
       databaseError = (error as Error).message;
     }

@@ -123,8 +123,8 @@ export class ServiceMetrics {
       name: 'slo_ledger_outbox_backlog',
       help: 'Deliveries (emails, Slack messages) waiting in the outbox.',
       registers: r,
-      collect() {
-        this.set(deps.outboxBacklog?.() ?? 0);
+      async collect() {
+        this.set((await deps.outboxBacklog?.()) ?? 0);
       },
     });
     new Gauge({
@@ -172,9 +172,10 @@ export class ServiceMetrics {
     const { config, buckets, clock, alerts } = this.deps;
     const atMs = clock.nowMs();
     const options = config.server.metricsGroups ? { groups: {} } : {};
-    const statuses = config.slos.flatMap((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options));
+    const statuses = (await Promise.all(config.slos.map((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options)))).flat();
+    const alertStates = await alerts?.alertStates(atMs);
     for (const g of Object.values(this.gauges)) g.reset();
-    for (const s of sloSamples(statuses, alerts?.alertStates(atMs))) this.gauges[s.metric].set(s.labels, s.value);
+    for (const s of sloSamples(statuses, alertStates)) this.gauges[s.metric].set(s.labels, s.value);
     return this.registry.metrics();
   }
 

@@ -42,7 +42,7 @@ export interface AlertState {
 /** Where the server reads alert states from; absent until burn-rate alerting exists ("n/a"). */
 export interface AlertStateProvider {
   /** The alert state of every SLO it knows at `atMs`, by SLO name. */
-  alertStates(atMs: number): ReadonlyMap<string, AlertState>;
+  alertStates(atMs: number): Promise<ReadonlyMap<string, AlertState>>;
 }
 
 /** Everything {@link buildHttpServer} needs; the server opens nothing itself. */
@@ -64,7 +64,7 @@ export interface HttpServerDeps {
   logger: Logger;
   alerts?: AlertStateProvider;
   /** Deliveries waiting in the outbox; 0 when not given. */
-  outboxBacklog?: () => number;
+  outboxBacklog?: () => Promise<number>;
   /** A sync older than this makes /readyz fail; default 5 minutes. */
   maxSyncAgeMs?: number;
 }

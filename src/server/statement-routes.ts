@@ -11,11 +11,11 @@ import { parseMonthParam, type QueryValues } from './query-params.js';
  * The stated months, newest first, marked: at most `limit` of them, since each mark sums every
  * SLO over its month (the status page shows the last 3, the API the last 12).
  */
-export function statementMarks(deps: HttpServerDeps, limit: number): StatementMark[] {
-  return marksOf(deps, deps.statements?.months().slice(0, limit) ?? []);
+export async function statementMarks(deps: HttpServerDeps, limit: number): Promise<StatementMark[]> {
+  return marksOf(deps, (await deps.statements?.months())?.slice(0, limit) ?? []);
 }
 
-function marksOf(deps: HttpServerDeps, statements: readonly Statement[]): StatementMark[] {
+function marksOf(deps: HttpServerDeps, statements: readonly Statement[]): Promise<StatementMark[]> {
   const { config } = deps;
   const nowMs = deps.clock.nowMs();
   return markStatements(deps.buckets, config.slos, statements, (month) => resolvePeriod({ kind: 'month', month: parseMonth(month) }, nowMs, config.timeZone).current);
@@ -33,14 +33,14 @@ function markJson(mark: StatementMark): Record<string, unknown> {
 export function registerStatementRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/api/v1/statements', async (request) => {
     assertKnownParams(request.query as QueryValues, []);
-    return { statements: statementMarks(deps, 12).map(markJson) };
+    return { statements: (await statementMarks(deps, 12)).map(markJson) };
   });
   app.get<{ Params: { month: string } }>('/api/v1/statements/:month', async (request, reply) => {
     assertKnownParams(request.query as QueryValues, []);
     const month = parseMonthParam('month', request.params.month);
-    const versions = deps.statements?.versions(month) ?? [];
+    const versions = (await deps.statements?.versions(month)) ?? [];
     if (versions.length === 0) return reply.code(404).send({ error: `no statement for ${month}` } satisfies ApiError);
-    const [mark] = marksOf(deps, [versions[versions.length - 1]!]);
+    const [mark] = await marksOf(deps, [versions[versions.length - 1]!]);
     return { month, restated: mark!.restated, changed_since_statement: mark!.changedSinceStatement, versions: versions.map((v) => toStatementJson(v, true)) };
   });
 }

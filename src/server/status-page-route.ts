@@ -26,29 +26,31 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
     return { atMs: floorToBucket(parseInstantParam('at', at, config.timeZone, deps.clock.nowMs())), ...(at === undefined ? {} : { at }) };
   };
   /** A grouped SLO's groups over its own window, worst first. */
-  const rankedGroups = (slo: SloDefinition, atMs: number): GroupStatus[] => {
+  const rankedGroups = async (slo: SloDefinition, atMs: number): Promise<GroupStatus[]> => {
     const own = formatDuration(slo.windowMs);
-    const [status] = evaluateSlos(buckets, [slo], [parseWindowSpec(own)], atMs, config.timeZone, { groups: {} });
+    const [status] = await evaluateSlos(buckets, [slo], [parseWindowSpec(own)], atMs, config.timeZone, { groups: {} });
     return worstFirst(status!.groups ?? [], own);
   };
 
   app.get('/', async (request, reply) => {
     const { atMs, at } = instant(request.query as QueryValues);
-    const alerts = deps.alerts?.alertStates(atMs);
-    const slos = config.slos.map((slo) => {
-      const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
-      const [status] = evaluateSlos(buckets, [slo], windows, atMs, config.timeZone);
-      const alert = alerts?.get(slo.name);
-      return {
-        status: status!,
-        burnDown: computeBudgetBurnDown(buckets, slo, atMs),
-        ...(alert ? { alert } : {}),
-        ...(slo.groupBy === undefined ? {} : { groups: rankedGroups(slo, atMs) }),
-      };
-    });
+    const alerts = await deps.alerts?.alertStates(atMs);
+    const slos = await Promise.all(
+      config.slos.map(async (slo) => {
+        const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
+        const [status] = await evaluateSlos(buckets, [slo], windows, atMs, config.timeZone);
+        const alert = alerts?.get(slo.name);
+        return {
+          status: status!,
+          burnDown: await computeBudgetBurnDown(buckets, slo, atMs),
+          ...(alert ? { alert } : {}),
+          ...(slo.groupBy === undefined ? {} : { groups: await rankedGroups(slo, atMs) }),
+        };
+      }),
+    );
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
     const page = renderStatusPage({
-      atMs, slos, reports: listReports(config.server.reportsDir), statements: statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
+      atMs, slos, reports: listReports(config.server.reportsDir), statements: await statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
     });
@@ -63,7 +65,7 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
       const why = slo === undefined ? `no SLO named ${JSON.stringify(request.params.name)}` : `SLO ${slo.name} has no group_by`;
       return reply.code(404).send({ error: `${why}; SLOs with groups: ${grouped.join(', ') || 'none'}` } satisfies ApiError);
     }
-    return sendPage(reply, renderGroupsPage({ atMs, slo, groups: rankedGroups(slo, atMs), ...(at === undefined ? {} : { at }) }));
+    return sendPage(reply, renderGroupsPage({ atMs, slo, groups: await rankedGroups(slo, atMs), ...(at === undefined ? {} : { at }) }));
   });
 }
 

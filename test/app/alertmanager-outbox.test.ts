@@ -38,31 +38,31 @@ describe('Alertmanager deliveries in the outbox', () => {
       await syncLedger({ buckets: ledger.buckets, source, slos: [SLO], clock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
       return evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, alertmanager: TARGET });
     };
-    const pending = () => ledger.outbox.list('pending').filter((e) => e.channel === 'alertmanager');
-    const alerts = () => pending().flatMap((e) => e.payload as AlertmanagerAlert[]);
+    const pending = async () => (await ledger.outbox.list('pending')).filter((e) => e.channel === 'alertmanager');
+    const alerts = async () => (await pending()).flatMap((e) => e.payload as AlertmanagerAlert[]);
 
     await tick('2026-10-31T21:05:00Z');
-    expect(pending().map((e) => e.key)).toEqual(['alertmanager/2026-10-31T21:05:00.000Z']);
-    const [fired] = alerts();
+    expect((await pending()).map((e) => e.key)).toEqual(['alertmanager/2026-10-31T21:05:00.000Z']);
+    const [fired] = await alerts();
     expect(fired!.labels).toEqual({ team: 'shop', alertname: 'SloBurnRate', slo: 'checkout', service: 'shop', severity: 'critical' });
     expect(fired!.startsAt).toBe('2026-10-31T21:05:00.000Z');
     expect(fired!.endsAt).toBe(new Date(at('2026-10-31T21:08:00Z') + 15 * MINUTE).toISOString());
 
     // Alertmanager is down: the next evaluation's renewal replaces the pending one.
     await tick('2026-10-31T21:10:00Z');
-    expect(pending().map((e) => e.key)).toEqual(['alertmanager/2026-10-31T21:10:00.000Z']);
-    expect(alerts().map((a) => [a.labels.severity, a.endsAt])).toEqual([['critical', new Date(at('2026-10-31T21:13:00Z') + 15 * MINUTE).toISOString()]]);
+    expect((await pending()).map((e) => e.key)).toEqual(['alertmanager/2026-10-31T21:10:00.000Z']);
+    expect((await alerts()).map((a) => [a.labels.severity, a.endsAt])).toEqual([['critical', new Date(at('2026-10-31T21:13:00Z') + 15 * MINUTE).toISOString()]]);
 
     // De-escalated to a ticket while still undelivered: Alertmanager tells alerts apart by their
     // labels, so the critical alert resolves (ends now) and a warning one fires.
     await tick('2026-10-31T22:10:00Z');
-    expect(pending().map((e) => e.key)).toEqual(['alertmanager/2026-10-31T22:10:00.000Z']);
-    expect(alerts().map((a) => [a.labels.severity, a.endsAt])).toEqual([['warning', '2026-10-31T22:28:00.000Z'], ['critical', '2026-10-31T22:13:00.000Z']]);
+    expect((await pending()).map((e) => e.key)).toEqual(['alertmanager/2026-10-31T22:10:00.000Z']);
+    expect((await alerts()).map((a) => [a.labels.severity, a.endsAt])).toEqual([['warning', '2026-10-31T22:28:00.000Z'], ['critical', '2026-10-31T22:13:00.000Z']]);
     // The next evaluation renews the warning and carries the undelivered resolve of the critical one over.
     await tick('2026-10-31T22:15:00Z');
-    expect(pending().map((e) => e.key)).toEqual(['alertmanager/2026-10-31T22:15:00.000Z']);
-    expect(alerts().map((a) => [a.labels.severity, a.endsAt])).toEqual([['warning', '2026-10-31T22:33:00.000Z'], ['critical', '2026-10-31T22:13:00.000Z']]);
-    expect(ledger.outbox.list('dropped').map((e) => e.key)).toEqual([
+    expect((await pending()).map((e) => e.key)).toEqual(['alertmanager/2026-10-31T22:15:00.000Z']);
+    expect((await alerts()).map((a) => [a.labels.severity, a.endsAt])).toEqual([['warning', '2026-10-31T22:33:00.000Z'], ['critical', '2026-10-31T22:13:00.000Z']]);
+    expect((await ledger.outbox.list('dropped')).map((e) => e.key)).toEqual([
       'alertmanager/2026-10-31T22:10:00.000Z', 'alertmanager/2026-10-31T21:10:00.000Z', 'alertmanager/2026-10-31T21:05:00.000Z',
     ]);
   });

@@ -95,7 +95,7 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
     const tick = async (ledger: LedgerStores, atMs: number): Promise<TickRecord> => {
       const seen = receiver.requests.length;
       await syncLedger({ buckets: ledger.buckets, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
-      const evaluation = evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock: systemClock, target: { format: 'slack' } });
+      const evaluation = await evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock: systemClock, target: { format: 'slack' } });
       await deliverOutbox({ outbox: ledger.outbox, senders: { slack: sender }, clock: systemClock });
       return { atMs, evaluation, bodies: receiver.requests.slice(seen).map((r) => JSON.parse(r.body) as TickRecord['bodies'][number]) };
     };
@@ -103,30 +103,30 @@ describe('burn-rate alerts end to end: a real Prometheus, the ledger on a SQLite
     for (let atMs = FIRST_TICK; atMs <= LAST_TICK; atMs += 5 * MINUTE) {
       ticks.push(await tick(ledger, atMs));
       if (atMs === RESTART_AFTER) {
-        ledger.close();
+        await ledger.close();
         ledger = openLedger(path);
         // The restarted service runs the tick it was at once more, then goes on.
         replayedRestartTick = await tick(ledger, atMs);
       }
     }
-    ledger.close();
+    await ledger.close();
 
     const reminding = openLedger(join(dir, 'reminding.db'));
     for (let atMs = at('2026-10-31T21:00:00Z'); atMs <= at('2026-10-31T21:40:00Z'); atMs += 5 * MINUTE) {
       await syncLedger({ buckets: reminding.buckets, source, slos: [SLO], clock: systemClock, timeZone: 'UTC', atMs, retentionMs: 400 * 24 * HOUR });
-      const evaluation = evaluateAndNotifyAlerts({
+      const evaluation = await evaluateAndNotifyAlerts({
         ledger: reminding, slos: [SLO], alerting: { ...ALERTING, repeatIntervalMs: 10 * MINUTE }, timeZone: 'UTC', atMs, clock: systemClock,
       });
       remindingKeys.push(...evaluation.notifications.map((n) => `${n.key} queued=${n.queued}`));
     }
-    reminding.close();
+    await reminding.close();
 
     const reader = openLedger(path);
     const provider = createAlertStateProvider({ buckets: reader.buckets, slos: [SLO], alerting: ALERTING, timeZone: 'UTC' });
     for (const instant of ['2026-10-31T21:15:00Z', '2026-10-31T21:20:00Z', '2026-10-31T21:40:00Z', '2026-10-31T23:20:00Z']) {
-      shown.set(instant, provider.alertStates(at(instant)).get(SLO.name));
+      shown.set(instant, (await provider.alertStates(at(instant))).get(SLO.name));
     }
-    reader.close();
+    await reader.close();
   });
   afterAll(async () => {
     await receiver?.close();

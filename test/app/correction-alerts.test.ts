@@ -44,7 +44,7 @@ describe('a correction added after an alert fired', () => {
       clock.set(atMs + 3 * MINUTE);
       await syncLedger({ buckets: ledger.buckets, source, slos: [SLO], clock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
       const figures = correctedBuckets(ledger.buckets, corrections, 'UTC');
-      evaluations.push(evaluateAndNotifyAlerts({ ledger, figures, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'json' } }));
+      evaluations.push(await evaluateAndNotifyAlerts({ ledger, figures, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'json' } }));
     };
     await tick('2026-10-31T21:05:00Z', []);
     await tick('2026-10-31T21:10:00Z', []);
@@ -54,12 +54,12 @@ describe('a correction added after an alert fired', () => {
     await tick('2026-10-31T21:15:00Z', [DEPLOY]);
     const decided = evaluations.flatMap((e) => e.notifications.map((n) => `${new Date(e.atMs).toISOString().slice(11, 16)} ${n.notification.transition} ${n.notification.severity}`));
     expect(decided).toEqual(['21:05 firing page', '21:15 resolved page']);
-    expect(ledger.outbox.list().map((e) => e.key).sort()).toEqual([
+    expect((await ledger.outbox.list()).map((e) => e.key).sort()).toEqual([
       'alert/checkout/burn-rate/firing/page/2026-10-31T21:05:00.000Z',
       'alert/checkout/burn-rate/resolved/page/2026-10-31T21:15:00.000Z',
     ]);
     // The stored counts are untouched: without the correction the burn is still there.
-    const raw = evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs: at('2026-10-31T21:25:00Z'), clock, dryRun: true });
+    const raw = await evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs: at('2026-10-31T21:25:00Z'), clock, dryRun: true });
     expect(raw.assessments[0]!.decision.state).toBe('firing');
   });
 });

@@ -67,23 +67,23 @@ describe('corrections against ground truth', () => {
   }, 300_000);
 
   afterAll(async () => {
-    ledger?.close();
-    groupedLedger?.close();
+    await ledger?.close();
+    await groupedLedger?.close();
     await rendiff?.prometheus.stop();
     await grouped?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('turns a critical period into ok when a maintenance window covers the outage, with the truth of the minutes outside it', () => {
+  it('turns a critical period into ok when a maintenance window covers the outage, with the truth of the minutes outside it', async () => {
     const window = { kind: 'range' as const, name: '3d', startMs: GROUPED_SCENARIO.startMs, endMs: GROUPED_SCENARIO.endMs };
     const maintenance: Correction = {
       id: 'm1', scope: { slo: TENANTS.name, group: { tenant: 't20' } }, category: 'planned-maintenance', reason: 'announced migration',
       timing: { kind: 'once', fromMs: at('2026-10-31T06:00:00Z'), toMs: at('2026-10-31T09:00:00Z') },
     };
-    const tenant = (reader: ReturnType<typeof correctedBuckets>) =>
-      evaluateSlos(reader, [TENANTS], [window], window.endMs, 'UTC', { groups: { tenant: 't20' } })[0]!;
-    const raw = tenant(groupedLedger.buckets);
-    const corrected = tenant(correctedBuckets(groupedLedger.buckets, [maintenance], 'UTC'));
+    const tenant = async (reader: ReturnType<typeof correctedBuckets>) =>
+      (await evaluateSlos(reader, [TENANTS], [window], window.endMs, 'UTC', { groups: { tenant: 't20' } }))[0]!;
+    const raw = await tenant(groupedLedger.buckets);
+    const corrected = await tenant(correctedBuckets(groupedLedger.buckets, [maintenance], 'UTC'));
     expect(raw.groups![0]!.windows[0]!.tier).toBe('critical');
     const w = corrected.groups![0]!.windows[0]!;
     expect(w.tier).toBe('ok');
@@ -112,21 +112,21 @@ describe('corrections against ground truth', () => {
     expect(sloCorrected.coverageRatio).toBe(1);
     // The SLO's buckets (what a report's days and incidents read) add up to its corrected sums.
     const reader = correctedBuckets(groupedLedger.buckets, [maintenance], 'UTC');
-    const own = reader.findSeries(TENANTS)!;
-    const columns = reader.readBucketColumns(own, window.startMs + BUCKET_MS, window.endMs);
+    const own = (await reader.findSeries(TENANTS))!;
+    const columns = await reader.readBucketColumns(own, window.startMs + BUCKET_MS, window.endMs);
     expect(columns.total.reduce((n, t) => n + t, 0)).toBeCloseTo(sloCorrected.total, 6);
-    expect(columns.good.reduce((n, g) => n + g, 0)).toBeCloseTo(reader.sumWindow(own, window.startMs, window.endMs, false).good, 6);
-    expect(reader.readBuckets(own, window.startMs + BUCKET_MS, window.endMs).reduce((n, b) => n + b.total, 0)).toBeCloseTo(sloCorrected.total, 6);
+    expect(columns.good.reduce((n, g) => n + g, 0)).toBeCloseTo((await reader.sumWindow(own, window.startMs, window.endMs, false)).good, 6);
+    expect((await reader.readBuckets(own, window.startMs + BUCKET_MS, window.endMs)).reduce((n, b) => n + b.total, 0)).toBeCloseTo(sloCorrected.total, 6);
   });
 
-  it('excludes exactly the local hours of a weekly Sunday 02:00–04:00 window in Europe/Berlin across the October DST change', () => {
+  it('excludes exactly the local hours of a weekly Sunday 02:00–04:00 window in Europe/Berlin across the October DST change', async () => {
     const weekly: Correction = {
       id: 'w1', scope: { service: 'rendiff-api' }, category: 'planned-maintenance', reason: 'weekly window',
       timing: { kind: 'recurring', rule: 'RRULE:FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0', durationMs: 2 * HOUR },
     };
     const month = [monthWindowSpec({ year: 2026, month: 10 })];
-    const raw = evaluateSlos(ledger.buckets, [AVAILABILITY], month, RENDIFF_EVALUATION_MS + HOUR, 'Europe/Berlin')[0]!.windows[0]!;
-    const corrected = evaluateSlos(correctedBuckets(ledger.buckets, [weekly], 'Europe/Berlin'), [AVAILABILITY], month, RENDIFF_EVALUATION_MS + HOUR, 'Europe/Berlin')[0]!.windows[0]!;
+    const raw = (await evaluateSlos(ledger.buckets, [AVAILABILITY], month, RENDIFF_EVALUATION_MS + HOUR, 'Europe/Berlin'))[0]!.windows[0]!;
+    const corrected = (await evaluateSlos(correctedBuckets(ledger.buckets, [weekly], 'Europe/Berlin'), [AVAILABILITY], month, RENDIFF_EVALUATION_MS + HOUR, 'Europe/Berlin'))[0]!.windows[0]!;
     // The Sundays of October 2026 in Berlin, as UTC: 02:00–04:00 CEST, and on the 25th 02:00 CEST–04:00 CET.
     const excluded = [
       ['2026-10-04T00:00:00Z', '2026-10-04T02:00:00Z'], ['2026-10-11T00:00:00Z', '2026-10-11T02:00:00Z'],
@@ -134,8 +134,8 @@ describe('corrections against ground truth', () => {
     ].map(([from, to]) => [at(from!), at(to!)] as const);
     expect(corrected.excludedRatio).toBeCloseTo((9 * 12) / ((31 * 24 + 1) * 12), 9);
     // The ledger's own sums over those hours are exactly what left the month.
-    const seriesId = ledger.buckets.findSeries(AVAILABILITY)!;
-    const cut = excluded.map(([from, to]) => ledger.buckets.sumWindow(seriesId, from, to, false));
+    const seriesId = (await ledger.buckets.findSeries(AVAILABILITY))!;
+    const cut = await Promise.all(excluded.map(([from, to]) => ledger.buckets.sumWindow(seriesId, from, to, false)));
     expect(raw.total - corrected.total).toBeCloseTo(cut.reduce((n, s) => n + s.total, 0), 6);
     expect(raw.good - corrected.good).toBeCloseTo(cut.reduce((n, s) => n + s.good, 0), 6);
     // And against the truth: the month less those nine hours.

@@ -57,16 +57,16 @@ describe('burn-rate alerts per group: state per group, one message per SLO and t
       // The tick runs when its last bucket has settled.
       clock.set(atMs + 3 * MINUTE);
       await syncLedger({ buckets: ledger.buckets, source, slos: [SLO], clock, timeZone: 'UTC', atMs, retentionMs: 400 * DAY });
-      evaluations.push(evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'slack' } }));
+      evaluations.push(await evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'slack' } }));
       await deliverOutbox({ outbox: ledger.outbox, senders: { slack: sender }, clock });
       if (atMs === RESTART_AFTER) {
-        ledger.close();
+        await ledger.close();
         ledger = openLedger(path);
         // The same tick again after the restart decides nothing new.
-        evaluations.push(evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'slack' } }));
+        evaluations.push(await evaluateAndNotifyAlerts({ ledger, slos: [SLO], alerting: ALERTING, timeZone: 'UTC', atMs, clock, target: { format: 'slack' } }));
       }
     }
-    ledger.close();
+    await ledger.close();
   }, 120_000);
 
   afterAll(async () => {

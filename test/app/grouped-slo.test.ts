@@ -68,14 +68,14 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
     source = new PrometheusMetricsSource(new PrometheusClient({ url: prometheus.url, timeoutMs: 30_000 }));
     // A first tick before t12 exists, then the tick that discovers it, then the next one.
     early = await sync([GROUPED, WHOLE], at('2026-10-30T06:00:00Z'));
-    earlyTenants = ledger.buckets.listGroups(GROUPED).map((g) => String(g.labels.tenant)).sort();
+    earlyTenants = (await ledger.buckets.listGroups(GROUPED)).map((g) => String(g.labels.tenant)).sort();
     await sync([GROUPED, WHOLE], AT);
     await sync([GROUPED, WHOLE], AT);
-    statuses = evaluateSlos(ledger.buckets, [GROUPED, WHOLE], WINDOWS, AT, 'UTC', { groups: {} });
+    statuses = await evaluateSlos(ledger.buckets, [GROUPED, WHOLE], WINDOWS, AT, 'UTC', { groups: {} });
   }, 300_000);
 
   afterAll(async () => {
-    ledger?.close();
+    await ledger?.close();
     await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -128,11 +128,11 @@ describe('grouped SLOs against a real Prometheus with known per-tenant counts', 
       const once = () => syncLedger({ buckets: fresh.buckets, source, slos: [GROUPED], clock: systemClock, timeZone: 'UTC', atMs: AT, retentionMs: 400 * DAY });
       expect((await once()).slos[0]!.error).toBeUndefined();
       expect((await once()).slos[0]!.fetchedBuckets).toBe(0);
-      const [status] = evaluateSlos(fresh.buckets, [GROUPED], WINDOWS, AT, 'UTC', { groups: {} });
+      const [status] = await evaluateSlos(fresh.buckets, [GROUPED], WINDOWS, AT, 'UTC', { groups: {} });
       expect(status!.groups).toHaveLength(30);
       for (const group of status!.groups!) checkAgainstTruth(group.windows[3]!, truth, group.labels.tenant, `fresh ${group.labels.tenant} 3d`);
     } finally {
-      fresh.close();
+      await fresh.close();
     }
   });
 

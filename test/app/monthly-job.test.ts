@@ -41,7 +41,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-monthly-'));
   });
   afterAll(async () => {
-    for (const services of open) services.close();
+    for (const services of open) await services.close();
     await smtp?.stop();
     await fixture?.prometheus.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -119,7 +119,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     for (const slo of json.slos) expect(pdfText).toContain(slo.name);
 
     // The schedule recorded the month's statement: the mail's Message-ID, the PDF's hash, the report's figures.
-    const statement = s.services.ledger.statements.latest('2026-10')!;
+    const statement = (await s.services.ledger.statements.latest('2026-10'))!;
     expect(statement).toMatchObject({ version: 1, kind: 'original', producedMs: at('2026-11-01T06:00:00Z'), messageId: mail.messageId });
     expect(statement.files.find((f) => f.name === 'report.pdf')!.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
     for (const slo of json.slos) {
@@ -139,7 +139,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     expect(smtp.received.length).toBe(before + 2);
     expect(smtp.received[before + 1]!.messageId).toBe(mail.messageId);
     // Mailed again unchanged: the statement stays the one version.
-    expect(s.services.ledger.statements.versions('2026-10')).toHaveLength(1);
+    expect(await s.services.ledger.statements.versions('2026-10')).toHaveLength(1);
     // Without --force, a month already mailed is not mailed again.
     const notAgain = await emailMonthlyReport(
       { adapters: s.services, clock, log: s.log, senders: buildSenders(s.services.config) },
@@ -160,7 +160,7 @@ describe('the monthly job with a controlled clock (fixture Prometheus, SQLite fi
     expect((await tickAt(s, '2026-11-03T09:01:00Z')).monthly).toMatchObject({ kind: 'already-produced' });
     expect((await tickAt(s, '2026-11-04T09:00:00Z')).monthly).toMatchObject({ kind: 'already-produced' });
     expect(mailsOfMonth('2026-10').length).toBe(before + 1);
-    expect(s.services.ledger.reportLog.get('2026-10')).toMatchObject({ dueMs: at('2026-11-01T06:00:00Z'), producedMs: at('2026-11-03T09:00:00Z') });
-    expect(s.services.ledger.outbox.list().map((e) => [e.key, e.status, e.attempts])).toEqual([['report/2026-10/email', 'sent', 1]]);
+    expect(await s.services.ledger.reportLog.get('2026-10')).toMatchObject({ dueMs: at('2026-11-01T06:00:00Z'), producedMs: at('2026-11-03T09:00:00Z') });
+    expect((await s.services.ledger.outbox.list()).map((e) => [e.key, e.status, e.attempts])).toEqual([['report/2026-10/email', 'sent', 1]]);
   });
 });

@@ -38,12 +38,12 @@ describe('outbox list, retry and drop (real CLI, SQLite file, SMTP server on 127
     const now = Date.now();
     // Two deliveries waiting an hour for their next attempt, one already failed.
     for (const key of ['report/2026-09/email', 'report/2026-10/email']) {
-      const { entry } = outbox.enqueue({ key, channel: 'email', payload: mail(key), nowMs: now, deadlineMs: now + 24 * HOUR });
-      outbox.markAttemptFailed(entry.id, 'SMTP 421: try later', now + HOUR);
+      const { entry } = await outbox.enqueue({ key, channel: 'email', payload: mail(key), nowMs: now, deadlineMs: now + 24 * HOUR });
+      await outbox.markAttemptFailed(entry.id, 'SMTP 421: try later', now + HOUR);
     }
-    const { entry } = outbox.enqueue({ key: 'report/2026-08/email', channel: 'email', payload: mail('august'), nowMs: now, deadlineMs: now + HOUR });
-    outbox.markAttemptFailed(entry.id, 'SMTP 550: no such mailbox', null);
-    ledger.close();
+    const { entry } = await outbox.enqueue({ key: 'report/2026-08/email', channel: 'email', payload: mail('august'), nowMs: now, deadlineMs: now + HOUR });
+    await outbox.markAttemptFailed(entry.id, 'SMTP 550: no such mailbox', null);
+    await ledger.close();
   });
   afterAll(async () => {
     await smtp?.stop();
@@ -92,8 +92,8 @@ describe('outbox list, retry and drop (real CLI, SQLite file, SMTP server on 127
   it('drop stops a delivery for good; bad usage exits 2 with a clear message', async () => {
     const ledger = openLedger(db);
     const now = Date.now();
-    ledger.outbox.enqueue({ key: 'report/2026-11/email', channel: 'email', payload: mail('november'), nowMs: now + HOUR, deadlineMs: now + 2 * HOUR });
-    ledger.close();
+    await ledger.outbox.enqueue({ key: 'report/2026-11/email', channel: 'email', payload: mail('november'), nowMs: now + HOUR, deadlineMs: now + 2 * HOUR });
+    await ledger.close();
     const dropped = await cli([...args(smtp.port), 'outbox', 'drop', '4']);
     expect(dropped).toMatchObject({ code: 0, stdout: '4 report/2026-11/email: dropped\n' });
     const usage: Array<[string[], RegExp]> = [

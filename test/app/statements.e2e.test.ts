@@ -49,7 +49,7 @@ async function served<T>(args: string[], work: (get: (path: string) => Promise<a
     });
   } finally {
     await app.close();
-    adapters.close();
+    await adapters.close();
   }
 }
 

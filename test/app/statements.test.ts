@@ -44,18 +44,18 @@ describe('statements diff: changes of the ledger itself', () => {
       figures: correctedBuckets(ledger.buckets, liveCorrections(config.corrections, ledger.corrections), 'UTC'),
     };
     const period = resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, AT + DAY, 'UTC').current;
-    const slos = statedFigures(adapters.figures, config.slos, period);
+    const slos = await statedFigures(adapters.figures, config.slos, period);
     const gapBuckets = 36;
     expect(slos[0]).toMatchObject({ good: 990 * (31 * 288 - gapBuckets), total: 1000 * (31 * 288 - gapBuckets), coverageRatio: (31 * 288 - gapBuckets) / (31 * 288) });
-    ledger.statements.append({ month: '2026-10', version: 1, kind: 'original', producedMs: clock.nowMs(), contentHash: contentHashOf(slos), slos, corrections: [], files: [], messageId: null });
-    expect(diffStatement(adapters, ledger.statements.latest('2026-10')!, period).changes).toEqual([]);
+    await ledger.statements.append({ month: '2026-10', version: 1, kind: 'original', producedMs: clock.nowMs(), contentHash: contentHashOf(slos), slos, corrections: [], files: [], messageId: null });
+    expect((await diffStatement(adapters, (await ledger.statements.latest('2026-10'))!, period)).changes).toEqual([]);
 
     // An hour later the target is scraped again: the gap closes and is reconciled. Late samples for
     // a bucket of 1 November change nothing of October, so they are no cause of its change.
     source.set('a', AT + BUCKET_MS, { good: 900, total: 1000 });
     clock.set(AT + HOUR + SETTLE_MS);
     await sync(AT + HOUR);
-    const diff = diffStatement(adapters, ledger.statements.latest('2026-10')!, period);
+    const diff = await diffStatement(adapters, (await ledger.statements.latest('2026-10'))!, period);
     expect(diff.changes).toHaveLength(1);
     const [change] = diff.changes;
     expect(change!.now).toMatchObject({ good: 990 * 31 * 288, total: 1000 * 31 * 288, coverageRatio: 1 });
@@ -76,14 +76,14 @@ describe('statements diff: changes of the ledger itself', () => {
     config.slos = [A];
     const adapters: Adapters = { config, ledger, source, clock, figures: correctedBuckets(ledger.buckets, [], 'UTC') };
     const period = resolvePeriod({ kind: 'month', month: { year: 2026, month: 10 } }, AT + DAY, 'UTC').current;
-    const slos = statedFigures(adapters.figures, config.slos, period);
-    ledger.statements.append({ month: '2026-10', version: 1, kind: 'original', producedMs: clock.nowMs(), contentHash: contentHashOf(slos), slos, corrections: [], files: [], messageId: null });
+    const slos = await statedFigures(adapters.figures, config.slos, period);
+    await ledger.statements.append({ month: '2026-10', version: 1, kind: 'original', producedMs: clock.nowMs(), contentHash: contentHashOf(slos), slos, corrections: [], files: [], messageId: null });
 
     // Late samples: the month's last bucket held 20 more bad events than first seen.
     source.set('a', AT, { good: 990, total: 1020 });
     clock.set(AT + 10 * 60_000);
     await sync(AT + HOUR);
-    const [change] = diffStatement(adapters, ledger.statements.latest('2026-10')!, period).changes;
+    const [change] = (await diffStatement(adapters, (await ledger.statements.latest('2026-10'))!, period)).changes;
     expect(change!.now!.total - change!.stated!.total).toBe(20);
     expect(change!.causes).toEqual([{ kind: 'late-data', buckets: expect.any(Number), good: expect.any(Number), total: expect.any(Number) }]);
     const late = change!.causes[0] as { buckets: number; total: number };

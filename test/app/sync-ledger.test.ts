@@ -60,7 +60,7 @@ describe('syncLedger with an in-memory metrics source', () => {
     // 35 days back (2026-09-27), or the start of the previous month (2026-10-01) if that were earlier.
     expect(result.fromMs).toBe(Date.parse('2026-09-27T00:00:00Z') + BUCKET_MS);
     const windows = ['5m', '1h', '24h', '7d', '30d'].map(parseWindowSpec);
-    const statuses = evaluateSlos(ledger.buckets, [A, B], windows, AT, 'UTC');
+    const statuses = await evaluateSlos(ledger.buckets, [A, B], windows, AT, 'UTC');
     for (const [status, truth] of [[statuses[0]!, truthA], [statuses[1]!, truthB]] as const) {
       for (const w of status.windows) {
         const expected = sumTruth(truth, w.startMs, w.endMs);
@@ -83,15 +83,15 @@ describe('syncLedger with an in-memory metrics source', () => {
     clock.set(AT + SETTLE_MS + 60_000);
     const again = await sync(source, clock, AT, [A]);
     expect(again.slos[0]!.fetchedBuckets).toBe(1);
-    const [status] = evaluateSlos(ledger.buckets, [A], [parseWindowSpec('5m')], AT, 'UTC');
+    const [status] = await evaluateSlos(ledger.buckets, [A], [parseWindowSpec('5m')], AT, 'UTC');
     expect(status!.windows[0]).toMatchObject({ good: 1000, total: 1001 });
     // Settled now: a third sync fetches nothing and changes nothing, even if the source changed its mind.
-    const [before] = evaluateSlos(ledger.buckets, [A], [parseWindowSpec('30d')], AT, 'UTC');
+    const [before] = await evaluateSlos(ledger.buckets, [A], [parseWindowSpec('30d')], AT, 'UTC');
     source.set('a', AT - BUCKET_MS, { good: 0, total: 5000 });
     clock.advance(DAY);
     const third = await sync(source, clock, AT, [A]);
     expect(third.slos[0]!.fetchedBuckets).toBe(0);
-    const [after] = evaluateSlos(ledger.buckets, [A], [parseWindowSpec('30d')], AT, 'UTC');
+    const [after] = await evaluateSlos(ledger.buckets, [A], [parseWindowSpec('30d')], AT, 'UTC');
     expect(after).toEqual(before);
   });
 
@@ -104,7 +104,7 @@ describe('syncLedger with an in-memory metrics source', () => {
     for (let end = gapFirst; end <= gapLast; end += BUCKET_MS) source.set('a', end, { ...truth.get(end)!, scraped: false });
     const result = await sync(source, new ManualClock(AT + DAY), AT, [A]);
     expect(result.slos[0]!.reconciledGaps).toBe(1);
-    const [status] = evaluateSlos(ledger.buckets, [A], [parseWindowSpec('24h')], AT, 'UTC');
+    const [status] = await evaluateSlos(ledger.buckets, [A], [parseWindowSpec('24h')], AT, 'UTC');
     const expected = sumTruth(truth, AT - DAY, AT);
     expect(status!.windows[0]!.total).toBeCloseTo(expected.total, 6);
     expect(status!.windows[0]!.good).toBeCloseTo(expected.good, 6);
@@ -122,12 +122,12 @@ describe('syncLedger with an in-memory metrics source', () => {
     expect(failed.slos[0]).toMatchObject({ slo: 'a', missingBuckets: 0 });
     expect(failed.slos[1]!.error).toMatch(/SLO b: cannot reach/);
     expect(failed.slos[1]!.missingBuckets).toBe(35 * 288);
-    const [missing] = evaluateSlos(ledger.buckets, [B], [parseWindowSpec('24h')], AT, 'UTC');
+    const [missing] = await evaluateSlos(ledger.buckets, [B], [parseWindowSpec('24h')], AT, 'UTC');
     expect(missing!.windows[0]).toMatchObject({ total: 0, sliRatio: null, coverageRatio: 0 });
     source.fail('b', false);
     const back = await sync(source, clock, AT);
     expect(back.slos[1]).toMatchObject({ slo: 'b', missingBuckets: 0 });
-    const [filled] = evaluateSlos(ledger.buckets, [B], [parseWindowSpec('24h')], AT, 'UTC');
+    const [filled] = await evaluateSlos(ledger.buckets, [B], [parseWindowSpec('24h')], AT, 'UTC');
     expect(filled!.windows[0]!.total).toBe(sumTruth(truthB, AT - DAY, AT).total);
   });
 
@@ -136,7 +136,7 @@ describe('syncLedger with an in-memory metrics source', () => {
     const source = new InMemoryMetricsSource();
     for (let end = AT - 36 * DAY + BUCKET_MS; end <= AT; end += BUCKET_MS) source.set('a', end, { good: 0, total: 0 });
     await sync(source, new ManualClock(AT + DAY), AT, [A]);
-    const [status] = evaluateSlos(ledger.buckets, [A], [parseWindowSpec('24h')], AT, 'UTC');
+    const [status] = await evaluateSlos(ledger.buckets, [A], [parseWindowSpec('24h')], AT, 'UTC');
     expect(status!.windows[0]).toMatchObject({ total: 0, sliRatio: null, burnRate: null, coverageRatio: 1 });
   });
 });

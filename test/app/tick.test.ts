@@ -29,7 +29,7 @@ describe('a tick when Prometheus is down (fixture Prometheus, SQLite file, SMTP 
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-tick-'));
   });
   afterAll(async () => {
-    for (const s of opened) s.close();
+    for (const s of opened) await s.close();
     await smtp?.stop();
     await fixture?.prometheus.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -49,7 +49,7 @@ describe('a tick when Prometheus is down (fixture Prometheus, SQLite file, SMTP 
 
   it('still delivers mail already queued, produces no report from a ledger it could not fill, and produces it once Prometheus is back', async () => {
     const down = servicesWith(`http://127.0.0.1:${await freePort()}`);
-    down.ledger.outbox.enqueue({
+    await down.ledger.outbox.enqueue({
       key: 'report/2026-09/email', channel: 'email', nowMs: now, deadlineMs: now + 86_400_000,
       payload: { from: 'slo@example.com', to: ['ops@example.com'], cc: [], subject: 'September', html: '<p>x</p>', text: 'x', messageId: '<sep@example.com>', attachments: [] },
     });
@@ -57,9 +57,9 @@ describe('a tick when Prometheus is down (fixture Prometheus, SQLite file, SMTP 
     expect(result.errors.map((e) => e.step)).toEqual(['sync', 'monthly-report']);
     expect(result.errors[1]!.error).toMatch(/monthly report 2026-10 not sent: the sync of api-availability, api-latency, job-success failed/);
     expect(result.delivery?.sent.map((e) => e.key)).toEqual(['report/2026-09/email']);
-    expect(down.ledger.reportLog.get('2026-10')).toBeUndefined();
+    expect(await down.ledger.reportLog.get('2026-10')).toBeUndefined();
     expect(smtp.received.map((m) => m.subject)).toEqual(['September']);
-    down.close();
+    await down.close();
 
     now = DUE + 60_000;
     const up = servicesWith(fixture.prometheus.url);

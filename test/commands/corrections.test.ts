@@ -131,24 +131,24 @@ describe('a correction in the ledger', () => {
     await syncLedger({ buckets: ledger.buckets, source, slos: [slo], clock: new ManualClock(AT + DAY), timeZone: 'UTC', atMs: AT, retentionMs: 400 * DAY });
 
     // 10:03–10:58 on 31 October: the 12 buckets ending 10:05 … 11:00.
-    ledger.corrections.add(
+    await ledger.corrections.add(
       { scope: { slo: 'a' }, timing: { kind: 'once', fromMs: Date.parse('2026-10-31T10:03:00Z'), toMs: Date.parse('2026-10-31T10:58:00Z') }, category: 'deployment', reason: 'bad deploy' },
       { author: 'alice', atMs: AT },
     );
-    const figures = correctedBuckets(ledger.buckets, [...ledger.corrections.list()], 'UTC');
+    const figures = correctedBuckets(ledger.buckets, [...await ledger.corrections.list()], 'UTC');
     expect(figures).not.toBe(ledger.buckets);
-    const series = figures.findSeries(slo)!;
-    const day = figures.sumWindow(series, AT - DAY, AT, false);
+    const series = (await figures.findSeries(slo))!;
+    const day = await figures.sumWindow(series, AT - DAY, AT, false);
     expect(day).toMatchObject({ good: 99 * 276, total: 100 * 276, coveredBuckets: 276, expectedBuckets: 276, excludedBuckets: 12, raw: { good: 99 * 288, total: 100 * 288 } });
     // Outside the correction, nothing changes.
-    expect(figures.sumWindow(series, AT - 2 * DAY, AT - DAY, false)).toMatchObject({ good: 99 * 288, total: 100 * 288, expectedBuckets: 288 });
-    const buckets = figures.readBuckets(series, Date.parse('2026-10-31T10:00:00Z'), Date.parse('2026-10-31T11:05:00Z'));
+    expect(await figures.sumWindow(series, AT - 2 * DAY, AT - DAY, false)).toMatchObject({ good: 99 * 288, total: 100 * 288, expectedBuckets: 288 });
+    const buckets = await figures.readBuckets(series, Date.parse('2026-10-31T10:00:00Z'), Date.parse('2026-10-31T11:05:00Z'));
     expect(buckets.map((b) => b.total)).toEqual([100, ...Array<number>(12).fill(0), 100]);
 
     // The status table and CSV show the raw figures beside the corrected ones, only where a correction touched the window.
-    const statuses = evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT - DAY, 'UTC');
+    const statuses = await evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT - DAY, 'UTC');
     expect(formatStatusTable(statuses, false)).not.toContain('raw');
-    const corrected = evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT, 'UTC');
+    const corrected = await evaluateSlos(figures, [slo], ['24h', '7d'].map(parseWindowSpec), AT, 'UTC');
     const table = formatStatusTable(corrected, false).split('\n');
     expect(table.find((r) => r.startsWith('a ') && r.includes(' 24h '))).toContain('99.000% (raw 99.000%)');
     const csv = formatStatusCsv(corrected).trim().split('\n').map((r) => r.split(','));
@@ -158,9 +158,9 @@ describe('a correction in the ledger', () => {
     expect(Number(day24[6])).toBe(100 * 276); // total, corrected
     expect(formatStatusCsv(statuses).split('\n')[0]).not.toContain('raw_');
 
-    expect(ledger.corrections.remove('c1', { author: 'bob', atMs: AT + 1 })).toBe(true);
-    expect(ledger.corrections.list()).toEqual([]);
-    const restored = correctedBuckets(ledger.buckets, [...ledger.corrections.list()], 'UTC');
-    expect(restored.sumWindow(restored.findSeries(slo)!, AT - DAY, AT, false)).toMatchObject({ good: 99 * 288, total: 100 * 288 });
+    expect(await ledger.corrections.remove('c1', { author: 'bob', atMs: AT + 1 })).toBe(true);
+    expect(await ledger.corrections.list()).toEqual([]);
+    const restored = correctedBuckets(ledger.buckets, [...await ledger.corrections.list()], 'UTC');
+    expect(await restored.sumWindow((await restored.findSeries(slo))!, AT - DAY, AT, false)).toMatchObject({ good: 99 * 288, total: 100 * 288 });
   });
 });

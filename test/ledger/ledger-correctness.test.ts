@@ -51,7 +51,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
     });
   });
   afterAll(async () => {
-    ledger?.close();
+    await ledger?.close();
     await fixture?.prometheus.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -69,8 +69,8 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   for (const { name, atMs, windows } of INSTANTS) {
     for (const slo of SLOS) {
-      it(`${slo.name}: every window ending at ${name} matches the true good and total events`, () => {
-        const [status] = evaluateSlos(ledger.buckets, [slo], windows, atMs, 'UTC');
+      it(`${slo.name}: every window ending at ${name} matches the true good and total events`, async () => {
+        const [status] = await evaluateSlos(ledger.buckets, [slo], windows, atMs, 'UTC');
         for (const w of status!.windows) {
           const truth = trueCounts(slo.name, fixture.fixture.truth, w.startMs, w.endMs);
           const label = `${w.window} ending ${new Date(w.endMs).toISOString()}`;
@@ -89,7 +89,7 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('agrees with what Prometheus itself says over each long window (Σ buckets ≈ increase over W at its end)', async () => {
     for (const slo of SLOS) {
-      const [status] = evaluateSlos(ledger.buckets, [slo], ['1d', '7d', '30d'].map(parseWindowSpec), RENDIFF_EVALUATION_MS, 'UTC');
+      const [status] = await evaluateSlos(ledger.buckets, [slo], ['1d', '7d', '30d'].map(parseWindowSpec), RENDIFF_EVALUATION_MS, 'UTC');
       for (const w of status!.windows) {
         const prometheus = await fetchSpanCounts(client, slo, w.endMs, w.endMs - w.startMs);
         const tolerance = countTolerance(w.startMs, w.endMs, trueTotal(slo.name, fixture.fixture.truth), TOLERANCE);
@@ -100,11 +100,11 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
     }
   });
 
-  it('books the events of the 9-hour scrape gap, which no 5-minute increase sees, to the gap (reconciled)', () => {
+  it('books the events of the 9-hour scrape gap, which no 5-minute increase sees, to the gap (reconciled)', async () => {
     const day = { startMs: at('2026-10-22T00:00:00Z'), endMs: at('2026-10-23T00:00:00Z') };
     for (const slo of SLOS) {
-      const seriesId = ledger.buckets.findSeries(slo)!;
-      const buckets = ledger.buckets.readBuckets(seriesId, day.startMs + BUCKET_MS, day.endMs);
+      const seriesId = (await ledger.buckets.findSeries(slo))!;
+      const buckets = await ledger.buckets.readBuckets(seriesId, day.startMs + BUCKET_MS, day.endMs);
       const reconciled = buckets.filter((b) => b.status === 'reconciled');
       // 01:00 to 10:00 holds no sample; the buckets ending 01:05 … 10:00 have none in their range.
       expect(reconciled.length).toBeGreaterThanOrEqual(9 * 12 - 2);
@@ -133,13 +133,13 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
       expect((await sync('2026-10-22T10:10:00Z', '2026-10-22T10:10:30Z')).slos[0]!.reconciledGaps).toBe(0);
       expect((await sync('2026-10-22T10:15:00Z', '2026-10-22T10:15:30Z')).slos[0]!.reconciledGaps).toBe(1);
     } finally {
-      fresh.close();
+      await fresh.close();
       rmSync(gapDir, { recursive: true, force: true });
     }
   });
 
-  it('reports an hour without traffic as no SLI (null), not 100 % and not NaN', () => {
-    const statuses = evaluateSlos(ledger.buckets, SLOS, [parseWindowSpec('1h')], at('2026-10-26T05:00:00Z'), 'UTC');
+  it('reports an hour without traffic as no SLI (null), not 100 % and not NaN', async () => {
+    const statuses = await evaluateSlos(ledger.buckets, SLOS, [parseWindowSpec('1h')], at('2026-10-26T05:00:00Z'), 'UTC');
     for (const { windows } of statuses) {
       expect(windows[0]!.total).toBe(0);
       expect(windows[0]!.sliRatio).toBeNull();
@@ -149,9 +149,9 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
     }
   });
 
-  it('sums calendar months in the configured time zone (October 2026 in UTC and in Berlin, 745 hours)', () => {
+  it('sums calendar months in the configured time zone (October 2026 in UTC and in Berlin, 745 hours)', async () => {
     for (const timeZone of ['UTC', 'Europe/Berlin']) {
-      const statuses = evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 10 })], RENDIFF_EVALUATION_MS + HOUR, timeZone);
+      const statuses = await evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 10 })], RENDIFF_EVALUATION_MS + HOUR, timeZone);
       for (const { slo, windows } of statuses) {
         const w = windows[0]!;
         const expectedStart = timeZone === 'UTC' ? at('2026-10-01T00:00:00Z') : at('2026-09-30T22:00:00Z');
@@ -170,27 +170,27 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
 
   it('gives September 2026 the coverage of the days Prometheus has (data starts 2026-09-20) once it is synced', async () => {
     const september = monthWindowSpec({ year: 2026, month: 9 });
-    const before = evaluateSlos(ledger.buckets, SLOS, [september], RENDIFF_EVALUATION_MS, 'UTC');
+    const before = await evaluateSlos(ledger.buckets, SLOS, [september], RENDIFF_EVALUATION_MS, 'UTC');
     // The first sync reached back to 09-27 only: 4 of 30 days.
     for (const { windows } of before) expect(windows[0]!.coverageRatio).toBeCloseTo(4 / 30, 3);
     await syncLedger({
       buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS,
       fromMs: at('2026-09-01T00:00:00Z'), retentionMs: 400 * 24 * HOUR,
     });
-    const statuses = evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 9 })], RENDIFF_EVALUATION_MS, 'UTC');
+    const statuses = await evaluateSlos(ledger.buckets, SLOS, [monthWindowSpec({ year: 2026, month: 9 })], RENDIFF_EVALUATION_MS, 'UTC');
     for (const { windows } of statuses) {
       // The bucket ending 09-20 00:05 holds the first samples; 11 of 30 days have data.
       expect(windows[0]!.coverageRatio).toBeCloseTo(11 / 30, 3);
     }
   });
 
-  it('an average of per-bucket ratios would fail the same check that the ratio of sums passes', () => {
+  it('an average of per-bucket ratios would fail the same check that the ratio of sums passes', async () => {
     const slo = SLOS.find((s) => s.name === 'api-availability')!;
-    const seriesId = ledger.buckets.findSeries(slo)!;
+    const seriesId = (await ledger.buckets.findSeries(slo))!;
     const start = RENDIFF_EVALUATION_MS - 30 * 24 * HOUR;
-    const buckets = ledger.buckets.readBuckets(seriesId, start + BUCKET_MS, RENDIFF_EVALUATION_MS).filter((b) => b.total > 0);
+    const buckets = (await ledger.buckets.readBuckets(seriesId, start + BUCKET_MS, RENDIFF_EVALUATION_MS)).filter((b) => b.total > 0);
     const averageOfRatios = buckets.reduce((acc, b) => acc + b.good / b.total, 0) / buckets.length;
-    const [status] = evaluateSlos(ledger.buckets, [slo], [parseWindowSpec('30d')], RENDIFF_EVALUATION_MS, 'UTC');
+    const [status] = await evaluateSlos(ledger.buckets, [slo], [parseWindowSpec('30d')], RENDIFF_EVALUATION_MS, 'UTC');
     const truth = trueCounts(slo.name, fixture.fixture.truth, start, RENDIFF_EVALUATION_MS);
     const tolerance = sliTolerance(
       truth.good,
@@ -205,11 +205,11 @@ describe('the ledger against ground truth (Rendiff scenario: 42 days of diurnal 
   });
 
   it('a second sync of the same instant fetches nothing and changes no figure', async () => {
-    const before = evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC');
+    const before = await evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC');
     const again = await syncLedger({
       buckets: ledger.buckets, source: new PrometheusMetricsSource(client), slos: SLOS, clock: systemClock, timeZone: 'UTC', atMs: RENDIFF_EVALUATION_MS, retentionMs: 400 * 24 * HOUR,
     });
     expect(again.slos.map((s) => s.fetchedBuckets)).toEqual([0, 0, 0]);
-    expect(evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC')).toEqual(before);
+    expect(await evaluateSlos(ledger.buckets, SLOS, ROLLING, RENDIFF_EVALUATION_MS, 'UTC')).toEqual(before);
   });
 });

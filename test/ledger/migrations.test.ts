@@ -15,12 +15,12 @@ describe('migrating a ledger written before grouped SLOs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-migrate-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps every series, bucket and alert state, with the same ids, when the tables are rebuilt', () => {
+  it('keeps every series, bucket and alert state, with the same ids, when the tables are rebuilt', async () => {
     const path = join(dir, 'old.db');
     // A ledger as the release before groups left it: schema version 6, synced once, one alert firing.
     const old = openLedger(join(dir, 'reference.db'));
-    const seriesId = old.buckets.ensureSeries(SLO, T0);
-    old.close();
+    const seriesId = await old.buckets.ensureSeries(SLO, T0);
+    await old.close();
     const definition = JSON.stringify(SLO.sli);
     const db = new Database(path);
     db.pragma('foreign_keys = ON');
@@ -40,19 +40,19 @@ describe('migrating a ledger written before grouped SLOs', () => {
 
     const ledger = openLedger(path);
     try {
-      expect(ledger.buckets.findSeries(SLO)).toBe(7);
-      const sums = ledger.buckets.sumWindow(7, T0, T0 + 12 * BUCKET_MS, false);
+      expect(await ledger.buckets.findSeries(SLO)).toBe(7);
+      const sums = await ledger.buckets.sumWindow(7, T0, T0 + 12 * BUCKET_MS, false);
       expect(sums).toMatchObject({ good: 12 * 990 + 78, total: 12 * 1000 + 78, coveredBuckets: 12 });
-      expect(ledger.buckets.unsettledBucketEnds(7, T0 + BUCKET_MS, T0 + 12 * BUCKET_MS, 0)).toEqual([]);
-      expect(ledger.alertState.get(SLO.name, 'burn-rate')).toMatchObject({ phase: 'firing', severity: 'page', firingSinceMs: T0 });
-      expect(ledger.alertState.get(SLO.name, 'burn-rate')!.group).toBeUndefined();
+      expect(await ledger.buckets.unsettledBucketEnds(7, T0 + BUCKET_MS, T0 + 12 * BUCKET_MS, 0)).toEqual([]);
+      expect(await ledger.alertState.get(SLO.name, 'burn-rate')).toMatchObject({ phase: 'firing', severity: 'page', firingSinceMs: T0 });
+      expect((await ledger.alertState.get(SLO.name, 'burn-rate'))!.group).toBeUndefined();
       // A group series of the same definition can now sit beside the SLO's own.
       const grouped = { ...SLO, groupBy: ['endpoint'] };
-      const groupId = ledger.buckets.ensureSeries(grouped, T0, { endpoint: '/api/v1/convert' });
+      const groupId = await ledger.buckets.ensureSeries(grouped, T0, { endpoint: '/api/v1/convert' });
       expect(groupId).not.toBe(7);
-      expect(ledger.buckets.listGroups(grouped)).toEqual([{ seriesId: groupId, labels: { endpoint: '/api/v1/convert' } }]);
+      expect(await ledger.buckets.listGroups(grouped)).toEqual([{ seriesId: groupId, labels: { endpoint: '/api/v1/convert' } }]);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 });

@@ -58,20 +58,20 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     now = T0;
   });
   afterEach(async () => {
-    ledger.close();
+    await ledger.close();
     await smtp?.stop();
     smtp = undefined;
   });
 
   /** Delivery rounds, each at the entry's next attempt, until it is no longer pending (at most `rounds`). */
   async function deliverUntilSettled(sender: EmailSender, log: DeliveryLog, rounds: number, beforeRound?: (round: number) => Promise<void>) {
-    const { entry } = outbox.enqueue({ key: 'report/2026-10/email', channel: 'email', payload: message, nowMs: now, deadlineMs: now + 24 * 60 * MINUTE });
-    for (let round = 0; round < rounds && outbox.byId(entry.id)!.status === 'pending'; round++) {
-      now = Math.max(now, outbox.byId(entry.id)!.nextAttemptMs);
+    const { entry } = await outbox.enqueue({ key: 'report/2026-10/email', channel: 'email', payload: message, nowMs: now, deadlineMs: now + 24 * 60 * MINUTE });
+    for (let round = 0; round < rounds && (await outbox.byId(entry.id))!.status === 'pending'; round++) {
+      now = Math.max(now, (await outbox.byId(entry.id))!.nextAttemptMs);
       await beforeRound?.(round);
       await deliverOutbox({ outbox, senders: { email: sender }, clock, log, random: () => 0.5 });
     }
-    return outbox.byId(entry.id)!;
+    return (await outbox.byId(entry.id))!;
   }
 
   it('a server answering 451 three times, then accepting: exactly one mail arrives, the row is sent, each attempt is logged', async () => {
@@ -125,7 +125,7 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     expect(good.status).toBe('sent');
     expect(smtp.received).toHaveLength(1);
 
-    ledger.close();
+    await ledger.close();
     ledger = openLedger(join(dir, 'auth.db'));
     outbox = ledger.outbox;
     const wrong = `${PASSWORD}-old`;
@@ -145,7 +145,7 @@ describe('email delivery through the outbox, against a real SMTP server on 127.0
     expect(smtp.authAttempts).toBe(0);
     await smtp.stop();
 
-    ledger.close();
+    await ledger.close();
     ledger = openLedger(join(dir, 'tls.db'));
     outbox = ledger.outbox;
     smtp = await startSmtpServer({ credentials: { user: 'reports', pass: PASSWORD }, starttls: true });

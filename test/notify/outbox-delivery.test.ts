@@ -38,22 +38,22 @@ describe('the outbox and its delivery (a real SQLite file, a scripted sender, a 
     outbox = ledger.outbox;
     now = T0;
   });
-  afterEach(() => {
-    ledger.close();
+  afterEach(async () => {
+    await ledger.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const enqueue = (key = 'report/2026-10/email', deadlineMs = T0 + 24 * 60 * MINUTE) =>
     outbox.enqueue({ key, channel: 'email', payload: { month: '2026-10' }, nowMs: now, deadlineMs });
 
-  it('records a delivery once per idempotency key', () => {
-    expect(enqueue().created).toBe(true);
-    expect(enqueue().created).toBe(false);
-    expect(outbox.list()).toHaveLength(1);
+  it('records a delivery once per idempotency key', async () => {
+    expect((await enqueue()).created).toBe(true);
+    expect((await enqueue()).created).toBe(false);
+    expect(await outbox.list()).toHaveLength(1);
   });
 
   it('retries with exponential backoff and jitter until the sender accepts, then sends exactly once', async () => {
-    enqueue();
+    await enqueue();
     const sender = scriptedSender([new DeliveryError('421 try later'), new DeliveryError('connection refused')]);
     const deliver = () => deliverOutbox({ outbox, senders: { email: sender }, clock, backoff: POLICY, random: () => 0.5 });
     expect((await deliver()).retrying[0]!.nextAttemptMs).toBe(T0 + MINUTE);
@@ -77,26 +77,26 @@ describe('the outbox and its delivery (a real SQLite file, a scripted sender, a 
   });
 
   it('gives up at once on a permanent error, and when the next attempt would pass the deadline', async () => {
-    enqueue('a');
-    enqueue('b', T0 + 30_000);
+    await enqueue('a');
+    await enqueue('b', T0 + 30_000);
     const sender = scriptedSender([new DeliveryError('550 no such mailbox', { permanent: true }), new DeliveryError('timeout')]);
     const round = await deliverOutbox({ outbox, senders: { email: sender }, clock, backoff: POLICY, random: () => 0.5 });
     expect(round.failed.map((e) => [e.key, e.status, e.lastError])).toEqual([
       ['a', 'failed', '550 no such mailbox'],
       ['b', 'failed', 'timeout'],
     ]);
-    expect(outbox.backlog()).toBe(0);
+    expect(await outbox.backlog()).toBe(0);
   });
 
   it('waits at least as long as the receiver asks (Retry-After)', async () => {
-    enqueue();
+    await enqueue();
     const sender = scriptedSender([new DeliveryError('429 rate limited', { retryAfterMs: 10 * MINUTE })]);
     const round = await deliverOutbox({ outbox, senders: { email: sender }, clock, backoff: POLICY, random: () => 0.5 });
     expect(round.retrying[0]!.nextAttemptMs).toBe(T0 + 10 * MINUTE);
   });
 
   it('two delivery rounds at once send an entry only once (the claim)', async () => {
-    enqueue();
+    await enqueue();
     let release!: () => void;
     const calls: unknown[] = [];
     const slow: DeliverySender = {
@@ -116,19 +116,19 @@ describe('the outbox and its delivery (a real SQLite file, a scripted sender, a 
   });
 
   it('keeps a delivery whose channel is not configured, with an error that says what to add', async () => {
-    enqueue();
+    await enqueue();
     const round = await deliverOutbox({ outbox, senders: {}, clock, backoff: POLICY, random: () => 0.5 });
     expect(round.retrying[0]!.lastError).toMatch(/no email delivery is configured/);
   });
 
   it('retry makes a delivery due now, a failed one pending again; drop stops it for good', async () => {
-    const { entry } = enqueue();
+    const { entry } = await enqueue();
     await deliverOutbox({ outbox, senders: { email: scriptedSender([new DeliveryError('nope', { permanent: true })]) }, clock });
-    expect(outbox.byId(entry.id)!.status).toBe('failed');
-    expect(outbox.retryNow(entry.id, now, now + 60 * MINUTE)).toBe(1);
-    expect(outbox.byId(entry.id)).toMatchObject({ status: 'pending', deadlineMs: now + 60 * MINUTE });
-    expect(outbox.drop(entry.id)).toBe(true);
-    expect(outbox.drop(entry.id)).toBe(false);
-    expect(outbox.due(now + 120 * MINUTE)).toEqual([]);
+    expect((await outbox.byId(entry.id))!.status).toBe('failed');
+    expect(await outbox.retryNow(entry.id, now, now + 60 * MINUTE)).toBe(1);
+    expect(await outbox.byId(entry.id)).toMatchObject({ status: 'pending', deadlineMs: now + 60 * MINUTE });
+    expect(await outbox.drop(entry.id)).toBe(true);
+    expect(await outbox.drop(entry.id)).toBe(false);
+    expect(await outbox.due(now + 120 * MINUTE)).toEqual([]);
   });
 });

@@ -110,17 +110,17 @@ describe('delivery to a webhook on 127.0.0.1 through the outbox', () => {
   afterAll(async () => {
     await receiver.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-slack-'));
     ledger = openLedger(join(dir, 'l.db'));
     outbox = ledger.outbox;
     now = Date.now();
     receiver.requests.length = 0;
     lines.length = 0;
-    outbox.enqueue({ key: 'alert/x/burn-rate/firing/page/t', channel: 'slack', payload: formatSlackMessage(FIRING, 'UTC'), nowMs: now, deadlineMs: now + DAY });
+    await outbox.enqueue({ key: 'alert/x/burn-rate/firing/page/t', channel: 'slack', payload: formatSlackMessage(FIRING, 'UTC'), nowMs: now, deadlineMs: now + DAY });
   });
-  afterEach(() => {
-    ledger.close();
+  afterEach(async () => {
+    await ledger.close();
     rmSync(dir, { recursive: true, force: true });
     // Whatever happened, the webhook's secret path never reached a log line.
     for (const line of lines) expect(line).not.toContain('x9SeCrEtWeBhOoKtOkEn');
@@ -137,13 +137,13 @@ describe('delivery to a webhook on 127.0.0.1 through the outbox', () => {
 
   it('answering 500 twice, then 200: retried with backoff, one message delivered', async () => {
     receiver.script([{ status: 500, body: 'internal' }, { status: 503, body: 'unavailable' }]);
-    for (let round = 0; round < 10 && outbox.backlog() > 0; round++) {
+    for (let round = 0; round < 10 && await outbox.backlog() > 0; round++) {
       await deliver();
-      const pending = outbox.list('pending')[0];
+      const pending = (await outbox.list('pending'))[0];
       if (pending) now = pending.nextAttemptMs;
     }
     expect(receiver.requests.map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH, SECRET_PATH]);
-    expect(outbox.list()).toEqual([expect.objectContaining({ status: 'sent', attempts: 3 })]);
+    expect(await outbox.list()).toEqual([expect.objectContaining({ status: 'sent', attempts: 3 })]);
     expect(lines.filter((l) => l.includes('retrying later'))).toHaveLength(2);
     expect(lines[0]).toContain('Slack webhook answered 500: internal');
   });

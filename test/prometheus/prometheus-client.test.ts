@@ -185,11 +185,11 @@ describe('the Prometheus adapter against a real Prometheus and a faulty proxy on
       expect(availability!.error).toBeUndefined();
       expect(availability!.missingBuckets).toBe(0);
       expect(jobs!.error).toMatch(/SLO job-success: .*HTTP 500: boom/);
-      expect(ledger.buckets.readBuckets(ledger.buckets.findSeries(JOBS)!, 0, LAST_END)).toEqual([]);
+      expect(await ledger.buckets.readBuckets((await ledger.buckets.findSeries(JOBS))!, 0, LAST_END)).toEqual([]);
       // Every bucket of the failed SLO stays missing, to be fetched again by the next sync.
       expect(jobs!.missingBuckets).toBe((LAST_END - result.fromMs) / BUCKET_MS + 1);
     } finally {
-      ledger.close();
+      await ledger.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -36,7 +36,7 @@ const during = (startIso: string, endIso: string, inside: number, outside = 0) =
   return (endMs: number) => (endMs > s && endMs <= e ? inside : outside);
 };
 
-function build(slo: SloDefinition, data: BucketCounts[], options: { period?: ReportPeriod; timeZone?: string; history?: HistoryMonth[] } = {}): PeriodReport {
+function build(slo: SloDefinition, data: BucketCounts[], options: { period?: ReportPeriod; timeZone?: string; history?: HistoryMonth[] } = {}): Promise<PeriodReport> {
   const input: SloReportInput = { slo, buckets: toBucketColumns(data), history: options.history ?? [] };
   return buildPeriodReport({ period: options.period ?? OCTOBER, timeZone: options.timeZone ?? 'UTC', generatedAtMs: NOV_START, slos: [input] });
 }
@@ -56,8 +56,8 @@ describe('buildPeriodReport', () => {
     { name: 'a steady 0.1 % error rate consumes exactly the budget', perBucket: 1, sli: 0.999, consumed: 1, tier: 'ok' },
     { name: 'a steady 0.7 % error rate is a warning (below 99.5 %)', perBucket: 7, sli: 0.993, consumed: 7, tier: 'warning' },
     { name: 'a steady 2 % error rate is critical (below 99 %)', perBucket: 20, sli: 0.98, consumed: 20, tier: 'critical' },
-  ])('$name', ({ perBucket, sli, consumed, tier }) => {
-    const report = build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => perBucket));
+  ])('$name', async ({ perBucket, sli, consumed, tier }) => {
+    const report = await build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => perBucket));
     const slo = report.slos[0]!;
     expect(slo.total).toBe(1000 * 31 * 288);
     expect(slo.sliRatio).toBeCloseTo(sli, 12);
@@ -68,15 +68,15 @@ describe('buildPeriodReport', () => {
     expect(slo.days.every((d) => Math.abs(d.sliRatio! - sli) < 1e-12)).toBe(true);
   });
 
-  it('has a burn-down that falls evenly under steady errors and ends at the month remaining budget', () => {
-    const slo = build(availability, quiet).slos[0]!;
+  it('has a burn-down that falls evenly under steady errors and ends at the month remaining budget', async () => {
+    const slo = (await build(availability, quiet)).slos[0]!;
     slo.days.forEach((d, i) => expect(d.remainingRatio).toBeCloseTo(1 - (0.5 * (i + 1)) / 31, 9));
     expect(slo.days[30]!.remainingRatio).toBeCloseTo(slo.errorBudget.remainingRatio!, 12);
     expect(slo.days.reduce((n, d) => n + d.total, 0)).toBe(slo.total);
   });
 
-  it('reports a month without traffic with a null SLI and null budget ratios, ok tier and no NaN', () => {
-    const report = build(availability, buckets(OCT_START - HOUR, NOV_START, 0, () => 0));
+  it('reports a month without traffic with a null SLI and null budget ratios, ok tier and no NaN', async () => {
+    const report = await build(availability, buckets(OCT_START - HOUR, NOV_START, 0, () => 0));
     const slo = report.slos[0]!;
     expect(slo.sliRatio).toBeNull();
     expect(slo.reason).toBe('no-traffic');
@@ -88,9 +88,9 @@ describe('buildPeriodReport', () => {
     expect(JSON.stringify(toReportJson(report))).not.toMatch(/NaN|Infinity/);
   });
 
-  it('finds a 45-minute burst at 60 % errors as one incident from its first to its last bucket', () => {
+  it('finds a 45-minute burst at 60 % errors as one incident from its first to its last bucket', async () => {
     const data = buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-14T03:10:00Z', '2026-10-14T03:55:00Z', 600, 0.5));
-    const report = build(availability, data);
+    const report = await build(availability, data);
     expect(report.incidents).toHaveLength(1);
     const incident = report.incidents[0]!;
     expect(new Date(incident.startMs).toISOString()).toBe('2026-10-14T03:10:00.000Z');
@@ -106,27 +106,27 @@ describe('buildPeriodReport', () => {
     { gapMinutes: 25, incidents: 1 },
     { gapMinutes: 30, incidents: 2 },
     { gapMinutes: 40, incidents: 2 },
-  ])('merges two 15-minute bursts $gapMinutes min apart into $incidents incident(s) (merge when closer than 30 min)', ({ gapMinutes, incidents }) => {
+  ])('merges two 15-minute bursts $gapMinutes min apart into $incidents incident(s) (merge when closer than 30 min)', async ({ gapMinutes, incidents }) => {
     const firstEnd = Date.parse('2026-10-10T12:15:00Z');
     const secondStart = firstEnd + gapMinutes * MIN;
     const data = buckets(OCT_START - HOUR, NOV_START, 1000, (t) =>
       (t > firstEnd - 15 * MIN && t <= firstEnd) || (t > secondStart && t <= secondStart + 15 * MIN) ? 100 : 0,
     );
-    const report = build(availability, data);
+    const report = await build(availability, data);
     expect(report.incidents).toHaveLength(incidents);
     expect(report.incidents[0]!.bad + (report.incidents[1]?.bad ?? 0)).toBeCloseTo(600, 9);
   });
 
-  it('does not call a single bucket above the factor an incident when the burn rate over 1h stays below it', () => {
+  it('does not call a single bucket above the factor an incident when the burn rate over 1h stays below it', async () => {
     // One bucket at 50 bad in 1000 (burn 50 over 5m) in an hour of 1000-event buckets: 1h burn = 50/12000/0.001 ≈ 4.2 < 6.
     const data = buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-03T10:00:00Z', '2026-10-03T10:05:00Z', 50, 0));
-    expect(build(availability, data).incidents).toEqual([]);
+    expect((await build(availability, data)).incidents).toEqual([]);
   });
 
-  it('honours a configured factor: a 5× burn for 2 h is an incident at factor 3, not at 6', () => {
+  it('honours a configured factor: a 5× burn for 2 h is an incident at factor 3, not at 6', async () => {
     const data = buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-20T10:00:00Z', '2026-10-20T12:00:00Z', 5, 0));
-    expect(build(availability, data).incidents).toEqual([]);
-    const report = buildPeriodReport({
+    expect((await build(availability, data)).incidents).toEqual([]);
+    const report = await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
       slos: [{ slo: availability, buckets: toBucketColumns(data), history: [] }],
       rules: { incidents: { factor: 3, mergeGapMs: 30 * MIN } },
@@ -136,10 +136,10 @@ describe('buildPeriodReport', () => {
     ]);
   });
 
-  it('sorts incidents of all SLOs by the share of budget consumed', () => {
+  it('sorts incidents of all SLOs by the share of budget consumed', async () => {
     const jobs: SloDefinition = { ...availability, name: 'jobs', objectiveRatio: 0.95, tiers: undefined as never };
     delete (jobs as { tiers?: unknown }).tiers;
-    const report = buildPeriodReport({
+    const report = await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
       slos: [
         { slo: availability, buckets: toBucketColumns(buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-10-02T00:00:00Z', '2026-10-02T00:10:00Z', 100))), history: [] },
@@ -151,19 +151,19 @@ describe('buildPeriodReport', () => {
     expect(shares[0]).toBeGreaterThan(shares[1]!);
   });
 
-  it('counts the hour before the month for the 1h burn rate but reports no incident before the month', () => {
+  it('counts the hour before the month for the 1h burn rate but reports no incident before the month', async () => {
     const data = buckets(OCT_START - HOUR, NOV_START, 1000, during('2026-09-30T23:30:00Z', '2026-10-01T00:10:00Z', 100));
-    const report = build(availability, data);
+    const report = await build(availability, data);
     expect(report.incidents).toHaveLength(1);
     expect(new Date(report.incidents[0]!.startMs).toISOString()).toBe('2026-10-01T00:00:00.000Z');
     expect(report.incidents[0]!.bad).toBeCloseTo(200, 9);
   });
 
-  it('splits a DST month into local days: Europe/Berlin October 2026 has 31 days and a 25-hour 25th', () => {
+  it('splits a DST month into local days: Europe/Berlin October 2026 has 31 days and a 25-hour 25th', async () => {
     const start = Date.parse('2026-09-30T22:00:00Z'); // 2026-10-01 00:00 CEST
     const end = Date.parse('2026-10-31T23:00:00Z'); // 2026-11-01 00:00 CET
     const period: ReportPeriod = { ...OCTOBER, startMs: start, endMs: end, fullEndMs: end };
-    const slo = build(availability, buckets(start - HOUR, end, 1000, () => 1), { period, timeZone: 'Europe/Berlin' }).slos[0]!;
+    const slo = (await build(availability, buckets(start - HOUR, end, 1000, () => 1), { period, timeZone: 'Europe/Berlin' })).slos[0]!;
     expect(slo.days).toHaveLength(31);
     expect(slo.days[0]!.date).toBe('2026-10-01');
     const hours = slo.days.map((d) => (d.endMs - d.startMs) / HOUR);
@@ -174,20 +174,20 @@ describe('buildPeriodReport', () => {
     expect(slo.coverageRatio).toBe(1);
   });
 
-  it('splits Europe/Berlin March 2026 into days with a 23-hour 29th', () => {
+  it('splits Europe/Berlin March 2026 into days with a 23-hour 29th', async () => {
     const start = Date.parse('2026-02-28T23:00:00Z');
     const end = Date.parse('2026-03-31T22:00:00Z');
     const period: ReportPeriod = { kind: 'month', name: '2026-03', label: 'March 2026', startMs: start, endMs: end, fullEndMs: end };
-    const slo = build(availability, buckets(start - HOUR, end, 10, () => 0), { period, timeZone: 'Europe/Berlin' }).slos[0]!;
+    const slo = (await build(availability, buckets(start - HOUR, end, 10, () => 0), { period, timeZone: 'Europe/Berlin' })).slos[0]!;
     expect(slo.days.map((d) => (d.endMs - d.startMs) / HOUR)[28]).toBe(23);
     expect(slo.days.at(-1)!.date).toBe('2026-03-31');
   });
 
-  it('names missing periods, lowers coverage and recommends checking scraping below 99 %', () => {
+  it('names missing periods, lowers coverage and recommends checking scraping below 99 %', async () => {
     const gapStart = Date.parse('2026-10-22T01:00:00Z');
     const gapEnd = Date.parse('2026-10-22T10:00:00Z');
     const data = quiet.filter((b) => b.endMs <= gapStart || b.endMs > gapEnd);
-    const report = build(availability, data);
+    const report = await build(availability, data);
     const slo = report.slos[0]!;
     expect(slo.missingPeriods).toEqual([{ startMs: gapStart, endMs: gapEnd, durationMs: 9 * HOUR }]);
     expect(slo.coverageRatio).toBeCloseTo(1 - 9 / (31 * 24), 12);
@@ -197,37 +197,37 @@ describe('buildPeriodReport', () => {
     expect(recommendation?.text).toContain('2026-10-22 01:00–10:00');
   });
 
-  it('names reconciled scrape gaps separately: counted as coverage, but not timed', () => {
+  it('names reconciled scrape gaps separately: counted as coverage, but not timed', async () => {
     const gapStart = Date.parse('2026-10-22T01:00:00Z');
     const data = quiet.map((b) => (b.endMs > gapStart && b.endMs <= gapStart + 2 * HOUR ? { ...b, status: 'reconciled' as const } : b));
-    const report = build(availability, data);
+    const report = await build(availability, data);
     expect(report.slos[0]!.coverageRatio).toBe(1);
     expect(report.slos[0]!.reconciledPeriods).toEqual([{ startMs: gapStart, endMs: gapStart + 2 * HOUR, durationMs: 2 * HOUR }]);
     expect(report.recommendations.map((r) => r.kind)).toContain('reconciled-data');
   });
 
-  it('records when the budget ran out and recommends a freeze, with the day', () => {
+  it('records when the budget ran out and recommends a freeze, with the day', async () => {
     // 0.2 % errors: the month's budget is spent half-way, at the end of 2026-10-16 12:00.
-    const report = build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 2));
+    const report = await build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 2));
     const slo = report.slos[0]!;
     expect(new Date(slo.budgetExhaustedAtMs!).toISOString()).toBe('2026-10-16T12:05:00.000Z');
     const recommendation = report.recommendations.find((r) => r.kind === 'budget-exhausted');
     expect(recommendation?.text).toContain('day 16 of 31');
   });
 
-  it('lists breaches with the Rendiff monitoring guide\'s breach-response steps for their tier', () => {
-    const report = build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 20));
+  it('lists breaches with the Rendiff monitoring guide\'s breach-response steps for their tier', async () => {
+    const report = await build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 20));
     expect(report.breaches).toHaveLength(1);
     const breach = report.breaches[0]!;
     expect(breach).toMatchObject({ slo: 'api-availability', tier: 'critical', thresholdRatio: 0.99 });
     expect(breach.steps.map((s) => s.action)).toEqual(['Page on-call engineer', 'Incident commander assigned', 'War room established', 'Mitigation plan in progress']);
-    const warning = build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 7)).breaches[0]!;
+    const warning = (await build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 7))).breaches[0]!;
     expect(warning.steps.map((s) => `${s.after}: ${s.action}`)).toContain('2 hours: Root cause analysis');
   });
 
-  it('recommends once per breach tier and once for all exhausted budgets when more than five SLOs ran out', () => {
+  it('recommends once per breach tier and once for all exhausted budgets when more than five SLOs ran out', async () => {
     const slos = Array.from({ length: 7 }, (_, i) => ({ ...availability, name: `svc-${i + 1}` }));
-    const report = buildPeriodReport({
+    const report = await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV_START,
       // 2 % errors for svc-1, 1.9 % for svc-2, …: all critical, all out of budget, svc-1 first.
       slos: slos.map((slo, i) => ({ slo, buckets: toBucketColumns(buckets(OCT_START - HOUR, NOV_START, 1000, () => 20 - i)), history: [] })),
@@ -242,33 +242,33 @@ describe('buildPeriodReport', () => {
     expect(byKind['budget-exhausted']!.text).toMatch(/^7 SLOs spent their whole error budget before the period ended, the first svc-1 on 2026-10-02 /);
   });
 
-  it('compares with the previous month and recommends a tighter objective after three months with a large margin', () => {
+  it('compares with the previous month and recommends a tighter objective after three months with a large margin', async () => {
     const history: HistoryMonth[] = [
       { name: '2026-09', good: 999_900, total: 1_000_000, coverageRatio: 1 },
       { name: '2026-08', good: 999_850, total: 1_000_000, coverageRatio: 1 },
     ];
-    const report = build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 0.1), { history });
+    const report = await build(availability, buckets(OCT_START - HOUR, NOV_START, 1000, () => 0.1), { history });
     const slo = report.slos[0]!;
     expect(slo.previous).toMatchObject({ name: '2026-09', coverageRatio: 1 });
     expect(slo.previous!.sliRatio).toBeCloseTo(0.9999, 12);
     expect(slo.sliChangeRatio).toBeCloseTo(0.9999 - 0.9999, 12);
     const margin = report.recommendations.find((r) => r.kind === 'large-margin');
     expect(margin?.value).toBeCloseTo(0.15, 9); // the largest of 10 %, 10 %, 15 %
-    const noisy = build(availability, quiet, { history }).recommendations.map((r) => r.kind);
+    const noisy = (await build(availability, quiet, { history })).recommendations.map((r) => r.kind);
     expect(noisy).not.toContain('large-margin');
   });
 
-  it('reports a month not yet over up to its evaluation instant, with days cut there', () => {
+  it('reports a month not yet over up to its evaluation instant, with days cut there', async () => {
     const at = Date.parse('2026-10-10T12:00:00Z');
     const period: ReportPeriod = { ...OCTOBER, endMs: at };
-    const slo = build(availability, buckets(OCT_START - HOUR, at, 1000, () => 0.5), { period }).slos[0]!;
+    const slo = (await build(availability, buckets(OCT_START - HOUR, at, 1000, () => 0.5), { period })).slos[0]!;
     expect(slo.days).toHaveLength(10);
     expect(slo.days.at(-1)!.endMs).toBe(at);
     expect(slo.coverageRatio).toBe(1);
   });
 
-  it('writes JSON with ISO instants, snake_case keys and null for undefined figures', () => {
-    const json = toReportJson(build(availability, quiet)) as { period: Record<string, unknown>; generated_at: string; slos: Array<Record<string, unknown>> };
+  it('writes JSON with ISO instants, snake_case keys and null for undefined figures', async () => {
+    const json = toReportJson(await build(availability, quiet)) as { period: Record<string, unknown>; generated_at: string; slos: Array<Record<string, unknown>> };
     expect(json.period.start).toBe('2026-10-01T00:00:00.000Z');
     expect(json.generated_at).toBe('2026-11-01T00:00:00.000Z');
     expect(json.slos[0]!.budget_exhausted_at).toBeNull();

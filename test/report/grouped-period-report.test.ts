@@ -81,7 +81,7 @@ describe('period report of a grouped SLO from a real Prometheus with known per-t
   }, 300_000);
 
   afterAll(async () => {
-    adapters?.close();
+    await adapters?.close();
     await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

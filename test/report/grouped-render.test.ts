@@ -94,9 +94,9 @@ describe(`the groups of a grouped SLO with ${GROUPS} groups, rendered`, () => {
   const ranked = Array.from({ length: GROUPS }, (_, i) => i).sort((a, b) => trueConsumed(b) - trueConsumed(a) || JSON.stringify(Object.entries(labelsOf(a))).localeCompare(JSON.stringify(Object.entries(labelsOf(b)))));
   const label = (i: number) => `region=${labelsOf(i).region}, tenant=${labelsOf(i).tenant}`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'slo-ledger-groups-'));
-    report = buildPeriodReport({ period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV, slos: [{ slo, buckets: sloColumns(), history: [], groups: groupInputs() }] });
+    report = await buildPeriodReport({ period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV, slos: [{ slo, buckets: sloColumns(), history: [], groups: groupInputs() }] });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

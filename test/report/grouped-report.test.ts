@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportPeriod } from '../../src/domain/period.js';
 import type { GroupLabels, SloDefinition } from '../../src/domain/slo.js';
 import { toBucketColumns, type BucketCounts } from '../../src/report/bucket-columns.js';
 import { buildPeriodReport } from '../../src/report/build-period-report.js';
-import type { GroupReportInput, PeriodReport, SloReportInput } from '../../src/report/period-report.js';
+import type { GroupReportInput, PeriodReport, SloReport, SloReportInput } from '../../src/report/period-report.js';
 import { toReportJson } from '../../src/report/report-json.js';
 import { toReportView } from '../../src/report/report-view.js';
 
@@ -64,7 +64,7 @@ const DATA: Record<string, BucketCounts[]> = {
   't-quiet': rows(0, () => 0),
 };
 
-function build(slo: SloDefinition = grouped, extra: SloReportInput[] = []): PeriodReport {
+function build(slo: SloDefinition = grouped, extra: SloReportInput[] = []): Promise<PeriodReport> {
   const groups = Object.entries(DATA).map(([tenant, data]) => groupInput({ tenant }, data));
   return buildPeriodReport({
     period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV,
@@ -73,8 +73,12 @@ function build(slo: SloDefinition = grouped, extra: SloReportInput[] = []): Peri
 }
 
 describe('grouped SLOs in the period report model', () => {
-  const report = build();
-  const slo = report.slos[0]!;
+  let report: PeriodReport;
+  let slo: SloReport;
+  beforeAll(async () => {
+    report = await build();
+    slo = report.slos[0]!;
+  });
   const group = (tenant: string) => slo.groups!.find((g) => g.labels.tenant === tenant)!;
 
   it('lists every group, the most budget consumed first, a group without traffic last', () => {
@@ -124,10 +128,10 @@ describe('grouped SLOs in the period report model', () => {
     expect(report.overall).toMatchObject({ tier: 'ok', ok: 1, warning: 0 });
   });
 
-  it('holds a group of an SLO without tiers to the objective', () => {
+  it('holds a group of an SLO without tiers to the objective', async () => {
     const untiered: SloDefinition = { ...grouped, name: 'untiered' };
     delete (untiered as { tiers?: unknown }).tiers;
-    const breaches = build(untiered).breaches;
+    const breaches = (await build(untiered)).breaches;
     expect(breaches.map((b) => [b.group?.tenant, b.tier, b.thresholdRatio])).toEqual([['t-mid', 'warning', 0.999], ['t-small', 'warning', 0.999]]);
   });
 
@@ -146,9 +150,9 @@ describe('grouped SLOs in the period report model', () => {
     expect(report.recommendations.map((r) => r.kind)).not.toContain('breach');
   });
 
-  it('writes groups, and the group of incidents, breaches and recommendations, in the JSON; label names as they are', () => {
+  it('writes groups, and the group of incidents, breaches and recommendations, in the JSON; label names as they are', async () => {
     const camel: SloDefinition = { ...grouped, groupBy: ['tenantId'] };
-    const json = toReportJson(buildPeriodReport({
+    const json = toReportJson(await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV,
       slos: [{ slo: camel, buckets: toBucketColumns(sumOf(Object.values(DATA))), history: [], groups: Object.entries(DATA).map(([t, d]) => groupInput({ tenantId: t }, d)) }],
     })) as { slos: Array<Record<string, unknown>>; incidents: Array<Record<string, unknown>>; breaches: Array<Record<string, unknown>>; recommendations: Array<Record<string, unknown>> };
@@ -165,10 +169,10 @@ describe('grouped SLOs in the period report model', () => {
     expect(json.recommendations.find((r) => r.kind === 'group-budget')).toMatchObject({ group: { tenantId: 't-mid' } });
   });
 
-  it('adds no key to an ungrouped SLO beside a grouped one', () => {
+  it('adds no key to an ungrouped SLO beside a grouped one', async () => {
     const plain: SloDefinition = { ...grouped, name: 'plain' };
     delete (plain as { groupBy?: unknown }).groupBy;
-    const mixed = build(grouped, [{ slo: plain, buckets: toBucketColumns(rows(1000, (t) => (inBurst(t) ? 300 : 0))), history: [] }]);
+    const mixed = await build(grouped, [{ slo: plain, buckets: toBucketColumns(rows(1000, (t) => (inBurst(t) ? 300 : 0))), history: [] }]);
     const json = toReportJson(mixed) as { slos: Array<Record<string, unknown>>; incidents: Array<Record<string, unknown>> };
     expect(json.slos[1]).not.toHaveProperty('groups');
     expect(json.slos[1]).not.toHaveProperty('group_by');
@@ -177,7 +181,7 @@ describe('grouped SLOs in the period report model', () => {
     expect(mixed.slos[1]!.groups).toBeUndefined();
   });
 
-  it('reads one SLO at a time and each of its groups once, before the next SLO', () => {
+  it('reads one SLO at a time and each of its groups once, before the next SLO', async () => {
     const log: string[] = [];
     function* groupsOf(name: string): Generator<GroupReportInput> {
       for (const [tenant, data] of Object.entries(DATA)) {
@@ -191,16 +195,16 @@ describe('grouped SLOs in the period report model', () => {
         yield { slo: { ...grouped, name }, buckets: toBucketColumns(sumOf(Object.values(DATA))), history: [], groups: groupsOf(name) };
       }
     }
-    const result = buildPeriodReport({ period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV, slos: slos() });
+    const result = await buildPeriodReport({ period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV, slos: slos() });
     const tenants = Object.keys(DATA);
     expect(log).toEqual(['a', ...tenants.map((t) => `a/${t}`), 'b', ...tenants.map((t) => `b/${t}`)]);
     expect(result.slos.map((s) => s.groups!.length)).toEqual([4, 4]);
   });
 
-  it('keeps the summary to the 20 costliest incidents across SLOs and groups, and names each group', () => {
+  it('keeps the summary to the 20 costliest incidents across SLOs and groups, and names each group', async () => {
     // 26 tenants with a burst each, of growing size: t00's 5 minutes … t25's 130 minutes at 60 % errors.
     const tenants = Array.from({ length: 26 }, (_, i) => ({ tenant: `t${String(i).padStart(2, '0')}`, data: rows(100, (t) => (t > BURST.start && t <= BURST.start + (i + 1) * 5 * MIN ? 60 : 0)) }));
-    const many = buildPeriodReport({
+    const many = await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV,
       slos: [{ slo: grouped, buckets: toBucketColumns(sumOf(tenants.map((t) => t.data))), history: [], groups: tenants.map((t) => groupInput({ tenant: t.tenant }, t.data)) }],
     });

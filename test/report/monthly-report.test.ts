@@ -72,7 +72,7 @@ describe('monthly report of October 2026 from the Rendiff fixture (real Promethe
   });
 
   afterAll(async () => {
-    services?.close();
+    await services?.close();
     await fixture?.prometheus.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -45,7 +45,7 @@ function month(badPerBucket: number, burstDay: number): BucketCounts[] {
   return out;
 }
 
-function reportOf(slos: SloDefinition[], badPerBucket = 0.5): PeriodReport {
+function reportOf(slos: SloDefinition[], badPerBucket = 0.5): Promise<PeriodReport> {
   return buildPeriodReport({
     period: OCTOBER,
     timeZone: 'UTC',
@@ -55,21 +55,21 @@ function reportOf(slos: SloDefinition[], badPerBucket = 0.5): PeriodReport {
 }
 
 describe('HTML rendering', () => {
-  it('escapes every user string: a <script> in an SLO description or name stays text', () => {
+  it('escapes every user string: a <script> in an SLO description or name stays text', async () => {
     const hostile = slo(1, {
       name: 'evil"><img src=x onerror=alert(1)>',
       service: '<b>svc</b>',
       description: 'Checkout <script>alert("owned")</script> & friends',
     });
-    const html = renderReportHtml(reportOf([hostile]));
+    const html = renderReportHtml(await reportOf([hostile]));
     expect(html).not.toMatch(/<script|<img|<b>svc/i);
     expect(html).toContain('Checkout &lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; &amp; friends');
     expect(html).toContain('evil&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(htmlNestingProblems(html)).toEqual([]);
   });
 
-  it('is well-formed for a report with breaches, an exhausted budget and no traffic', () => {
-    const report = buildPeriodReport({
+  it('is well-formed for a report with breaches, an exhausted budget and no traffic', async () => {
+    const report = await buildPeriodReport({
       period: OCTOBER, timeZone: 'UTC', generatedAtMs: NOV,
       slos: [
         { slo: slo(1), buckets: toBucketColumns(month(20, 3)), history: [] },
@@ -102,7 +102,7 @@ describe('PDF rendering from 1 to 200 SLOs', () => {
   }
 
   it('renders one SLO as a summary page and one SLO page', async () => {
-    const report = reportOf([slo(1)]);
+    const report = await reportOf([slo(1)]);
     const { text, ink } = await pages(report, 'one');
     expect(ink).toHaveLength(2);
     expect(Math.min(...ink)).toBeGreaterThan(0.02);
@@ -112,7 +112,7 @@ describe('PDF rendering from 1 to 200 SLOs', () => {
 
   it('renders 200 SLOs with the summary table breaking across pages, its header repeated, and no blank page', async () => {
     const slos = Array.from({ length: 200 }, (_, i) => slo(i + 1));
-    const report = reportOf(slos);
+    const report = await reportOf(slos);
     const { text, ink } = await pages(report, 'many');
     const pageCount = Number(/Page 1 of (\d+)/.exec(text)?.[1]);
     expect(ink).toHaveLength(pageCount);

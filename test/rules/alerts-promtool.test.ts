@@ -102,10 +102,10 @@ describe('slo-ledger rules under promtool: the generated alerts fire and resolve
     const sync = await syncLedger({ buckets: ledger.buckets, source, slos, clock, timeZone: 'UTC', atMs: BASE_MS + END_MINUTE * MINUTE, retentionMs: 4 * DAY });
     expect(sync.slos.map((s) => s.error)).toEqual([undefined, undefined]);
     for (let minute = FIRST_CHECK_MINUTE; minute <= END_MINUTE; minute += 5) {
-      const evaluation = evaluateAndNotifyAlerts({ ledger, slos, alerting: config.alerting, timeZone: 'UTC', atMs: BASE_MS + minute * MINUTE, clock });
+      const evaluation = await evaluateAndNotifyAlerts({ ledger, slos, alerting: config.alerting, timeZone: 'UTC', atMs: BASE_MS + minute * MINUTE, clock });
       checkpoints.push({ minute, evaluation, series: evaluation.assessments.flatMap(seriesStates) });
     }
-    ledger.close();
+    await ledger.close();
 
     // The rules' side: the same minutes as counters, the generated rules, and a promtool test
     // that expects at every checkpoint exactly the alerts and burn rates the ledger has.

@@ -118,7 +118,7 @@ function expectTruth(w: any): void {
 
 beforeAll(async () => {
   config = loadConfig({ file: configFile, env: { SLO_READ_TOKEN: READ_TOKEN, ALICE_TOKEN, BOT_TOKEN } });
-  knownLedger(config, dbFile).close();
+  await (await knownLedger(config, dbFile)).close();
   // The server's own wiring: the figures re-read the store's corrections whenever it changed.
   adapters = openAdapters(config);
   // No secrets given to the log filter: the check below then shows that nothing logs a token, not
@@ -134,7 +134,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  adapters?.close();
+  await adapters?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -38,12 +38,12 @@ const A = GROUPS[0]!.labels;
 const D = GROUPS[3]!.labels;
 
 const ledger = openLedger(':memory:');
-const write = (seriesId: number, counts: (i: number) => { good: number; total: number }) => {
+const write = async (seriesId: number, counts: (i: number) => { good: number; total: number }) => {
   const buckets: LedgerBucket[] = Array.from({ length: 288 }, (_, i) => ({ endMs: AT_MS - i * BUCKET_MS, status: 'ok' as const, ...counts(i) }));
-  ledger.buckets.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
+  await ledger.buckets.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
 };
-for (const g of GROUPS) write(ledger.buckets.ensureSeries(SHOP, AT_MS, g.labels), (i) => ({ good: g.perBucket - g.bad(i), total: g.perBucket }));
-write(ledger.buckets.ensureSeries(SHOP, AT_MS), (i) => {
+for (const g of GROUPS) await write(await ledger.buckets.ensureSeries(SHOP, AT_MS, g.labels), (i) => ({ good: g.perBucket - g.bad(i), total: g.perBucket }));
+await write(await ledger.buckets.ensureSeries(SHOP, AT_MS), (i) => {
   const total = GROUPS.reduce((n, g) => n + g.perBucket, 0);
   return { good: total - GROUPS.reduce((n, g) => n + g.bad(i), 0), total };
 });
@@ -53,7 +53,7 @@ config.slos = [SHOP, config.slos[0]!];
 const app = buildHttpServer(serverDeps(config, ledger, memoryLogger([]).logger));
 afterAll(async () => {
   await app.close();
-  ledger.close();
+  await ledger.close();
 });
 
 describe('group label names on /metrics', () => {

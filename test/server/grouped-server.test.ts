@@ -47,14 +47,14 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
   let metrics: ParsedSample[];
 
   /** The ledger's own sums of a series over (AT − window, AT]: what every figure must be computed from. */
-  const ledgerSums = (seriesId: number, windowMs: number) => {
-    const s = ledger.buckets.sumWindow(seriesId, AT - windowMs, AT, false);
+  const ledgerSums = async (seriesId: number, windowMs: number) => {
+    const s = await ledger.buckets.sumWindow(seriesId, AT - windowMs, AT, false);
     return { good: Math.min(Math.max(s.good, 0), s.total), total: s.total };
   };
   const groupsInLedger = () => ledger.buckets.listGroups(GROUPED);
   /** Budget consumed in the SLO window, straight from the ledger's sums: (total − good) / ((1 − objective) × total). */
-  const consumed = (seriesId: number) => {
-    const s = ledgerSums(seriesId, GROUPED.windowMs);
+  const consumed = async (seriesId: number) => {
+    const s = await ledgerSums(seriesId, GROUPED.windowMs);
     return s.total === 0 ? 0 : (s.total - s.good) / ((1 - GROUPED.objectiveRatio) * s.total);
   };
 
@@ -75,7 +75,7 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
 
   afterAll(async () => {
     await app?.close();
-    ledger?.close();
+    await ledger?.close();
     await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -83,15 +83,15 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
   describe('/metrics', () => {
     const own = { slo: GROUPED.name, service: 'api' };
 
-    it('has one sample per tenant and window, with the tenant label beside the SLO\'s, equal to the ledger and to the truth', () => {
-      expect(groupsInLedger().map((g) => g.labels.tenant)).toEqual(TENANTS);
+    it('has one sample per tenant and window, with the tenant label beside the SLO\'s, equal to the ledger and to the truth', async () => {
+      expect((await groupsInLedger()).map((g) => g.labels.tenant)).toEqual(TENANTS);
       for (const [window, windowMs] of Object.entries(METRICS_WINDOWS)) {
         const groupTotals = samplesWith(metrics, 'slo_ledger_events_total', { ...own, window, kind: 'total' }).filter((s) => 'tenant' in s.labels);
         expect(groupTotals.map((s) => s.labels.tenant).sort(), window).toEqual(TENANTS);
-        for (const { seriesId, labels } of groupsInLedger()) {
+        for (const { seriesId, labels } of await groupsInLedger()) {
           const tenant = labels.tenant!;
           const l = { ...own, tenant, window };
-          const sums = ledgerSums(seriesId, windowMs);
+          const sums = await ledgerSums(seriesId, windowMs);
           expect(sampleValue(metrics, 'slo_ledger_events_total', { ...l, kind: 'total' }), `${tenant} ${window}`).toBe(sums.total);
           expect(sampleValue(metrics, 'slo_ledger_events_total', { ...l, kind: 'good' }), `${tenant} ${window}`).toBe(sums.good);
           if (sums.total > 0) expect(sampleValue(metrics, 'slo_ledger_sli_ratio', l)).toBeCloseTo(sums.good / sums.total, 12);
@@ -105,21 +105,21 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
       }
     });
 
-    it('gives each tenant its tier over the SLO window: t20, which breached, is warning', () => {
-      for (const { seriesId, labels } of groupsInLedger()) {
-        const sums = ledgerSums(seriesId, GROUPED.windowMs);
+    it('gives each tenant its tier over the SLO window: t20, which breached, is warning', async () => {
+      for (const { seriesId, labels } of await groupsInLedger()) {
+        const sums = await ledgerSums(seriesId, GROUPED.windowMs);
         const missed = sums.total > 0 && sums.good / sums.total < GROUPED.objectiveRatio;
         expect(sampleValue(metrics, 'slo_ledger_tier', { ...own, tenant: labels.tenant! }), labels.tenant).toBe(missed ? 1 : 0);
       }
       expect(sampleValue(metrics, 'slo_ledger_tier', { ...own, tenant: 't20' })).toBe(1);
     });
 
-    it('keeps the SLO\'s own samples, and those of an SLO without group_by, as they were', () => {
-      const ownSeries = ledger.buckets.findSeries(GROUPED)!;
-      const wholeSeries = ledger.buckets.findSeries(WHOLE)!;
+    it('keeps the SLO\'s own samples, and those of an SLO without group_by, as they were', async () => {
+      const ownSeries = (await ledger.buckets.findSeries(GROUPED))!;
+      const wholeSeries = (await ledger.buckets.findSeries(WHOLE))!;
       for (const [window, windowMs] of Object.entries(METRICS_WINDOWS)) {
-        expect(sampleValue(metrics, 'slo_ledger_events_total', { ...own, window, kind: 'total' })).toBe(ledgerSums(ownSeries, windowMs).total);
-        expect(sampleValue(metrics, 'slo_ledger_events_total', { slo: WHOLE.name, service: 'api', window, kind: 'total' })).toBe(ledgerSums(wholeSeries, windowMs).total);
+        expect(sampleValue(metrics, 'slo_ledger_events_total', { ...own, window, kind: 'total' })).toBe((await ledgerSums(ownSeries, windowMs)).total);
+        expect(sampleValue(metrics, 'slo_ledger_events_total', { slo: WHOLE.name, service: 'api', window, kind: 'total' })).toBe((await ledgerSums(wholeSeries, windowMs)).total);
       }
       expect(metrics.filter((s) => s.labels.slo === WHOLE.name && 'tenant' in s.labels)).toEqual([]);
       expect(metrics.filter((s) => s.name.startsWith('slo_ledger_') && Number.isNaN(s.value))).toEqual([]);
@@ -145,9 +145,9 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
       const [grouped, whole] = body.slos;
       expect(grouped.group_by).toEqual(['tenant']);
       expect(grouped.groups.map((g: { labels: GroupLabels }) => g.labels.tenant)).toEqual(TENANTS);
-      for (const { seriesId, labels } of groupsInLedger()) {
+      for (const { seriesId, labels } of await groupsInLedger()) {
         const g = grouped.groups.find((x: { labels: GroupLabels }) => x.labels.tenant === labels.tenant);
-        expect(g.windows[0]).toMatchObject(ledgerSums(seriesId, DAY));
+        expect(g.windows[0]).toMatchObject(await ledgerSums(seriesId, DAY));
       }
       expect(whole).not.toHaveProperty('groups');
     });
@@ -169,7 +169,7 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
       expect(series.points).toHaveLength(25);
       for (const point of [series.points.at(-1), series.points[9]]) {
         const atMs = Date.parse(point.at);
-        const [status] = evaluateSlos(ledger.buckets, [GROUPED], [parseWindowSpec('24h')], atMs, 'UTC', { groups: { tenant: 't20' } });
+        const [status] = await evaluateSlos(ledger.buckets, [GROUPED], [parseWindowSpec('24h')], atMs, 'UTC', { groups: { tenant: 't20' } });
         const w = status!.groups![0]!.windows[0]!;
         expect(point.total).toBeCloseTo(w.total, 6);
         expect(point.good).toBeCloseTo(w.good, 6);
@@ -190,20 +190,19 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
     it('lists the five tenants that consumed the most budget first, and links to all thirty', async () => {
       const body = (await app.inject({ url: '/' })).body;
       const section = body.slice(body.indexOf(`data-slo="${GROUPED.name}"`), body.indexOf(`data-slo="${WHOLE.name}"`));
-      const expected = groupsInLedger()
-        .map((g) => ({ tenant: g.labels.tenant!, consumed: consumed(g.seriesId) }))
+      const expected = (await Promise.all((await groupsInLedger()).map(async (g) => ({ tenant: g.labels.tenant!, consumed: await consumed(g.seriesId) }))))
         .sort((a, b) => b.consumed - a.consumed);
       // The five worst are clearly apart from the sixth, so the order does not depend on ties.
       expect(expected[4]!.consumed).toBeGreaterThan(expected[5]!.consumed);
       const rows = groupRows(section);
       expect(rows.map((r) => r.group)).toEqual(expected.slice(0, 5).map((e) => `tenant=${e.tenant}`));
       expect(rows[0]!.group).toBe('tenant=t20');
-      const bySeries = new Map(groupsInLedger().map((g) => [`tenant=${g.labels.tenant}`, g.seriesId]));
+      const bySeries = new Map((await groupsInLedger()).map((g) => [`tenant=${g.labels.tenant}`, g.seriesId]));
       for (const { group, row } of rows) {
-        const sums = ledgerSums(bySeries.get(group)!, GROUPED.windowMs);
+        const sums = await ledgerSums(bySeries.get(group)!, GROUPED.windowMs);
         const sli = sums.good / sums.total;
         expect(Number(cellData(row, 'sli')), group).toBeCloseTo(sli, 12);
-        expect(Number(cellData(row, 'remaining')), group).toBeCloseTo(1 - consumed(bySeries.get(group)!), 9);
+        expect(Number(cellData(row, 'remaining')), group).toBeCloseTo(1 - (await consumed(bySeries.get(group)!)), 9);
         expect(cellData(row, 'tier'), group).toBe(sli < GROUPED.objectiveRatio ? 'warning' : 'ok');
       }
       expect(section).toContain(`<a href="slos/${GROUPED.name}/groups" data-link="groups">all 30 groups</a>`);
@@ -216,11 +215,11 @@ describe('the server\'s groups against a real Prometheus with known per-tenant c
       expect(response.headers['content-security-policy']).toContain("default-src 'none'");
       const rows = groupRows(response.body);
       expect(rows.map((r) => r.group).sort()).toEqual(TENANTS.map((t) => `tenant=${t}`));
-      const bySeries = new Map(groupsInLedger().map((g) => [`tenant=${g.labels.tenant}`, g.seriesId]));
-      const shown = rows.map((r) => consumed(bySeries.get(r.group)!));
+      const bySeries = new Map((await groupsInLedger()).map((g) => [`tenant=${g.labels.tenant}`, g.seriesId]));
+      const shown = await Promise.all(rows.map((r) => consumed(bySeries.get(r.group)!)));
       for (let i = 1; i < shown.length; i++) expect(shown[i - 1]!).toBeGreaterThanOrEqual(shown[i]!);
       for (const { group, row } of rows) {
-        const sums = ledgerSums(bySeries.get(group)!, GROUPED.windowMs);
+        const sums = await ledgerSums(bySeries.get(group)!, GROUPED.windowMs);
         expect(Number(cellData(row, 'events', 'total')), group).toBe(sums.total);
         expect(Number(cellData(row, 'events', 'good')), group).toBe(sums.good);
       }

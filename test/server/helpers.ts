@@ -21,16 +21,16 @@ export const AT_MS = Date.parse('2026-11-01T00:00:00Z');
  * - 7d and 30d: the same sums, coverage 288/2016 and 288/8640
  * Kept in memory unless `file` names an SQLite file (for a server and a CLI sharing it).
  */
-export function knownLedger(config: AppConfig, file = ':memory:'): LedgerStores {
+export async function knownLedger(config: AppConfig, file = ':memory:'): Promise<LedgerStores> {
   const ledger = openLedger(file);
   const slo = config.slos.find((s) => s.name === 'api-availability')!;
-  const seriesId = ledger.buckets.ensureSeries(slo, AT_MS);
+  const seriesId = await ledger.buckets.ensureSeries(slo, AT_MS);
   const buckets: LedgerBucket[] = [];
   for (let i = 0; i < 288; i++) {
     const endMs = AT_MS - i * BUCKET_MS;
     buckets.push({ endMs, status: 'ok', good: i < 12 ? 999 : 1000, total: 1000 });
   }
-  ledger.buckets.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
+  await ledger.buckets.writeBuckets(seriesId, buckets, AT_MS + 3_600_000);
   return ledger;
 }
 

@@ -14,12 +14,12 @@ mkdirSync(join(reportsDir, 'not-a-month'));
 
 const open = testConfig({ reportsDir });
 const openLog = memoryLogger(open.secrets);
-const openDeps = serverDeps(open, knownLedger(open), openLog.logger);
+const openDeps = serverDeps(open, await knownLedger(open), openLog.logger);
 const openApp = buildHttpServer(openDeps);
 
 const guarded = testConfig({ reportsDir, token: TOKEN });
 const guardedLog = memoryLogger(guarded.secrets);
-const guardedApp = buildHttpServer(serverDeps(guarded, knownLedger(guarded), guardedLog.logger));
+const guardedApp = buildHttpServer(serverDeps(guarded, await knownLedger(guarded), guardedLog.logger));
 
 afterAll(async () => {
   await openApp.close();
@@ -178,7 +178,7 @@ describe('status page', () => {
     const config = testConfig({ reportsDir });
     config.slos[0]!.description = '<script>alert("x")</script> & friends';
     config.slos[0]!.service = 'api "<b>"';
-    const app = buildHttpServer(serverDeps(config, knownLedger(config), memoryLogger([]).logger));
+    const app = buildHttpServer(serverDeps(config, await knownLedger(config), memoryLogger([]).logger));
     const response = await app.inject({ url: '/' });
     await app.close();
     expect(response.statusCode).toBe(200);

@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateSlos } from '../../src/app/evaluate-slos.js';
+import type { SloStatus } from '../../src/domain/slo-status.js';
 import { ServiceMetrics, metricsWindowsFor, sloSamples } from '../../src/server/metrics.js';
 import { AT_MS, knownLedger, memoryLogger, parseMetrics, serverDeps, testConfig } from './helpers.js';
 
 const config = testConfig();
-const ledger = knownLedger(config);
+const ledger = await knownLedger(config);
 afterAll(() => ledger.close());
 
 const labels = (slo: string, window: string) => `{slo="${slo}",service="rendiff-api",window="${window}"}`;
@@ -63,13 +64,16 @@ describe('/metrics rendering from the ledger', () => {
   });
 
   it('reads the outbox backlog through the hook when one is given', async () => {
-    const withOutbox = new ServiceMetrics({ ...serverDeps(config, ledger, logger), outboxBacklog: () => 7 });
+    const withOutbox = new ServiceMetrics({ ...serverDeps(config, ledger, logger), outboxBacklog: async () => 7 });
     expect(parseMetrics(await withOutbox.render()).get('slo_ledger_outbox_backlog')).toBe(7);
   });
 });
 
 describe('sloSamples', () => {
-  const statuses = evaluateSlos(ledger.buckets, config.slos, metricsWindowsFor(30 * 86_400_000), AT_MS, 'UTC');
+  let statuses: SloStatus[];
+  beforeAll(async () => {
+    statuses = await evaluateSlos(ledger.buckets, config.slos, metricsWindowsFor(30 * 86_400_000), AT_MS, 'UTC');
+  });
 
   it('reports every SLO over 1h, 24h, 7d and 30d, and its own window only once', () => {
     expect(metricsWindowsFor(30 * 86_400_000).map((w) => w.name)).toEqual(['1h', '24h', '7d', '30d']);

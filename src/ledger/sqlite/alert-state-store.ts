@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AlertKind, AlertRecord } from '../../domain/alert-state.js';
 import { groupKey, type GroupLabels } from '../../domain/slo.js';
 import type { AlertStateStore } from '../alert-state-store.js';
+import type { Synchronous } from './synchronous.js';
 
 interface Row {
   slo: string;
@@ -18,7 +19,7 @@ interface Row {
 }
 
 /** Alert state in SQLite: the `alert_state` table, one row per SLO (or group of one) and alert kind. */
-export class SqliteAlertStateStore implements AlertStateStore {
+export class SqliteAlertStateStore implements Synchronous<AlertStateStore> {
   constructor(private readonly db: Database.Database) {}
 
   all(): AlertRecord[] {

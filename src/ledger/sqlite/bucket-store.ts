@@ -5,9 +5,10 @@ import { BUCKET_MS } from '../../domain/duration.js';
 import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
 import type { BucketStore, LedgerChanges } from '../bucket-store.js';
 import { SettledSpans } from './settled-spans.js';
+import type { Synchronous } from './synchronous.js';
 
 /** The ledger's buckets in SQLite: tables `slo_series`, `buckets`, `histogram_buckets`, `reconciliations`, `sync_status`. */
-export class SqliteBucketStore implements BucketStore {
+export class SqliteBucketStore implements Synchronous<BucketStore> {
   private readonly settled: SettledSpans;
 
   /** Prepared once and reused: a backfill of a thousand groups writes hundreds of thousands of times. */

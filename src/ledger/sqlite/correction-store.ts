@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Correction, CorrectionCategory, CorrectionScope, CorrectionTiming } from '../../domain/correction.js';
 import type { CorrectionAudit, CorrectionHistoryEntry, CorrectionStore, StoredCorrection } from '../correction-store.js';
+import type { Synchronous } from './synchronous.js';
 
 interface Row {
   id: number;
@@ -16,7 +17,7 @@ interface Row {
 }
 
 /** The corrections in SQLite: the `corrections` table, one row per correction with its addition and deletion. */
-export class SqliteCorrectionStore implements CorrectionStore {
+export class SqliteCorrectionStore implements Synchronous<CorrectionStore> {
   private revisionQuery: Database.Statement | undefined;
 
   constructor(private readonly db: Database.Database) {}

@@ -6,6 +6,8 @@ import { MIGRATIONS } from './migrations.js';
 
 /** One SQLite database file: opened in WAL mode, migrated, with one way to run a transaction. */
 export class SqliteDatabase {
+  private readonly turns = new Turns();
+
   private constructor(readonly db: Database.Database) {}
 
   /** Opens (creating if needed) the database at `path` and runs pending migrations. */
@@ -50,15 +52,96 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs `work` in one IMMEDIATE transaction: it takes the write lock at the start, so a second
-   * process (`serve` and a `tick` by hand) waits for the first to finish instead of both reading
-   * the same old state. Inside another transaction it nests as a savepoint.
+   * Runs one store call, `op` (synchronous better-sqlite3 work), and hands back its result or its
+   * error as a promise: at once when no transaction is open, else once the transactions and calls
+   * queued before it have finished, so a call from elsewhere never lands inside a transaction's
+   * work on this one connection.
    */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  run<T>(op: () => T): Promise<T> {
+    if (!this.turns.busy) return settle(op);
+    return this.inTurn(op);
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  private async inTurn<T>(op: () => T): Promise<T> {
+    await this.turns.take();
+    try {
+      return op();
+    } finally {
+      this.turns.pass();
+    }
+  }
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction (see `LedgerStores.transaction`): it takes the write
+   * lock at the start, so a second process (`serve` and a `tick` by hand) waits for the first to
+   * finish instead of both reading the same old state, and within this process the transaction
+   * waits for its turn: calls and transactions of this process go one at a time while it is open.
+   * `work` gets a runner for the store calls that belong to the transaction; it refuses once the
+   * work has settled. COMMIT when the work resolves, ROLLBACK when it rejects.
+   */
+  async transaction<T>(work: (run: SqliteRunner) => Promise<T>): Promise<T> {
+    await this.turns.take();
+    let open = true;
+    const run: SqliteRunner = (op) =>
+      open ? settle(op) : Promise.reject(new Error('a ledger transaction\'s stores were used after its work had settled; use them only inside the work, and await each call'));
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(run);
+        open = false;
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        open = false;
+        // A failed statement may have rolled the transaction back already (SQLITE_FULL, …).
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.turns.pass();
+    }
+  }
+
+  /** Closes the database once the calls and transactions already queued have finished; idempotent. */
+  close(): Promise<void> {
+    return this.run(() => {
+      if (this.db.open) this.db.close();
+    });
+  }
+}
+
+/** Runs one synchronous store call and hands back its result, or its error, as a promise. */
+export type SqliteRunner = <T>(op: () => T) => Promise<T>;
+
+function settle<T>(op: () => T): Promise<T> {
+  try {
+    return Promise.resolve(op());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * One connection's turns: a transaction holds the turn from BEGIN to COMMIT, and everything else
+ * that comes meanwhile waits for it, first come first served. A plain call that finds no one
+ * holding it runs at once without taking it (it is synchronous: nothing can come between).
+ */
+class Turns {
+  busy = false;
+  private readonly waiting: Array<() => void> = [];
+
+  take(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the turn to the next in line, or frees it. */
+  pass(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.busy = false;
+    else next();
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { NewDelivery, OutboxChannel, OutboxEntry, OutboxStatus, OutboxStore } from '../outbox-store.js';
+import type { Synchronous } from './synchronous.js';
 
 interface Row {
   id: number;
@@ -16,7 +17,7 @@ interface Row {
 }
 
 /** The outbox in SQLite: the `outbox` table, one row per idempotency key. */
-export class SqliteOutboxStore implements OutboxStore {
+export class SqliteOutboxStore implements Synchronous<OutboxStore> {
   constructor(private readonly db: Database.Database) {}
 
   /**

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ProducedReport, ReportLog } from '../report-log.js';
+import type { Synchronous } from './synchronous.js';
 
 interface Row {
   month: string;
@@ -9,7 +10,7 @@ interface Row {
 }
 
 /** The report log in SQLite: the `monthly_reports` table. */
-export class SqliteReportLog implements ReportLog {
+export class SqliteReportLog implements Synchronous<ReportLog> {
   constructor(private readonly db: Database.Database) {}
 
   get(month: string): ProducedReport | undefined {

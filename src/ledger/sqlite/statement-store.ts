@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { SloLedgerError } from '../../errors.js';
 import type { Statement } from '../../domain/statement.js';
 import type { StatementStore } from '../statement-store.js';
+import type { Synchronous } from './synchronous.js';
 
 interface Row {
   month: string;
@@ -16,7 +17,7 @@ interface Row {
 }
 
 /** The statements in SQLite: the append-only `statements` table. */
-export class SqliteStatementStore implements StatementStore {
+export class SqliteStatementStore implements Synchronous<StatementStore> {
   constructor(private readonly db: Database.Database) {}
 
   append(statement: Statement): void {
