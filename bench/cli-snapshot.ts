@@ -8,7 +8,7 @@
  * each CLI (a path to bin/slo-ledger.js), each CLI with its own fresh ledger file, and writes every
  * command's stdout, stderr and exit code to OUT_DIR/<index of the CLI>/<command name>.txt. What
  * legitimately differs between runs is replaced by a fixed word: the Prometheus URL, temporary paths,
- * generation times and sync durations.
+ * generation times, sync durations and the "now" of `config check`.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +96,8 @@ function normalize(text: string, replacements: Array<[string, string]>): string 
     .replace(/"generated_at": "[^"]*"/g, '"generated_at": "GENERATED"')
     .replace(/[Gg]enerated \d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?/g, 'generated GENERATED')
     .replace(/ in \d+ ms/g, ' in N ms')
+    // `config check` asks Prometheus (PROMETHEUS_URL is set) about the window before now, which it names.
+    .replace(/( matches no series in the \S+ before )\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '$1NOW')
     .replace(/"time":"[^"]*"|"timestamp":"[^"]*"/g, '"time":"T"');
 }
 
