@@ -4,6 +4,7 @@ import { registerAlertsCommand } from './commands/alerts.js';
 import { registerConfigCommand } from './commands/config.js';
 import { createCommandContext, type CommandContext } from './commands/context.js';
 import { registerCorrectionsCommand } from './commands/corrections.js';
+import { registerDbCommand } from './commands/db.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommand } from './commands/export.js';
@@ -43,6 +44,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
   registerDashboardCommand(program, context);
   registerImportCommand(program);
   registerExportCommand(program, context);
+  registerDbCommand(program);
   registerDemoCommand(program);
   return { program, context };
 }

@@ -47,7 +47,7 @@ async function checkOnline(config: AppConfig, options: CheckOptions): Promise<st
   const atMs = parseAtOption(options.at, config.timeZone, Date.now());
   const found = await checkQueriesOnline(config, prometheusClient(config), atMs);
   const strict = options.strict === true;
-  if (!strict) for (const warning of found.noSeries) process.stderr.write(`${formatDiagnostic({ ...warning, message: `warning: ${warning.message}` })}\n`);
+  if (!strict) for (const warning of found.noSeries) process.stderr.write(`${redactSecrets(formatDiagnostic({ ...warning, message: `warning: ${warning.message}` }), config.secrets)}\n`);
   const problems = [...found.problems, ...(strict ? found.noSeries : [])];
   if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column));
   const url = redactSecrets(config.prometheus.url, config.secrets);

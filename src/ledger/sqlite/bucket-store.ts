@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, SpanCounts } from '../../domain/bucket.js';
 import { BUCKET_MS } from '../../domain/duration.js';
 import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
 import type { BucketStore, LedgerChanges } from '../bucket-store.js';
+import { definitionHash } from '../definition-hash.js';
 import { SettledSpans } from './settled-spans.js';
 import type { Synchronous } from './synchronous.js';
 
@@ -252,12 +252,4 @@ export class SqliteBucketStore implements Synchronous<BucketStore> {
     });
     return columns;
   }
-}
-
-/** The identity of an SLI definition: a changed query or threshold is a new series. */
-function definitionHash(slo: SloDefinition): string {
-  // The group labels are part of what a grouped SLO counts: another group_by is another series
-  // (with a backfill), not new groups on an old history. An SLO without groups keeps its hash.
-  const definition = slo.groupBy === undefined ? JSON.stringify(slo.sli) : JSON.stringify({ sli: slo.sli, groupBy: slo.groupBy });
-  return createHash('sha256').update(definition).digest('hex').slice(0, 16);
 }
