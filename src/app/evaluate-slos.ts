@@ -1,10 +1,11 @@
 import { histogramQuantile } from '../domain/quantile.js';
 import { computeSli } from '../domain/sli.js';
 import type { SloDefinition } from '../domain/slo.js';
-import { matchesGroupFilter, type GroupFilter, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
+import { matchesGroupFilter, type GroupFilter, type GroupStatus, type SloStatus, type StatusWindow } from '../domain/slo-status.js';
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import { finishSteps, type Steps } from './steps.js';
 
 /** What {@link evaluateSlos} adds to the SLOs' own figures. */
 export interface EvaluateOptions {
@@ -25,50 +26,85 @@ export function evaluateSlos(
   timeZone: string,
   options: EvaluateOptions = {},
 ): SloStatus[] {
-  return slos.map((slo) => {
-    const windows = evaluateSeries(buckets, slo, buckets.findSeries(slo), specs, atMs, timeZone);
-    if (options.groups === undefined || slo.groupBy === undefined) return { slo, windows };
-    const filter = options.groups;
-    const groups = buckets
-      .listGroups(slo)
-      .filter((g) => matchesGroupFilter(g.labels, filter))
-      .map((g) => ({ labels: g.labels, windows: evaluateSeries(buckets, slo, g.seriesId, specs, atMs, timeZone) }));
-    return { slo, windows, groups };
-  });
+  return finishSteps(evaluateSloSteps(buckets, slos, specs, atMs, timeZone, options));
 }
 
-/** One series (an SLO's own, or a group's) over every window. */
-function evaluateSeries(
+/**
+ * {@link evaluateSlos} in steps: the same reads in the same order, yielding after each window of
+ * each series (one `sumWindow`), so a server can spread a large evaluation over event-loop turns.
+ */
+export function* evaluateSloSteps(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  specs: readonly WindowSpec[],
+  atMs: number,
+  timeZone: string,
+  options: EvaluateOptions = {},
+): Steps<SloStatus[]> {
+  const statuses: SloStatus[] = [];
+  for (const slo of slos) {
+    const windows = yield* seriesSteps(buckets, slo, buckets.findSeries(slo), specs, atMs, timeZone);
+    if (options.groups === undefined || slo.groupBy === undefined) {
+      statuses.push({ slo, windows });
+      continue;
+    }
+    const filter = options.groups;
+    const groups: GroupStatus[] = [];
+    for (const g of buckets.listGroups(slo).filter((x) => matchesGroupFilter(x.labels, filter))) {
+      groups.push({ labels: g.labels, windows: yield* seriesSteps(buckets, slo, g.seriesId, specs, atMs, timeZone) });
+    }
+    statuses.push({ slo, windows, groups });
+  }
+  return statuses;
+}
+
+/** One series (an SLO's own, or a group's) over every window, a step per window. */
+function* seriesSteps(
   buckets: BucketReader,
   slo: SloDefinition,
   seriesId: number | undefined,
   specs: readonly WindowSpec[],
   atMs: number,
   timeZone: string,
-): StatusWindow[] {
+): Steps<StatusWindow[]> {
+  const windows: StatusWindow[] = [];
+  for (const spec of specs) {
+    windows.push(evaluateSeriesWindow(buckets, slo, seriesId, spec, atMs, timeZone));
+    yield;
+  }
+  return windows;
+}
+
+/** One series over one window. */
+function evaluateSeriesWindow(
+  buckets: BucketReader,
+  slo: SloDefinition,
+  seriesId: number | undefined,
+  spec: WindowSpec,
+  atMs: number,
+  timeZone: string,
+): StatusWindow {
   const latency = slo.sli.kind === 'latency';
-  return specs.map((spec) => {
-    const window = resolveWindow(spec, atMs, timeZone);
-    const sums =
-      seriesId === undefined
-        ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
-        : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
-    // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
-    const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
-    const result = evaluateWindow(slo, window, {
-      good: sums.good,
-      total: sums.total,
-      coverageRatio,
-      ...(sums.histogram ? { histogram: sums.histogram } : {}),
-    });
-    const corrected =
-      sums.raw === undefined
-        ? {}
-        : {
-            excludedRatio: (sums.excludedBuckets ?? 0) / Math.max(1, sums.expectedBuckets + (sums.excludedBuckets ?? 0)),
-            raw: { good: sums.raw.good, total: sums.raw.total, sliRatio: computeSli(sums.raw.good, sums.raw.total).sliRatio },
-          };
-    if (!latency) return { ...result, ...corrected };
-    return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null, ...corrected };
+  const window = resolveWindow(spec, atMs, timeZone);
+  const sums =
+    seriesId === undefined
+      ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
+      : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
+  // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
+  const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
+  const result = evaluateWindow(slo, window, {
+    good: sums.good,
+    total: sums.total,
+    coverageRatio,
+    ...(sums.histogram ? { histogram: sums.histogram } : {}),
   });
+  const corrected =
+    sums.raw === undefined
+      ? {}
+      : {
+          excludedRatio: (sums.excludedBuckets ?? 0) / Math.max(1, sums.expectedBuckets + (sums.excludedBuckets ?? 0)),
+          raw: { good: sums.raw.good, total: sums.raw.total, sliRatio: computeSli(sums.raw.good, sums.raw.total).sliRatio },
+        };
+  if (!latency) return { ...result, ...corrected };
+  return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null, ...corrected };
 }
