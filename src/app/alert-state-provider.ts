@@ -16,11 +16,12 @@ export interface SloAlertState {
  * status page at `?at=` shows what was firing then.
  */
 export function createAlertStateProvider(deps: { buckets: BucketReader; slos: readonly SloDefinition[]; alerting: AlertingConfig; timeZone: string }): {
-  alertStates(atMs: number): Promise<ReadonlyMap<string, SloAlertState>>;
+  alertStates(atMs: number, slos?: readonly SloDefinition[]): Promise<ReadonlyMap<string, SloAlertState>>;
 } {
   return {
-    async alertStates(atMs) {
-      const assessments = await assessAlerts(deps.buckets, deps.slos, deps.alerting, atMs, deps.timeZone);
+    // `slos` (a subset of the configured ones) lets a caller ask a few at a time; only SLOs' own states are shown, so groups are not assessed.
+    async alertStates(atMs, slos = deps.slos) {
+      const assessments = await assessAlerts(deps.buckets, slos, deps.alerting, atMs, deps.timeZone, { groups: false });
       return new Map(assessments.map((a) => [a.slo.name, { state: a.decision.state, severity: a.decision.severity }]));
     },
   };

@@ -38,16 +38,25 @@ export type GroupAlertAssessment = Omit<SloAlertAssessment, 'groups'> & { labels
  * Reads every window the alerting policy needs from the ledger and decides, per SLO (and per group
  * of a grouped SLO), whether its burn-rate alert fires (multiwindow, multi-burn-rate; SRE Workbook,
  * "Alerting on SLOs") and whether its metric has been missing for longer than `noDataAfterMs`.
- * Reads only; changes no state.
+ * Reads only; changes no state. `groups: false` assesses the SLOs' own series alone (what the
+ * status page and /metrics show); an SLO's own assessment does not depend on its groups'.
  */
-export async function assessAlerts(buckets: BucketReader, slos: readonly SloDefinition[], alerting: AlertingConfig, atMs: number, timeZone: string): Promise<SloAlertAssessment[]> {
+export async function assessAlerts(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  alerting: AlertingConfig,
+  atMs: number,
+  timeZone: string,
+  options: { groups?: boolean } = {},
+): Promise<SloAlertAssessment[]> {
   const endMs = floorToBucket(atMs);
   const assessments: SloAlertAssessment[] = [];
   for (const slo of slos) {
     const policy = resolveAlertPolicy(alerting.policy, slo.windowMs);
     const lengths = [...new Set(policy.flatMap((rule) => [rule.shortWindowMs, rule.longWindowMs]))].sort((a, b) => a - b);
     const specs: WindowSpec[] = [...lengths, slo.windowMs].map((durationMs) => ({ kind: 'rolling', name: formatDuration(durationMs), durationMs }));
-    const [status] = await evaluateSlos(buckets, [slo], specs, endMs, timeZone, slo.groupBy === undefined ? {} : { groups: {} });
+    const withGroups = slo.groupBy !== undefined && options.groups !== false;
+    const [status] = await evaluateSlos(buckets, [slo], specs, endMs, timeZone, withGroups ? { groups: {} } : {});
     const assess = (windows: WindowResult[], seriesId: number | undefined) => assessSeries({ policy, lengths, windows, alerting, endMs, slo }, buckets, seriesId);
     const own = await assess(status!.windows, await buckets.findSeries(slo));
     if (status!.groups === undefined) {

@@ -1,4 +1,3 @@
-import type { BucketSums } from '../domain/bucket.js';
 import { histogramQuantile } from '../domain/quantile.js';
 import { computeSli } from '../domain/sli.js';
 import type { SloDefinition } from '../domain/slo.js';
@@ -6,6 +5,7 @@ import { matchesGroupFilter, type GroupFilter, type GroupStatus, type SloStatus,
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import { finishSteps, type Steps } from './steps.js';
 
 /** What {@link evaluateSlos} adds to the SLOs' own figures. */
 export interface EvaluateOptions {
@@ -18,7 +18,7 @@ export interface EvaluateOptions {
  * a sum over its buckets, the SLI a ratio of those sums, never an average of ratios. A grouped
  * SLO's own figures are those of its own series, the sum over all its groups.
  */
-export async function evaluateSlos(
+export function evaluateSlos(
   buckets: BucketReader,
   slos: readonly SloDefinition[],
   specs: readonly WindowSpec[],
@@ -26,60 +26,85 @@ export async function evaluateSlos(
   timeZone: string,
   options: EvaluateOptions = {},
 ): Promise<SloStatus[]> {
+  return finishSteps(evaluateSloSteps(buckets, slos, specs, atMs, timeZone, options));
+}
+
+/**
+ * {@link evaluateSlos} in steps: the same reads in the same order, yielding after each window of
+ * each series (one `sumWindow`), so a server can spread a large evaluation over event-loop turns.
+ */
+export async function* evaluateSloSteps(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  specs: readonly WindowSpec[],
+  atMs: number,
+  timeZone: string,
+  options: EvaluateOptions = {},
+): Steps<SloStatus[]> {
   const statuses: SloStatus[] = [];
   for (const slo of slos) {
-    const windows = await evaluateSeries(buckets, slo, await buckets.findSeries(slo), specs, atMs, timeZone);
+    const windows = yield* seriesSteps(buckets, slo, await buckets.findSeries(slo), specs, atMs, timeZone);
     if (options.groups === undefined || slo.groupBy === undefined) {
       statuses.push({ slo, windows });
       continue;
     }
     const filter = options.groups;
     const groups: GroupStatus[] = [];
-    for (const g of (await buckets.listGroups(slo)).filter((g) => matchesGroupFilter(g.labels, filter))) {
-      groups.push({ labels: g.labels, windows: await evaluateSeries(buckets, slo, g.seriesId, specs, atMs, timeZone) });
+    for (const g of (await buckets.listGroups(slo)).filter((x) => matchesGroupFilter(x.labels, filter))) {
+      groups.push({ labels: g.labels, windows: yield* seriesSteps(buckets, slo, g.seriesId, specs, atMs, timeZone) });
     }
     statuses.push({ slo, windows, groups });
   }
   return statuses;
 }
 
-/** One series (an SLO's own, or a group's) over every window. */
-async function evaluateSeries(
+/** One series (an SLO's own, or a group's) over every window, a step per window. */
+async function* seriesSteps(
   buckets: BucketReader,
   slo: SloDefinition,
   seriesId: number | undefined,
   specs: readonly WindowSpec[],
   atMs: number,
   timeZone: string,
-): Promise<StatusWindow[]> {
+): Steps<StatusWindow[]> {
+  const windows: StatusWindow[] = [];
+  for (const spec of specs) {
+    windows.push(await evaluateSeriesWindow(buckets, slo, seriesId, spec, atMs, timeZone));
+    yield;
+  }
+  return windows;
+}
+
+/** One series over one window. */
+async function evaluateSeriesWindow(
+  buckets: BucketReader,
+  slo: SloDefinition,
+  seriesId: number | undefined,
+  spec: WindowSpec,
+  atMs: number,
+  timeZone: string,
+): Promise<StatusWindow> {
   const latency = slo.sli.kind === 'latency';
-  const windows = specs.map((spec) => resolveWindow(spec, atMs, timeZone));
-  // Every window's sums asked at once: one round trip's wait for all of them where the ledger is remote.
-  const allSums = await Promise.all(
-    windows.map((window) =>
-      seriesId === undefined
-        ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
-        : buckets.sumWindow(seriesId, window.startMs, window.endMs, latency),
-    ),
-  );
-  return windows.map((window, i) => {
-    const sums: BucketSums = allSums[i]!;
-    // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
-    const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
-    const result = evaluateWindow(slo, window, {
-      good: sums.good,
-      total: sums.total,
-      coverageRatio,
-      ...(sums.histogram ? { histogram: sums.histogram } : {}),
-    });
-    const corrected =
-      sums.raw === undefined
-        ? {}
-        : {
-            excludedRatio: (sums.excludedBuckets ?? 0) / Math.max(1, sums.expectedBuckets + (sums.excludedBuckets ?? 0)),
-            raw: { good: sums.raw.good, total: sums.raw.total, sliRatio: computeSli(sums.raw.good, sums.raw.total).sliRatio },
-          };
-    if (!latency) return { ...result, ...corrected };
-    return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null, ...corrected };
+  const window = resolveWindow(spec, atMs, timeZone);
+  const sums =
+    seriesId === undefined
+      ? { good: 0, total: 0, coveredBuckets: 0, expectedBuckets: 1 }
+      : await buckets.sumWindow(seriesId, window.startMs, window.endMs, latency);
+  // A window that corrections excluded whole is missing nothing: no traffic counts, not unknown data.
+  const coverageRatio = sums.expectedBuckets === 0 ? ((sums.excludedBuckets ?? 0) > 0 ? 1 : 0) : sums.coveredBuckets / sums.expectedBuckets;
+  const result = evaluateWindow(slo, window, {
+    good: sums.good,
+    total: sums.total,
+    coverageRatio,
+    ...(sums.histogram ? { histogram: sums.histogram } : {}),
   });
+  const corrected =
+    sums.raw === undefined
+      ? {}
+      : {
+          excludedRatio: (sums.excludedBuckets ?? 0) / Math.max(1, sums.expectedBuckets + (sums.excludedBuckets ?? 0)),
+          raw: { good: sums.raw.good, total: sums.raw.total, sliRatio: computeSli(sums.raw.good, sums.raw.total).sliRatio },
+        };
+  if (!latency) return { ...result, ...corrected };
+  return { ...result, p95Seconds: sums.histogram ? histogramQuantile(0.95, sums.histogram) : null, ...corrected };
 }

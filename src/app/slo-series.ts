@@ -3,6 +3,7 @@ import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { LedgerBucket } from '../domain/bucket.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
+import { finishSteps, type Steps } from './steps.js';
 
 /** One point of an SLO's history: the figures of a rolling window ending at `atMs`. */
 export interface SeriesPoint {
@@ -25,7 +26,7 @@ export const MAX_SERIES_POINTS = 2_000;
  * sums then agree with a SQL SUM to float rounding (~1e-12 relative), not bit for bit. With `group`,
  * the series is that group's of a grouped SLO (its labels as `BucketReader.listGroups` gives them).
  */
-export async function computeSloSeries(
+export function computeSloSeries(
   ledger: BucketReader,
   slo: SloDefinition,
   windowMs: number,
@@ -34,11 +35,24 @@ export async function computeSloSeries(
   stepMs: number,
   group?: GroupLabels,
 ): Promise<SeriesPoint[]> {
+  return finishSteps(sloSeriesSteps(ledger, slo, windowMs, fromMs, toMs, stepMs, group));
+}
+
+/** {@link computeSloSeries} in steps: the buckets are read a chunk at a time, a step per chunk. */
+export async function* sloSeriesSteps(
+  ledger: BucketReader,
+  slo: SloDefinition,
+  windowMs: number,
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+  group?: GroupLabels,
+): Steps<SeriesPoint[]> {
   const firstEndMs = floorToBucket(fromMs);
   const ends: number[] = [];
   for (let t = firstEndMs; t <= toMs; t += stepMs) ends.push(t);
   if (ends.length === 0) return [];
-  const prefix = await prefixSums(ledger, await ledger.findSeries(slo, group), firstEndMs - windowMs, ends[ends.length - 1]!);
+  const prefix = yield* prefixSumSteps(ledger, await ledger.findSeries(slo, group), firstEndMs - windowMs, ends[ends.length - 1]!);
   const expected = windowMs / BUCKET_MS;
   return ends.map((atMs) => {
     const sums = prefix.between(atMs - windowMs, atMs);
@@ -68,10 +82,15 @@ export interface BurnDownPoint {
  * window. It starts at 1 and ends at the window's remaining budget;
  * empty when the window had no traffic (no budget to burn).
  */
-export async function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): Promise<BurnDownPoint[]> {
+export function computeBudgetBurnDown(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): Promise<BurnDownPoint[]> {
+  return finishSteps(budgetBurnDownSteps(ledger, slo, atMs, points));
+}
+
+/** {@link computeBudgetBurnDown} in steps, a step per chunk of buckets read. */
+export async function* budgetBurnDownSteps(ledger: BucketReader, slo: SloDefinition, atMs: number, points = 120): Steps<BurnDownPoint[]> {
   const endMs = floorToBucket(atMs);
   const startMs = endMs - slo.windowMs;
-  const prefix = await prefixSums(ledger, await ledger.findSeries(slo), startMs, endMs);
+  const prefix = yield* prefixSumSteps(ledger, await ledger.findSeries(slo), startMs, endMs);
   const whole = prefix.between(startMs, endMs);
   const allowed = (1 - slo.objectiveRatio) * whole.total;
   if (!(allowed > 0)) return [];
@@ -92,9 +111,19 @@ interface WindowSums {
   covered: number;
 }
 
-/** Cumulative sums over one series' buckets with end in (startMs, endMs], answering any sub-window in O(1). */
-async function prefixSums(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
-  const buckets: LedgerBucket[] = seriesId === undefined ? [] : await ledger.readBuckets(seriesId, startMs + BUCKET_MS, endMs);
+/** Buckets read by one query of {@link prefixSumSteps}: a week, so no single read holds the process for long. */
+const READ_CHUNK_BUCKETS = 2016;
+
+/**
+ * Cumulative sums over one series' buckets with end in (startMs, endMs], answering any sub-window
+ * in O(1). The buckets are read a week at a time (a step each); the sums are the same as from one read.
+ */
+async function* prefixSumSteps(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
+  const buckets: LedgerBucket[] = [];
+  for (let first = startMs + BUCKET_MS; seriesId !== undefined && first <= endMs; first += READ_CHUNK_BUCKETS * BUCKET_MS) {
+    buckets.push(...(await ledger.readBuckets(seriesId, first, Math.min(endMs, first + (READ_CHUNK_BUCKETS - 1) * BUCKET_MS))));
+    yield;
+  }
   const n = Math.max(0, (endMs - startMs) / BUCKET_MS);
   const good = new Float64Array(n + 1);
   const total = new Float64Array(n + 1);

@@ -1,4 +1,5 @@
 import { createAlertStateProvider } from '../app/alert-state-provider.js';
+import { WindowSumsMemo } from '../app/window-sums-memo.js';
 import type { AppConfig } from '../config/app-config.js';
 import { formatListenAddress, isLoopbackHost } from '../config/listen-address.js';
 import { fixedClock, systemClock, type Clock } from '../domain/clock.js';
@@ -7,6 +8,7 @@ import { createLogger, type Logger } from '../logging.js';
 import type { DeliveryStep } from '../notify/outbox-delivery.js';
 import { buildHttpServer } from '../server/http-server.js';
 import type { AlertStateProvider } from '../server/ports.js';
+import { watchLedgerRevision } from './ledger-revision.js';
 import { buildSenders, openAdapters } from './open-adapters.js';
 import { Scheduler } from './scheduler.js';
 import { SyncHealth } from './sync-health.js';
@@ -43,16 +45,24 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const stopSignal = waitForStopSignal(log);
   const adapters = openAdapters(config);
   const health = new SyncHealth();
+  // The server keeps what it computed until the ledger changes; the window sums are read once per change.
+  const watch = watchLedgerRevision(config.databasePath);
+  const figures = watch === undefined ? adapters.figures : new WindowSumsMemo(adapters.figures, () => watch.revision());
   const app = buildHttpServer({
-    config, buckets: adapters.figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements, clock: evaluationClock, wallClock: systemClock, health, logger,
-    alerts: options.alerts ?? createAlertStateProvider({ buckets: adapters.figures, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
+    config, buckets: figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements, clock: evaluationClock, wallClock: systemClock, health, logger,
+    alerts: options.alerts ?? createAlertStateProvider({ buckets: figures, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
     outboxBacklog: options.outboxBacklog ?? (() => adapters.ledger.outbox.backlog()),
+    ...(watch === undefined ? {} : { ledgerRevision: () => watch.revision() }),
   });
+  const closeLedger = async () => {
+    watch?.close();
+    await adapters.close();
+  };
   const { host, port } = config.server.listen;
   try {
     await app.listen({ host, port });
   } catch (error) {
-    await adapters.close();
+    await closeLedger();
     throw new SloLedgerError(`cannot listen on ${formatListenAddress(config.server.listen)}: ${(error as Error).message}`, { cause: error, exitCode: 1 });
   }
   const bound = app.server.address();
@@ -78,7 +88,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const finished = await scheduler.stop(options.shutdownGraceMs ?? 20_000);
   if (!finished) log.warn('a sync was still running at the end of the grace period; closing anyway (its buckets are fetched again next start)');
   await app.close();
-  await adapters.close();
+  await closeLedger();
   log.info('stopped');
 }
 

@@ -1,9 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { evaluateSlos } from '../app/evaluate-slos.js';
-import { MAX_SERIES_POINTS, computeSloSeries } from '../app/slo-series.js';
+import { evaluateSloSteps } from '../app/evaluate-slos.js';
+import { MAX_SERIES_POINTS, sloSeriesSteps } from '../app/slo-series.js';
+import type { Steps } from '../app/steps.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import type { SloDefinition } from '../domain/slo.js';
+import type { GroupFilter } from '../domain/slo-status.js';
+import type { WindowSpec } from '../domain/window.js';
+import type { BucketReader } from '../ledger/bucket-store.js';
 import { toStatusJson } from '../views/status-json.js';
 import { findOneGroup, groupFilterParam } from './group-params.js';
 import type { HttpServerDeps } from './ports.js';
@@ -11,6 +15,8 @@ import {
   BadParameterError, parseInstantParam, parseMonthParam, parseStepParam, parseWindowsParam, singleParam, type QueryValues,
 } from './query-params.js';
 import { REPORT_CONTENT_TYPES, REPORT_FORMATS, listReports, reportPath, type ReportEntry, type ReportFormat } from './reports.js';
+import { SnapshotCache } from './snapshot-cache.js';
+import { ConcurrencyLimit, requestLane } from './work-lane.js';
 
 /** The windows the status API reports when `window` is not given: those of `report`. */
 export const DEFAULT_API_WINDOWS = ['24h', '7d', '30d'] as const;
@@ -28,28 +34,41 @@ export function assertKnownParams(query: QueryValues, known: readonly string[]):
   if (unknown !== undefined) throw new BadParameterError(unknown, `unknown parameter; this endpoint accepts ${known.length === 0 ? 'none' : known.join(', ')}`);
 }
 
+/** Status evaluations (`/api/v1/slos`, `/api/v1/slos/{name}`) running at once; more wait their turn. */
+const STATUS_CONCURRENCY = 2;
+/** Series computations running at once; more wait their turn. */
+const SERIES_CONCURRENCY = 2;
+
 /** Registers the JSON API under /api/v1. */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   const { config, buckets, clock } = deps;
+  // The answers as sent, per instant and parameters, until the ledger changes.
+  const statusAnswers = new SnapshotCache<Buffer>(deps.ledgerRevision);
+  const statusLimit = new ConcurrencyLimit(STATUS_CONCURRENCY);
+  const seriesLimit = new ConcurrencyLimit(SERIES_CONCURRENCY);
   const findSlo = (name: string, reply: FastifyReply): SloDefinition | undefined => {
     const slo = config.slos.find((s) => s.name === name);
     if (!slo) void reply.code(404).send({ error: `no SLO named ${JSON.stringify(name)}; known: ${config.slos.map((s) => s.name).join(', ')}` } satisfies ApiError);
     return slo;
   };
-  const statusOf = async (slos: readonly SloDefinition[], query: QueryValues) => {
+  const statusOf = async (slos: readonly SloDefinition[], query: QueryValues, reply: FastifyReply) => {
     assertKnownParams(query, ['at', 'window', 'group']);
     const atMs = floorToBucket(parseInstantParam('at', singleParam(query, 'at'), config.timeZone, clock.nowMs()));
     const windows = parseWindowsParam('window', singleParam(query, 'window'), DEFAULT_API_WINDOWS, config.retentionMs);
     // A grouped SLO always comes with its groups; `group` narrows them, as `report --group` does.
     const groups = groupFilterParam(query, slos);
-    return toStatusJson(atMs, await evaluateSlos(buckets, slos, windows, atMs, config.timeZone, { groups }));
+    const key = JSON.stringify([atMs, windows.map((w) => w.name), groups, slos.length === config.slos.length ? '*' : slos.map((s) => s.name)]);
+    const body = await statusAnswers.get(key, () =>
+      statusLimit.run(async () => Buffer.from(await requestLane.run(statusJsonSteps(buckets, slos, windows, atMs, config.timeZone, groups)), 'utf8')),
+    );
+    return reply.type('application/json; charset=utf-8').send(body);
   };
 
-  app.get('/api/v1/slos', async (request) => statusOf(config.slos, request.query as QueryValues));
+  app.get('/api/v1/slos', async (request, reply) => statusOf(config.slos, request.query as QueryValues, reply));
 
   app.get<{ Params: { name: string } }>('/api/v1/slos/:name', async (request, reply) => {
     const slo = findSlo(request.params.name, reply);
-    if (slo) return statusOf([slo], request.query as QueryValues);
+    if (slo) return statusOf([slo], request.query as QueryValues, reply);
     return reply;
   });
 
@@ -66,12 +85,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     if (fromMs > toMs) throw new BadParameterError('from', `must not be after to (${new Date(toMs).toISOString()})`);
     const count = Math.floor((toMs - fromMs) / stepMs) + 1;
     if (count > MAX_SERIES_POINTS) throw new BadParameterError('step', `${count} points asked for; at most ${MAX_SERIES_POINTS}: use a larger step or a shorter range`);
+    // The buckets of the whole range are read: a range longer than the ledger keeps would read nothing but cost memory.
+    if (toMs - fromMs > config.retentionMs) {
+      throw new BadParameterError('from', `the range from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()} is longer than the ledger keeps buckets (retention ${formatDuration(config.retentionMs)}); at most ${formatDuration(config.retentionMs)}`);
+    }
     const [window] = parseWindowsParam('window', singleParam(query, 'window'), [formatDuration(slo.windowMs)], config.retentionMs);
     if (window!.kind !== 'rolling') throw new BadParameterError('window', 'a series needs a rolling window such as 1h, 24h or 30d');
     // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
     const group = Object.keys(filter).length === 0 ? undefined : await findOneGroup(buckets, slo, filter);
     if (group !== undefined && 'missing' in group) return reply.code(404).send({ error: group.missing, parameter: 'group' } satisfies ApiError);
-    const points = await computeSloSeries(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
+    const points = await seriesLimit.run(() => requestLane.run(sloSeriesSteps(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels)));
     return {
       slo: slo.name,
       service: slo.service,
@@ -114,6 +137,27 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     const f = format as ReportFormat;
     return reply.type(REPORT_CONTENT_TYPES[f]).send(createReadStream(reportPath(config.server.reportsDir, month, f)));
   });
+}
+
+/**
+ * The status answer as sent, in steps: the SLOs evaluated window by window, then written one SLO
+ * at a time. The text is what `JSON.stringify(toStatusJson(…))` gives, in pieces.
+ */
+async function* statusJsonSteps(
+  buckets: BucketReader,
+  slos: readonly SloDefinition[],
+  windows: readonly WindowSpec[],
+  atMs: number,
+  timeZone: string,
+  groups: GroupFilter,
+): Steps<string> {
+  const statuses = yield* evaluateSloSteps(buckets, slos, windows, atMs, timeZone, { groups });
+  const parts: string[] = [];
+  for (const status of statuses) {
+    parts.push(JSON.stringify(toStatusJson(atMs, [status]).slos[0]));
+    yield;
+  }
+  return `{"at":${JSON.stringify(new Date(atMs).toISOString())},"slos":[${parts.join(',')}]}`;
 }
 
 function reportJson(entry: ReportEntry) {

@@ -3,10 +3,13 @@ import { groupKey, type SloDefinition } from '../domain/slo.js';
 import { consumedOf, type GroupStatus, type StatusWindow } from '../domain/slo-status.js';
 import { formatGroupLabels } from '../views/status-table.js';
 import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
-import { renderDocument } from './page-layout.js';
+import { renderDocument, renderPageLinks } from './page-layout.js';
 
 /** How many groups the status page shows per grouped SLO; the rest are a link away. */
 export const STATUS_PAGE_GROUPS = 5;
+
+/** Groups one page of an SLO's list of groups shows; a longer list is split into pages (`?page=`). */
+export const GROUPS_PAGE_SIZE = 250;
 
 /**
  * Groups ordered worst first: by the share of the budget consumed in `windowName` (a group without
@@ -53,13 +56,23 @@ export interface GroupsPageModel {
   slo: SloDefinition;
   /** Every group over the SLO's own window, worst first. */
   groups: GroupStatus[];
+  /** Which page of {@link GROUPS_PAGE_SIZE} groups to show (1-based); default 1. */
+  page?: number;
   /** The `at` the page was asked for, carried into the link back to the status page. */
   at?: string;
 }
 
-/** Renders the list of every group of one SLO, worst first: same document, style and escaping as the status page. */
+/**
+ * Renders the list of every group of one SLO, worst first: same document, style and escaping as the
+ * status page; past {@link GROUPS_PAGE_SIZE} groups, one page of them and links to the others.
+ */
 export function renderGroupsPage(model: GroupsPageModel): string {
   const { slo, groups } = model;
+  const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PAGE_SIZE));
+  const page = model.page ?? 1;
+  const shown = pages === 1 ? groups : groups.slice((page - 1) * GROUPS_PAGE_SIZE, page * GROUPS_PAGE_SIZE);
+  const nav = pages === 1 ? '' : html`<p class="muted">${`Groups ${(page - 1) * GROUPS_PAGE_SIZE + 1}–${(page - 1) * GROUPS_PAGE_SIZE + shown.length} of ${groups.length}`}</p>
+${renderPageLinks(page, pages, model.at)}`;
   const windowName = formatDuration(slo.windowMs);
   const at = new Date(model.atMs).toISOString();
   const back = `../../${model.at === undefined ? '' : `?at=${encodeURIComponent(model.at)}`}`;
@@ -69,9 +82,9 @@ export function renderGroupsPage(model: GroupsPageModel): string {
 <div class="muted">${slo.service} · objective ${formatPercent(slo.objectiveRatio, 2)} over ${windowName} · worst first, by the share of the error budget consumed</div>
 <table class="groups" data-groups="${groups.length}">
 <thead><tr><th>Group</th><th>SLI</th><th>Budget remaining</th><th>Burn rate</th><th>Events (good / total)</th><th>Coverage</th><th>Tier</th></tr></thead>
-<tbody>${groups.map((g) => renderFullRow(g, g.windows.find((w) => w.window === windowName)))}</tbody>
+<tbody>${shown.map((g) => renderFullRow(g, g.windows.find((w) => w.window === windowName)))}</tbody>
 </table>
-</section>`;
+${nav}</section>`;
   return renderDocument(`${slo.name} groups — slo-ledger`, header, main);
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CorrectionRequestError } from '../app/correction-request.js';
 import { redactSecrets } from '../errors.js';
@@ -30,6 +31,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   });
   const metrics = new ServiceMetrics(deps);
+  app.addHook('onClose', async () => metrics.close());
 
   const { token, apiTokens } = deps.config.server;
   // A write token is trusted with more than reads, so it allows reads too.
@@ -59,8 +61,9 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   app.get('/metrics', async (request, reply) => {
     assertKnownParams(request.query as QueryValues, []);
-    const text = await metrics.render();
-    return reply.type(metrics.contentType).send(text);
+    const chunks = await metrics.renderChunks();
+    const length = chunks.reduce((n, c) => n + c.length, 0);
+    return reply.type(metrics.contentType).header('content-length', length).send(Readable.from(chunks));
   });
 
   registerApiRoutes(app, deps);

@@ -1,12 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
-import { evaluateSlos } from '../app/evaluate-slos.js';
+import { evaluateSloSteps } from '../app/evaluate-slos.js';
+import { finishPureSteps, type PureSteps, type Steps } from '../app/steps.js';
 import type { SyncRunRecord } from './ports.js';
-import { formatDuration } from '../domain/duration.js';
+import { floorToBucket, formatDuration } from '../domain/duration.js';
 import { DEFAULT_MAX_GROUPS, type SloDefinition, type Tier } from '../domain/slo.js';
 import { parseWindowSpec, type WindowSpec } from '../domain/window.js';
 import { groupMetricLabels, metricGroupLabelNames } from './metric-labels.js';
 import type { AlertState, HttpServerDeps } from './ports.js';
+import { SnapshotCache } from './snapshot-cache.js';
+import { ConcurrencyLimit, requestLane, type WorkLane } from './work-lane.js';
 
 /** Windows /metrics reports for every SLO, besides the SLO's own window. */
 export const METRICS_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
@@ -35,22 +38,34 @@ export function metricsWindowsFor(windowMs: number): WindowSpec[] {
  */
 export function sloSamples(statuses: readonly SloStatus[], alerts: ReadonlyMap<string, AlertState> | undefined): SloSample[] {
   const samples: SloSample[] = [];
-  for (const { slo, windows, groups } of statuses) {
-    const base = { slo: slo.name, service: slo.service };
-    seriesSamples(slo, base, windows, samples);
-    const names = metricGroupLabelNames(slo.groupBy ?? []);
-    for (const group of boundGroups(slo, groups ?? [])) {
-      const labels = groupMetricLabels(group.labels, names);
-      if (labels !== undefined) seriesSamples(slo, { ...base, ...labels }, group.windows, samples);
-    }
-    const alert = alerts?.get(slo.name);
-    if (alert) {
-      for (const severity of ['page', 'ticket'] as const) {
-        samples.push({ metric: 'alert_firing', labels: { ...base, severity }, value: alert.state === 'firing' && alert.severity === severity ? 1 : 0 });
-      }
+  for (const status of statuses) finishPureSteps(statusSampleSteps(status, alerts?.get(status.slo.name), samples));
+  return samples;
+}
+
+/** Where samples go as they are made. */
+interface SampleSink {
+  push(sample: SloSample): void;
+}
+
+/** Groups whose samples one step of {@link statusSampleSteps} makes. */
+const GROUPS_PER_STEP = 100;
+
+/** The samples of one SLO's status (see {@link sloSamples}), a step per {@link GROUPS_PER_STEP} groups. */
+function* statusSampleSteps({ slo, windows, groups }: SloStatus, alert: AlertState | undefined, samples: SampleSink): PureSteps<void> {
+  const base = { slo: slo.name, service: slo.service };
+  seriesSamples(slo, base, windows, samples);
+  const names = metricGroupLabelNames(slo.groupBy ?? []);
+  let made = 0;
+  for (const group of boundGroups(slo, groups ?? [])) {
+    const labels = groupMetricLabels(group.labels, names);
+    if (labels !== undefined) seriesSamples(slo, { ...base, ...labels }, group.windows, samples);
+    if (++made % GROUPS_PER_STEP === 0) yield;
+  }
+  if (alert) {
+    for (const severity of ['page', 'ticket'] as const) {
+      samples.push({ metric: 'alert_firing', labels: { ...base, severity }, value: alert.state === 'firing' && alert.severity === severity ? 1 : 0 });
     }
   }
-  return samples;
 }
 
 /**
@@ -68,7 +83,7 @@ export function boundGroups(slo: SloDefinition, groups: readonly GroupStatus[]):
 }
 
 /** The samples of one series (the SLO's own or one group's) under `base` labels. */
-function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows: readonly StatusWindow[], samples: SloSample[]): void {
+function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows: readonly StatusWindow[], samples: SampleSink): void {
   for (const w of windows) {
     const labels = { ...base, window: w.window };
     samples.push({ metric: 'objective_ratio', labels, value: slo.objectiveRatio });
@@ -82,31 +97,102 @@ function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows
   if (own) samples.push({ metric: 'tier', labels: base, value: TIER_VALUE[own.tier] });
 }
 
+/** The SLO gauges, in the order /metrics writes them, with their help texts. */
+const SLO_GAUGES: ReadonlyArray<[SloSample['metric'], string]> = [
+  ['sli_ratio', 'SLI over the window: good / total events (0..1); absent without traffic.'],
+  ['objective_ratio', 'The SLO objective (0..1).'],
+  ['error_budget_remaining_ratio', 'Share of the error budget left over the window; negative when overspent.'],
+  ['burn_rate', 'Burn rate over the window: (1 - SLI) / (1 - objective).'],
+  ['events_total', 'Events in the window from the ledger, by kind (good, total). A windowed sum, so a gauge.'],
+  ['tier', 'Breach tier over the SLO window: 0 ok, 1 warning, 2 critical.'],
+  ['alert_firing', 'Burn-rate alert firing (1) or not (0), by severity; absent until alerting is configured.'],
+];
+
+/**
+ * The SLO gauges' samples as Prometheus text, written as prom-client writes a gauge (same escaping,
+ * same number format, a label set given twice keeps its first place and its last value), so the
+ * text is the one a registry of these gauges would give.
+ */
+class SloGaugeText implements SampleSink {
+  private readonly lines = new Map<SloSample['metric'], Map<string, number>>(SLO_GAUGES.map(([metric]) => [metric, new Map()]));
+
+  push(sample: SloSample): void {
+    const labels = Object.entries(sample.labels).map(([name, value]) => `${name}="${escapeText(value).replace(/"/g, '\\"')}"`).join(',');
+    this.lines.get(sample.metric)!.set(labels, sample.value);
+  }
+
+  /** The gauges' families, separated by blank lines, without a final newline. */
+  text(): string {
+    return SLO_GAUGES.map(([metric, help]) => {
+      const name = `slo_ledger_${metric}`;
+      const samples = [...this.lines.get(metric)!].map(([labels, value]) => `${name}${labels === '' ? '' : `{${labels}}`} ${valueText(value)}`);
+      return [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} gauge`, ...samples].join('\n');
+    }).join('\n\n');
+  }
+}
+
+function escapeText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
+}
+
+/**
+ * The SLO gauges' text at `atMs`, in steps: each SLO over its windows (and its groups), its alert
+ * state, then its samples. The alert states are asked one SLO at a time, after the SLO's windows,
+ * so their longest sums are the ones just read (see app/window-sums-memo.ts).
+ */
+async function* sloGaugeSteps(deps: HttpServerDeps, atMs: number): Steps<string> {
+  const { config, buckets, alerts } = deps;
+  const options = config.server.metricsGroups ? { groups: {} } : {};
+  const text = new SloGaugeText();
+  for (const slo of config.slos) {
+    const [status] = yield* evaluateSloSteps(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options);
+    const alert = (await alerts?.alertStates(atMs, [slo]))?.get(slo.name);
+    yield;
+    yield* statusSampleSteps(status!, alert, text);
+  }
+  return text.text();
+}
+
+/** How often the server looks whether to evaluate the SLO gauges ahead of the next scrape. */
+const AHEAD_CHECK_MS = 2_000;
+/** The gauges are evaluated ahead only while scrapes come: within this long of the last one. */
+const AHEAD_AFTER_SCRAPE_MS = 10 * 60_000;
+
 /**
  * The /metrics registry of one server: SLO gauges (and, unless `server.metrics_groups` is false,
- * their groups) computed from the ledger at scrape time, and the service's own health (sync
- * duration, Prometheus query errors, outbox backlog, last sync time).
+ * their groups) computed from the ledger, and the service's own health (sync duration, Prometheus
+ * query errors, outbox backlog, last sync time). The SLO gauges are evaluated in steps on the
+ * request lane (server/work-lane.ts) and kept for the bucket-floored instant until the ledger
+ * changes (server/snapshot-cache.ts); the service's own metrics are read at every scrape. With a
+ * ledger revision, the gauges are also evaluated ahead of the next scrape once the ledger has
+ * stopped changing (a tick over) or a new bucket began, while something scrapes.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly gauges: Record<SloSample['metric'], Gauge>;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The SLO gauges' text and the blank line after it, encoded once for every scrape that sends it. */
+  private readonly sloText: SnapshotCache<Buffer>;
+  /** One evaluation of the SLO gauges at a time: concurrent scrapes of one instant share it anyway. */
+  private readonly evaluations = new ConcurrencyLimit(1);
+  private readonly ahead: NodeJS.Timeout | undefined;
+  private lastScrapeMs = -Infinity;
+  private revisionSeen: string | undefined;
 
-  constructor(private readonly deps: HttpServerDeps) {
+  constructor(
+    private readonly deps: HttpServerDeps,
+    private readonly lane: WorkLane = requestLane,
+  ) {
     const r = [this.registry];
-    const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: `slo_ledger_${name}`, help, labelNames, registers: r });
-    // Every label a group sample may carry must be declared up front; the config is fixed for the server's life.
-    const groupLabels = deps.config.server.metricsGroups ? [...new Set(deps.config.slos.flatMap((slo) => [...metricGroupLabelNames(slo.groupBy ?? []).values()]))] : [];
-    const windowLabels = ['slo', 'service', 'window', ...groupLabels];
-    this.gauges = {
-      sli_ratio: gauge('sli_ratio', 'SLI over the window: good / total events (0..1); absent without traffic.', windowLabels),
-      objective_ratio: gauge('objective_ratio', 'The SLO objective (0..1).', windowLabels),
-      error_budget_remaining_ratio: gauge('error_budget_remaining_ratio', 'Share of the error budget left over the window; negative when overspent.', windowLabels),
-      burn_rate: gauge('burn_rate', 'Burn rate over the window: (1 - SLI) / (1 - objective).', windowLabels),
-      events_total: gauge('events_total', 'Events in the window from the ledger, by kind (good, total). A windowed sum, so a gauge.', [...windowLabels, 'kind']),
-      tier: gauge('tier', 'Breach tier over the SLO window: 0 ok, 1 warning, 2 critical.', ['slo', 'service', ...groupLabels]),
-      alert_firing: gauge('alert_firing', 'Burn-rate alert firing (1) or not (0), by severity; absent until alerting is configured.', ['slo', 'service', 'severity']),
-    };
+    this.sloText = new SnapshotCache(deps.ledgerRevision, 2);
+    if (deps.ledgerRevision !== undefined) {
+      this.ahead = setInterval(() => this.evaluateAhead(), AHEAD_CHECK_MS);
+      this.ahead.unref();
+    }
     const tickSeconds = new Histogram({
       name: 'slo_ledger_tick_duration_seconds',
       help: 'Duration of one scheduled ledger sync.',
@@ -160,23 +246,43 @@ export class ServiceMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** The registry rendered in Prometheus text format, with the SLO gauges evaluated now. */
-  render(): Promise<string> {
-    // Scrapes are serialised: the gauges are reset and refilled per scrape, so two must not interleave.
-    const next = this.queue.then(() => this.renderNow());
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** Prometheus text format: the SLO gauges at the current bucket (evaluated now, or kept from a scrape since the last ledger change), then the registry. */
+  async render(): Promise<string> {
+    return Buffer.concat(await this.renderChunks()).toString('utf8');
   }
 
-  private async renderNow(): Promise<string> {
-    const { config, buckets, clock, alerts } = this.deps;
-    const atMs = clock.nowMs();
-    const options = config.server.metricsGroups ? { groups: {} } : {};
-    const statuses = (await Promise.all(config.slos.map((slo) => evaluateSlos(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options)))).flat();
-    const alertStates = await alerts?.alertStates(atMs);
-    for (const g of Object.values(this.gauges)) g.reset();
-    for (const s of sloSamples(statuses, alertStates)) this.gauges[s.metric].set(s.labels, s.value);
-    return this.registry.metrics();
+  /**
+   * {@link render} as the chunks of the answer, the SLO gauges' first: a scrape sends the one kept
+   * buffer of the gauges as it is (megabytes for a thousand SLOs) instead of a copy of its own.
+   */
+  async renderChunks(): Promise<Buffer[]> {
+    this.lastScrapeMs = performance.now();
+    const slo = await this.sloGauges();
+    return [slo, Buffer.from(await this.registry.metrics(), 'utf8')];
+  }
+
+  /** Stops evaluating ahead; the server calls it when it closes. */
+  close(): void {
+    clearInterval(this.ahead);
+  }
+
+  /** The SLO gauges' text at the current bucket: kept, being evaluated, or evaluated now. */
+  private sloGauges(): Promise<Buffer> {
+    // Every window is floored to a bucket, so the figures are those of the bucket-floored instant.
+    const atMs = floorToBucket(this.deps.clock.nowMs());
+    return this.sloText.get(String(atMs), () => this.evaluations.run(async () => Buffer.from(`${await this.lane.run(sloGaugeSteps(this.deps, atMs))}\n\n`, 'utf8')));
+  }
+
+  /** Evaluates the gauges for the next scrape when the ledger did not change since the last check (a tick is over) and scrapes come. */
+  private evaluateAhead(): void {
+    try {
+      const revision = this.deps.ledgerRevision!();
+      const settled = revision === this.revisionSeen;
+      this.revisionSeen = revision;
+      if (settled && performance.now() - this.lastScrapeMs < AHEAD_AFTER_SCRAPE_MS) this.sloGauges().catch(() => undefined);
+    } catch {
+      // The ledger is closing, or a read failed: the next scrape computes, and reports any error.
+    }
   }
 
   get contentType(): string {

@@ -42,3 +42,10 @@ ${main}
 </html>
 `.text;
 }
+
+/** Links to the first, previous, next and last page of a paginated list, keeping `at`. */
+export function renderPageLinks(page: number, pages: number, at: string | undefined): SafeHtml {
+  const href = (p: number) => `?page=${p}${at === undefined ? '' : `&at=${encodeURIComponent(at)}`}`;
+  const link = (p: number, text: string, rel: string) => (p === page || p < 1 || p > pages ? html`<span class="muted">${text}</span>` : html`<a href="${href(p)}" rel="${rel}" data-page="${p}">${text}</a>`);
+  return html`<nav class="pages" aria-label="pages" data-page="${page}" data-pages="${pages}"><p>${link(1, '« first', 'first')} · ${link(page - 1, '‹ previous', 'prev')} · page ${page} of ${pages} · ${link(page + 1, 'next ›', 'next')} · ${link(pages, 'last »', 'last')}</p></nav>`;
+}

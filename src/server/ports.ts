@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { Clock } from '../domain/clock.js';
+import type { SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 import type { StatementStore } from '../ledger/statement-store.js';
 import type { CorrectionStore } from '../ledger/correction-store.js';
@@ -41,8 +42,11 @@ export interface AlertState {
 
 /** Where the server reads alert states from; absent until burn-rate alerting exists ("n/a"). */
 export interface AlertStateProvider {
-  /** The alert state of every SLO it knows at `atMs`, by SLO name. */
-  alertStates(atMs: number): Promise<ReadonlyMap<string, AlertState>>;
+  /**
+   * The alert state of every SLO it knows at `atMs`, by SLO name; given `slos`, of those at least
+   * (the server asks a few at a time, to keep each step short).
+   */
+  alertStates(atMs: number, slos?: readonly SloDefinition[]): Promise<ReadonlyMap<string, AlertState>>;
 }
 
 /** Everything {@link buildHttpServer} needs; the server opens nothing itself. */
@@ -67,4 +71,11 @@ export interface HttpServerDeps {
   outboxBacklog?: () => Promise<number>;
   /** A sync older than this makes /readyz fail; default 5 minutes. */
   maxSyncAgeMs?: number;
+  /**
+   * Names the ledger's state: changes whenever anything is written to it (buckets, corrections, by
+   * this process or another). Given, /metrics, the API and the status page keep what they computed
+   * for one instant until it changes (see server/snapshot-cache.ts); absent, they compute afresh on
+   * every request.
+   */
+  ledgerRevision?: () => string;
 }

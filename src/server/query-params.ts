@@ -108,3 +108,11 @@ export function parseGroupParam(name: string, value: string | string[] | undefin
   }
   return Object.fromEntries(filter);
 }
+
+/** A page number of a paginated page: 1 when absent, else a whole number from 1 to `pages`. */
+export function parsePageParam(name: string, text: string | undefined, pages: number): number {
+  if (text === undefined) return 1;
+  const page = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(page >= 1 && page <= pages)) throw new BadParameterError(name, `${JSON.stringify(text)} is not a page of this list: give a whole number from 1 to ${pages}`);
+  return page;
+}

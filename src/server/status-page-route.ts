@@ -1,72 +1,124 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { evaluateSlos } from '../app/evaluate-slos.js';
-import { computeBudgetBurnDown } from '../app/slo-series.js';
+import { evaluateSloSteps } from '../app/evaluate-slos.js';
+import { budgetBurnDownSteps } from '../app/slo-series.js';
+import type { Steps } from '../app/steps.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
-import type { SloDefinition } from '../domain/slo.js';
-import type { GroupStatus } from '../domain/slo-status.js';
+import type { SloDefinition, Tier } from '../domain/slo.js';
+import { consumedOf, type GroupStatus } from '../domain/slo-status.js';
 import { parseWindowSpec } from '../domain/window.js';
 import { assertKnownParams, type ApiError } from './api-routes.js';
-import { renderGroupsPage, worstFirst } from './group-pages.js';
+import { GROUPS_PAGE_SIZE, renderGroupsPage, worstFirst } from './group-pages.js';
 import { PAGE_CSP } from './page-layout.js';
 import type { HttpServerDeps } from './ports.js';
-import { parseInstantParam, singleParam, type QueryValues } from './query-params.js';
+import { parseInstantParam, parsePageParam, singleParam, type QueryValues } from './query-params.js';
 import { listReports } from './reports.js';
+import { SnapshotCache } from './snapshot-cache.js';
 import { statementMarks } from './statement-routes.js';
-import { STATUS_PAGE_WINDOWS, renderStatusPage } from './status-page.js';
+import {
+  STATUS_PAGE_FULL_LIMIT, STATUS_PAGE_SIZE, STATUS_PAGE_WINDOWS, renderStatusPage, renderStatusSummary, type RankedSlo, type StatusPageSlo,
+} from './status-page.js';
+import { ConcurrencyLimit, requestLane } from './work-lane.js';
+
+/** Page computations running at once; more wait their turn. */
+const PAGE_CONCURRENCY = 2;
+
+const TIER_ORDER: Record<Tier, number> = { critical: 0, warning: 1, ok: 2 };
 
 /**
- * `GET /` (optionally `?at=`): the status page, and `GET /slos/{name}/groups`: every group of a
- * grouped SLO, worst first. Both are built from the ledger at request time.
+ * `GET /` (optionally `?at=`, and `?page=` past {@link STATUS_PAGE_FULL_LIMIT} SLOs): the status
+ * page, and `GET /slos/{name}/groups`: every group of a grouped SLO, worst first (`?page=` past
+ * {@link GROUPS_PAGE_SIZE} groups). Their figures come from the ledger, computed in steps on the
+ * request lane and kept per instant until the ledger changes; the monthly reports, the statements
+ * and the last sync are read at every request.
  */
 export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): void {
-  const { config, buckets } = deps;
+  const { config } = deps;
+  const limit = new ConcurrencyLimit(PAGE_CONCURRENCY);
+  const compute = <T>(steps: () => Steps<T>) => () => limit.run(() => requestLane.run(steps()));
+  const pageSlos = new SnapshotCache<StatusPageSlo[]>(deps.ledgerRevision);
+  const rankings = new SnapshotCache<RankedSlo[]>(deps.ledgerRevision);
+  const groupLists = new SnapshotCache<GroupStatus[]>(deps.ledgerRevision);
   const instant = (query: QueryValues) => {
-    assertKnownParams(query, ['at']);
+    assertKnownParams(query, ['at', 'page']);
     const at = singleParam(query, 'at');
     return { atMs: floorToBucket(parseInstantParam('at', at, config.timeZone, deps.clock.nowMs())), ...(at === undefined ? {} : { at }) };
   };
-  /** A grouped SLO's groups over its own window, worst first. */
-  const rankedGroups = async (slo: SloDefinition, atMs: number): Promise<GroupStatus[]> => {
-    const own = formatDuration(slo.windowMs);
-    const [status] = await evaluateSlos(buckets, [slo], [parseWindowSpec(own)], atMs, config.timeZone, { groups: {} });
-    return worstFirst(status!.groups ?? [], own);
-  };
 
   app.get('/', async (request, reply) => {
-    const { atMs, at } = instant(request.query as QueryValues);
-    const alerts = await deps.alerts?.alertStates(atMs);
-    const slos = await Promise.all(
-      config.slos.map(async (slo) => {
-        const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
-        const [status] = await evaluateSlos(buckets, [slo], windows, atMs, config.timeZone);
-        const alert = alerts?.get(slo.name);
-        return {
-          status: status!,
-          burnDown: await computeBudgetBurnDown(buckets, slo, atMs),
-          ...(alert ? { alert } : {}),
-          ...(slo.groupBy === undefined ? {} : { groups: await rankedGroups(slo, atMs) }),
-        };
-      }),
-    );
+    const query = request.query as QueryValues;
+    const { atMs, at } = instant(query);
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
-    const page = renderStatusPage({
-      atMs, slos, reports: listReports(config.server.reportsDir), statements: await statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
+    const common = {
+      atMs, reports: listReports(config.server.reportsDir), statements: await statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
-    });
-    return sendPage(reply, page);
+    };
+    if (config.slos.length <= STATUS_PAGE_FULL_LIMIT) {
+      parsePageParam('page', singleParam(query, 'page'), 1);
+      const slos = await pageSlos.get(String(atMs), compute(() => pageSloSteps(deps, config.slos, atMs)));
+      return sendPage(reply, renderStatusPage({ ...common, slos }));
+    }
+    // Many SLOs: a summary of all, worst first, and the SLOs of one page in full.
+    const ranking = await rankings.get(String(atMs), compute(() => rankingSteps(deps, atMs)));
+    const page = parsePageParam('page', singleParam(query, 'page'), Math.ceil(ranking.length / STATUS_PAGE_SIZE));
+    const shown = ranking.slice((page - 1) * STATUS_PAGE_SIZE, page * STATUS_PAGE_SIZE);
+    const slos = await pageSlos.get(`${atMs}:${page}`, compute(() => pageSloSteps(deps, shown.map((r) => r.slo), atMs)));
+    return sendPage(reply, renderStatusSummary({ ...common, slos, ranking, page }));
   });
 
   app.get<{ Params: { name: string } }>('/slos/:name/groups', async (request, reply) => {
-    const { atMs, at } = instant(request.query as QueryValues);
+    const query = request.query as QueryValues;
+    const { atMs, at } = instant(query);
     const slo = config.slos.find((s) => s.name === request.params.name);
     if (slo?.groupBy === undefined) {
       const grouped = config.slos.filter((s) => s.groupBy !== undefined).map((s) => s.name);
       const why = slo === undefined ? `no SLO named ${JSON.stringify(request.params.name)}` : `SLO ${slo.name} has no group_by`;
       return reply.code(404).send({ error: `${why}; SLOs with groups: ${grouped.join(', ') || 'none'}` } satisfies ApiError);
     }
-    return sendPage(reply, renderGroupsPage({ atMs, slo, groups: await rankedGroups(slo, atMs), ...(at === undefined ? {} : { at }) }));
+    const groups = await groupLists.get(JSON.stringify([slo.name, atMs]), compute(() => rankedGroupSteps(deps, slo, atMs)));
+    const page = parsePageParam('page', singleParam(query, 'page'), Math.max(1, Math.ceil(groups.length / GROUPS_PAGE_SIZE)));
+    return sendPage(reply, renderGroupsPage({ atMs, slo, groups, page, ...(at === undefined ? {} : { at }) }));
   });
+}
+
+/** Each SLO in full, as the status page shows it: its windows, budget burn-down, alert state and worst groups. */
+async function* pageSloSteps(deps: HttpServerDeps, slos: readonly SloDefinition[], atMs: number): Steps<StatusPageSlo[]> {
+  const { config, buckets, alerts } = deps;
+  const shown: StatusPageSlo[] = [];
+  for (const slo of slos) {
+    const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
+    const [status] = yield* evaluateSloSteps(buckets, [slo], windows, atMs, config.timeZone);
+    const burnDown = yield* budgetBurnDownSteps(buckets, slo, atMs);
+    const alert = (await alerts?.alertStates(atMs, [slo]))?.get(slo.name);
+    yield;
+    const groups = slo.groupBy === undefined ? undefined : yield* rankedGroupSteps(deps, slo, atMs);
+    shown.push({ status: status!, burnDown, ...(alert ? { alert } : {}), ...(groups === undefined ? {} : { groups }) });
+  }
+  return shown;
+}
+
+/** A grouped SLO's groups over its own window, worst first. */
+async function* rankedGroupSteps(deps: HttpServerDeps, slo: SloDefinition, atMs: number): Steps<GroupStatus[]> {
+  const own = formatDuration(slo.windowMs);
+  const [status] = yield* evaluateSloSteps(deps.buckets, [slo], [parseWindowSpec(own)], atMs, deps.config.timeZone, { groups: {} });
+  yield;
+  return worstFirst(status!.groups ?? [], own);
+}
+
+/**
+ * Every SLO over its own window, worst first: critical, then warning, then ok, and within a tier by
+ * the share of the error budget consumed (an SLO without traffic consumed none); ties in config order.
+ */
+async function* rankingSteps(deps: HttpServerDeps, atMs: number): Steps<RankedSlo[]> {
+  const { config, buckets } = deps;
+  const ranked: Array<RankedSlo & { index: number }> = [];
+  for (const [index, slo] of config.slos.entries()) {
+    const [status] = yield* evaluateSloSteps(buckets, [slo], [parseWindowSpec(formatDuration(slo.windowMs))], atMs, config.timeZone);
+    ranked.push({ slo, own: status!.windows[0], index });
+  }
+  const tier = (r: RankedSlo) => TIER_ORDER[r.own?.tier ?? 'ok'];
+  ranked.sort((a, b) => tier(a) - tier(b) || consumedOf(b.own) - consumedOf(a.own) || a.index - b.index);
+  return ranked.map(({ slo, own }) => ({ slo, ...(own === undefined ? {} : { own }) }));
 }
 
 function sendPage(reply: FastifyReply, page: string): FastifyReply {

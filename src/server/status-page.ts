@@ -1,15 +1,22 @@
 import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
+import type { SloDefinition, Tier } from '../domain/slo.js';
 import type { BurnDownPoint } from '../app/slo-series.js';
 import { formatDuration } from '../domain/duration.js';
 import { groupsPageHref, renderWorstGroups } from './group-pages.js';
 import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
-import { renderDocument } from './page-layout.js';
+import { renderDocument, renderPageLinks } from './page-layout.js';
 import type { AlertState } from './ports.js';
 import type { ReportEntry } from './reports.js';
 import type { StatementMark } from '../app/statements.js';
 
 /** Windows the status page shows per SLO, besides the SLO's own. */
 export const STATUS_PAGE_WINDOWS = ['24h', '7d'] as const;
+
+/** Up to this many SLOs the status page shows every SLO in full; past it, a summary and pages. */
+export const STATUS_PAGE_FULL_LIMIT = 50;
+
+/** SLOs shown in full on one page of the summary. */
+export const STATUS_PAGE_SIZE = 50;
 
 /** One SLO on the status page. */
 export interface StatusPageSlo {
@@ -49,7 +56,67 @@ ${renderStatements(model.statements ?? [])}
   return renderDocument('SLO status — slo-ledger', header, main);
 }
 
-function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsAvailable, at }: StatusPageModel): SafeHtml {
+/** One SLO's place in the summary: its own window's figures (absent for a window it could not evaluate). */
+export interface RankedSlo {
+  slo: SloDefinition;
+  own?: StatusWindow;
+}
+
+/** The status page past {@link STATUS_PAGE_FULL_LIMIT} SLOs. */
+export interface StatusSummaryModel extends StatusPageModel {
+  /** Every SLO over its own window, worst first. */
+  ranking: RankedSlo[];
+  /** 1-based; `slos` are the SLOs of this page of `ranking`, in full. */
+  page: number;
+}
+
+/**
+ * The status page for many SLOs: how many are in each tier, a table of one page of them worst first
+ * (by tier, then by the share of the budget consumed in the SLO's window), the same SLOs in full
+ * below it (as {@link renderStatusPage} shows each), links to the other pages (`?page=`, keeping
+ * `at`), and the monthly reports. A page stays the size of {@link STATUS_PAGE_SIZE} SLOs however many there are.
+ */
+export function renderStatusSummary(model: StatusSummaryModel): string {
+  const at = new Date(model.atMs).toISOString();
+  const lastSync = model.lastSyncMs === undefined ? 'not yet' : new Date(model.lastSyncMs).toISOString();
+  const header = html`<h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p>`;
+  const pages = Math.ceil(model.ranking.length / STATUS_PAGE_SIZE);
+  const first = (model.page - 1) * STATUS_PAGE_SIZE;
+  const shown = model.ranking.slice(first, first + model.slos.length);
+  const tiers = (tier: Tier) => model.ranking.filter((r) => (r.own?.tier ?? 'ok') === tier).length;
+  const quiet = model.ranking.filter((r) => (r.own?.total ?? 0) === 0).length;
+  const nav = renderPageLinks(model.page, pages, model.at);
+  const main = html`<section class="slo summary" id="summary" data-slos="${model.ranking.length}"><h2>${`${model.ranking.length.toLocaleString('en')} SLOs`}</h2>
+<p>${(['critical', 'warning', 'ok'] as const).map((t) => html`<span class="tier tier-${t}" data-tier="${t}" data-count="${tiers(t)}">${`${tiers(t).toLocaleString('en')} ${t}`}</span> `)}· ${quiet.toLocaleString('en')} without traffic in their window</p>
+<h3>${`Worst first: SLOs ${first + 1}–${first + shown.length} of ${model.ranking.length.toLocaleString('en')}`}</h3>
+<div class="muted">by tier, then by the share of the error budget consumed in each SLO's own window</div>
+<table class="ranking">
+<thead><tr><th>#</th><th>SLO</th><th>Service</th><th>Window</th><th>SLI</th><th>Budget remaining</th><th>Burn rate</th><th>Tier</th></tr></thead>
+<tbody>${shown.map((r, i) => renderRankRow(r, first + i + 1))}</tbody>
+</table>
+${nav}
+</section>
+${model.slos.map((slo, i) => renderSlo(slo, model, `slo-${first + i + 1}`))}
+${nav}
+<section class="slo reports" id="reports"><h2>Monthly reports</h2>
+${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
+${renderStatements(model.statements ?? [])}
+</section>`;
+  return renderDocument('SLO status — slo-ledger', header, main);
+}
+
+function renderRankRow({ slo, own }: RankedSlo, rank: number): SafeHtml {
+  const tier = own?.tier ?? 'ok';
+  return html`<tr data-slo="${slo.name}" data-rank="${rank}">
+<td>${rank}</td><td class="group"><a href="${`#slo-${rank}`}">${slo.name}</a></td><td>${slo.service}</td><td>${formatDuration(slo.windowMs)}</td>
+<td data-field="sli" data-value="${own?.sliRatio ?? ''}">${formatPercent(own?.sliRatio ?? null)}</td>
+<td data-field="remaining" data-value="${own?.errorBudget.remainingRatio ?? ''}">${formatPercent(own?.errorBudget.remainingRatio ?? null, 2)}</td>
+<td data-field="burn_rate" data-value="${own?.burnRate ?? ''}">${formatBurnRate(own?.burnRate ?? null)}</td>
+<td data-field="tier" data-value="${tier}"><span class="tier tier-${tier}">${tier}</span></td>
+</tr>`;
+}
+
+function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsAvailable, at }: StatusPageModel, anchor?: string): SafeHtml {
   const { slo } = status;
   const ownName = formatDuration(slo.windowMs);
   const own = status.windows.find((w) => w.window === ownName);
@@ -57,7 +124,7 @@ function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsA
   const tier = own?.tier ?? 'ok';
   const barWidth = remaining === null ? 0 : Math.max(0, Math.min(1, remaining)) * 100;
   const alertText = !alertsAvailable ? 'n/a' : alert === undefined ? '—' : alert.state === 'firing' ? `firing (${alert.severity ?? ''})` : alert.state;
-  return html`<section class="slo" data-slo="${slo.name}">
+  return html`<section class="slo" data-slo="${slo.name}"${anchor === undefined ? '' : html` id="${anchor}"`}>
 <h2>${slo.name}</h2>
 <div class="muted">${slo.service} · objective ${formatPercent(slo.objectiveRatio, 2)} over ${ownName}${slo.description ? ` · ${slo.description}` : ''}</div>
 <div class="head">
