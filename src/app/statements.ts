@@ -11,6 +11,7 @@ import type { ChangeCause, FigureChange, Statement, StatedCorrection, StatedFigu
 import { eventsIn } from './correction-effects.js';
 import { listCorrections, type ListedCorrection } from './correction-request.js';
 import type { Adapters } from './ports.js';
+import { finishSteps, type Steps } from './steps.js';
 
 /**
  * A month's figures as a statement keeps them: per SLO (and per group of a grouped SLO) the
@@ -203,15 +204,28 @@ export interface StatementMark {
  * so it costs one sum per SLO and month; `statements diff` compares every group.
  */
 export function markStatements(figures: BucketReader, slos: readonly SloDefinition[], statements: readonly Statement[], periodOf: (month: string) => ReportPeriod): StatementMark[] {
-  return statements.map((statement) => {
+  return finishSteps(markStatementSteps(figures, slos, statements, periodOf));
+}
+
+/** {@link markStatements} in steps, a step per SLO summed (the first changed SLO settles a month). */
+export function* markStatementSteps(
+  figures: BucketReader,
+  slos: readonly SloDefinition[],
+  statements: readonly Statement[],
+  periodOf: (month: string) => ReportPeriod,
+): Steps<StatementMark[]> {
+  const marks: StatementMark[] = [];
+  for (const statement of statements) {
     const period = periodOf(statement.month);
     const stated = new Map(statement.slos.map((s) => [s.slo, s]));
-    const changed =
-      slos.length !== statement.slos.length ||
-      slos.some((slo) => {
-        const before = stated.get(slo.name);
-        return before === undefined || !sameFigures(before, figuresOf(figures, slo, figures.findSeries(slo), period));
-      });
-    return { statement, restated: statement.version > 1, changedSinceStatement: changed };
-  });
+    let changed = slos.length !== statement.slos.length;
+    for (const slo of slos) {
+      if (changed) break;
+      const before = stated.get(slo.name);
+      changed = before === undefined || !sameFigures(before, figuresOf(figures, slo, figures.findSeries(slo), period));
+      yield;
+    }
+    marks.push({ statement, restated: statement.version > 1, changedSinceStatement: changed });
+  }
+  return marks;
 }
