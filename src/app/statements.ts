@@ -11,6 +11,7 @@ import type { ChangeCause, FigureChange, Statement, StatedCorrection, StatedFigu
 import { eventsIn } from './correction-effects.js';
 import { listCorrections, type ListedCorrection } from './correction-request.js';
 import type { Adapters } from './ports.js';
+import { finishSteps, type Steps } from './steps.js';
 
 /**
  * A month's figures as a statement keeps them: per SLO (and per group of a grouped SLO) the
@@ -204,12 +205,17 @@ export interface StatementMark {
  * statement. The check compares the SLOs' own figures (a group's change moves its SLO's sums too),
  * so it costs one sum per SLO and month; `statements diff` compares every group.
  */
-export async function markStatements(
+export function markStatements(figures: BucketReader, slos: readonly SloDefinition[], statements: readonly Statement[], periodOf: (month: string) => ReportPeriod): Promise<StatementMark[]> {
+  return finishSteps(markStatementSteps(figures, slos, statements, periodOf));
+}
+
+/** {@link markStatements} in steps, a step per SLO summed (the first changed SLO settles a month). */
+export async function* markStatementSteps(
   figures: BucketReader,
   slos: readonly SloDefinition[],
   statements: readonly Statement[],
   periodOf: (month: string) => ReportPeriod,
-): Promise<StatementMark[]> {
+): Steps<StatementMark[]> {
   const marks: StatementMark[] = [];
   for (const statement of statements) {
     const period = periodOf(statement.month);
@@ -219,6 +225,7 @@ export async function markStatements(
       if (changed) break;
       const before = stated.get(slo.name);
       changed = before === undefined || !sameFigures(before, await figuresOf(figures, slo, await figures.findSeries(slo), period));
+      yield;
     }
     marks.push({ statement, restated: statement.version > 1, changedSinceStatement: changed });
   }

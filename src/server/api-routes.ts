@@ -94,26 +94,34 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
     const group = Object.keys(filter).length === 0 ? undefined : await findOneGroup(buckets, slo, filter);
     if (group !== undefined && 'missing' in group) return reply.code(404).send({ error: group.missing, parameter: 'group' } satisfies ApiError);
-    const points = await seriesLimit.run(() => requestLane.run(sloSeriesSteps(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels)));
-    return {
-      slo: slo.name,
-      service: slo.service,
-      ...(group === undefined ? {} : { group: { ...group.labels } }),
-      objective: slo.objectiveRatio,
-      window: window!.name,
-      from: new Date(fromMs).toISOString(),
-      to: new Date(toMs).toISOString(),
-      step: formatDuration(stepMs),
-      points: points.map((p) => ({
-        at: new Date(p.atMs).toISOString(),
-        good: p.good,
-        total: p.total,
-        sli: p.sliRatio,
-        error_budget_remaining: p.remainingRatio,
-        burn_rate: p.burnRate,
-        coverage: p.coverageRatio,
-      })),
-    };
+    const body = await seriesLimit.run(() =>
+      requestLane.run(
+        (async function* () {
+          const points = yield* sloSeriesSteps(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
+          // Written here, as a step of its own, rather than by fastify after the lane.
+          return JSON.stringify({
+            slo: slo.name,
+            service: slo.service,
+            ...(group === undefined ? {} : { group: { ...group.labels } }),
+            objective: slo.objectiveRatio,
+            window: window!.name,
+            from: new Date(fromMs).toISOString(),
+            to: new Date(toMs).toISOString(),
+            step: formatDuration(stepMs),
+            points: points.map((p) => ({
+              at: new Date(p.atMs).toISOString(),
+              good: p.good,
+              total: p.total,
+              sli: p.sliRatio,
+              error_budget_remaining: p.remainingRatio,
+              burn_rate: p.burnRate,
+              coverage: p.coverageRatio,
+            })),
+          });
+        })(),
+      ),
+    );
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get('/api/v1/reports', async (request) => {

@@ -182,6 +182,8 @@ export class ServiceMetrics {
   private readonly ahead: NodeJS.Timeout | undefined;
   private lastScrapeMs = -Infinity;
   private revisionSeen: string | undefined;
+  /** The registry's text being written: scrapes arriving meanwhile share it (it is per SLO too, thousands of lines). */
+  private registryText: Promise<string> | undefined;
 
   constructor(
     private readonly deps: HttpServerDeps,
@@ -258,7 +260,14 @@ export class ServiceMetrics {
   async renderChunks(): Promise<Buffer[]> {
     this.lastScrapeMs = performance.now();
     const slo = await this.sloGauges();
-    return [slo, Buffer.from(await this.registry.metrics(), 'utf8')];
+    return [slo, Buffer.from(await this.registryMetrics(), 'utf8')];
+  }
+
+  private registryMetrics(): Promise<string> {
+    this.registryText ??= this.registry.metrics().finally(() => {
+      this.registryText = undefined;
+    });
+    return this.registryText;
   }
 
   /** Stops evaluating ahead; the server calls it when it closes. */

@@ -13,10 +13,12 @@ import type { HttpServerDeps } from './ports.js';
 import { parseInstantParam, parsePageParam, singleParam, type QueryValues } from './query-params.js';
 import { listReports } from './reports.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { statementMarks } from './statement-routes.js';
+import { statementMarkSource } from './statement-routes.js';
 import {
-  STATUS_PAGE_FULL_LIMIT, STATUS_PAGE_SIZE, STATUS_PAGE_WINDOWS, renderStatusPage, renderStatusSummary, type RankedSlo, type StatusPageSlo,
+  STATUS_PAGE_FULL_LIMIT, STATUS_PAGE_SIZE, STATUS_PAGE_WINDOWS, renderStatusPage, renderStatusSummary, statusPageSloSteps, statusSummarySloSteps,
+  type RankedSlo, type StatusPageSlo,
 } from './status-page.js';
+import type { SafeHtml } from './html.js';
 import { ConcurrencyLimit, requestLane } from './work-lane.js';
 
 /** Page computations running at once; more wait their turn. */
@@ -35,9 +37,11 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
   const { config } = deps;
   const limit = new ConcurrencyLimit(PAGE_CONCURRENCY);
   const compute = <T>(steps: () => Steps<T>) => () => limit.run(() => requestLane.run(steps()));
-  const pageSlos = new SnapshotCache<StatusPageSlo[]>(deps.ledgerRevision);
+  // The SLOs' part of a page as rendered (its links carry the `at` asked for), per instant, page and `at`.
+  const sloParts = new SnapshotCache<SafeHtml>(deps.ledgerRevision);
   const rankings = new SnapshotCache<RankedSlo[]>(deps.ledgerRevision);
   const groupLists = new SnapshotCache<GroupStatus[]>(deps.ledgerRevision);
+  const statementMarks = statementMarkSource(deps);
   const instant = (query: QueryValues) => {
     assertKnownParams(query, ['at', 'page']);
     const at = singleParam(query, 'at');
@@ -49,21 +53,28 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
     const { atMs, at } = instant(query);
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
     const common = {
-      atMs, reports: listReports(config.server.reportsDir), statements: await statementMarks(deps, 3), alertsAvailable: deps.alerts !== undefined,
+      atMs, reports: listReports(config.server.reportsDir), statements: await statementMarks(3), alertsAvailable: deps.alerts !== undefined,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
     };
+    const alertsAvailable = deps.alerts !== undefined;
     if (config.slos.length <= STATUS_PAGE_FULL_LIMIT) {
       parsePageParam('page', singleParam(query, 'page'), 1);
-      const slos = await pageSlos.get(String(atMs), compute(() => pageSloSteps(deps, config.slos, atMs)));
-      return sendPage(reply, renderStatusPage({ ...common, slos }));
+      const part = await sloParts.get(JSON.stringify([atMs, 1, at]), compute(async function* () {
+        const slos = yield* pageSloSteps(deps, config.slos, atMs);
+        return yield* statusPageSloSteps({ slos, alertsAvailable, ...(at === undefined ? {} : { at }) });
+      }));
+      return sendPage(reply, renderStatusPage({ ...common, slos: [] }, part));
     }
     // Many SLOs: a summary of all, worst first, and the SLOs of one page in full.
     const ranking = await rankings.get(String(atMs), compute(() => rankingSteps(deps, atMs)));
     const page = parsePageParam('page', singleParam(query, 'page'), Math.ceil(ranking.length / STATUS_PAGE_SIZE));
     const shown = ranking.slice((page - 1) * STATUS_PAGE_SIZE, page * STATUS_PAGE_SIZE);
-    const slos = await pageSlos.get(`${atMs}:${page}`, compute(() => pageSloSteps(deps, shown.map((r) => r.slo), atMs)));
-    return sendPage(reply, renderStatusSummary({ ...common, slos, ranking, page }));
+    const part = await sloParts.get(JSON.stringify([atMs, page, at]), compute(async function* () {
+      const slos = yield* pageSloSteps(deps, shown.map((r) => r.slo), atMs);
+      return yield* statusSummarySloSteps({ slos, ranking, page, alertsAvailable, ...(at === undefined ? {} : { at }) });
+    }));
+    return sendPage(reply, renderStatusSummary({ ...common, slos: [], ranking, page }, part));
   });
 
   app.get<{ Params: { name: string } }>('/slos/:name/groups', async (request, reply) => {

@@ -5,6 +5,7 @@ import { formatDuration } from '../domain/duration.js';
 import { groupsPageHref, renderWorstGroups } from './group-pages.js';
 import { SafeHtml, formatBurnRate, formatPercent, html } from './html.js';
 import { renderDocument, renderPageLinks } from './page-layout.js';
+import { finishPureSteps, type PureSteps } from '../app/steps.js';
 import type { AlertState } from './ports.js';
 import type { ReportEntry } from './reports.js';
 import type { StatementMark } from '../app/statements.js';
@@ -43,12 +44,34 @@ export interface StatusPageModel {
   at?: string;
 }
 
-/** Renders the status page: one self-contained HTML document, every user string escaped, no scripts, no external requests. */
-export function renderStatusPage(model: StatusPageModel): string {
+/** What the SLOs' part of the status page is made from (everything above the monthly reports). */
+export type SloPartModel = Pick<StatusPageModel, 'slos' | 'alertsAvailable' | 'at'>;
+
+/**
+ * Renders the status page: one self-contained HTML document, every user string escaped, no scripts,
+ * no external requests. `sloPart` is the SLOs' part as {@link statusPageSloSteps} renders it, when
+ * the server kept it from an earlier request for the same instant; the rest is rendered now.
+ */
+export function renderStatusPage(model: StatusPageModel, sloPart: SafeHtml = finishPureSteps(statusPageSloSteps(model))): string {
+  return renderPage(model, sloPart);
+}
+
+/** The SLOs' part of {@link renderStatusPage}: every SLO in full, a step per SLO. */
+export function* statusPageSloSteps(model: SloPartModel): PureSteps<SafeHtml> {
+  const parts: string[] = [];
+  for (const slo of model.slos) {
+    parts.push(renderSlo(slo, model).text);
+    yield;
+  }
+  return new SafeHtml(parts.join(''));
+}
+
+/** The document around the SLOs' part: the header (instant, last sync) and, after the SLOs, the monthly reports and statements. */
+function renderPage(model: StatusPageModel, sloPart: SafeHtml): string {
   const at = new Date(model.atMs).toISOString();
   const lastSync = model.lastSyncMs === undefined ? 'not yet' : new Date(model.lastSyncMs).toISOString();
   const header = html`<h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p>`;
-  const main = html`${model.slos.map((slo) => renderSlo(slo, model))}
+  const main = html`${sloPart}
 <section class="slo reports" id="reports"><h2>Monthly reports</h2>
 ${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
 ${renderStatements(model.statements ?? [])}
@@ -70,45 +93,52 @@ export interface StatusSummaryModel extends StatusPageModel {
   page: number;
 }
 
+/** What the SLOs' part of the summary page is made from. */
+export type SummarySloPartModel = SloPartModel & Pick<StatusSummaryModel, 'ranking' | 'page'>;
+
 /**
  * The status page for many SLOs: how many are in each tier, a table of one page of them worst first
  * (by tier, then by the share of the budget consumed in the SLO's window), the same SLOs in full
  * below it (as {@link renderStatusPage} shows each), links to the other pages (`?page=`, keeping
  * `at`), and the monthly reports. A page stays the size of {@link STATUS_PAGE_SIZE} SLOs however many there are.
  */
-export function renderStatusSummary(model: StatusSummaryModel): string {
-  const at = new Date(model.atMs).toISOString();
-  const lastSync = model.lastSyncMs === undefined ? 'not yet' : new Date(model.lastSyncMs).toISOString();
-  const header = html`<h1>SLO status</h1><p>Evaluated at <time id="evaluated-at" datetime="${at}">${at}</time> · last successful sync ${lastSync}</p>`;
+export function renderStatusSummary(model: StatusSummaryModel, sloPart: SafeHtml = finishPureSteps(statusSummarySloSteps(model))): string {
+  return renderPage(model, sloPart);
+}
+
+/** The SLOs' part of {@link renderStatusSummary}: the summary and its table, then the page's SLOs in full (a step per SLO), then the page links. */
+export function* statusSummarySloSteps(model: SummarySloPartModel): PureSteps<SafeHtml> {
   const pages = Math.ceil(model.ranking.length / STATUS_PAGE_SIZE);
   const first = (model.page - 1) * STATUS_PAGE_SIZE;
   const shown = model.ranking.slice(first, first + model.slos.length);
   const tiers = (tier: Tier) => model.ranking.filter((r) => (r.own?.tier ?? 'ok') === tier).length;
   const quiet = model.ranking.filter((r) => (r.own?.total ?? 0) === 0).length;
   const nav = renderPageLinks(model.page, pages, model.at);
-  const main = html`<section class="slo summary" id="summary" data-slos="${model.ranking.length}"><h2>${`${model.ranking.length.toLocaleString('en')} SLOs`}</h2>
+  const summary = html`<section class="slo summary" id="summary" data-slos="${model.ranking.length}"><h2>${`${model.ranking.length.toLocaleString('en')} SLOs`}</h2>
 <p>${(['critical', 'warning', 'ok'] as const).map((t) => html`<span class="tier tier-${t}" data-tier="${t}" data-count="${tiers(t)}">${`${tiers(t).toLocaleString('en')} ${t}`}</span> `)}· ${quiet.toLocaleString('en')} without traffic in their window</p>
 <h3>${`Worst first: SLOs ${first + 1}–${first + shown.length} of ${model.ranking.length.toLocaleString('en')}`}</h3>
 <div class="muted">by tier, then by the share of the error budget consumed in each SLO's own window</div>
 <table class="ranking">
-<thead><tr><th>#</th><th>SLO</th><th>Service</th><th>Window</th><th>SLI</th><th>Budget remaining</th><th>Burn rate</th><th>Tier</th></tr></thead>
+<thead><tr><th>SLO</th><th>Service</th><th>Window</th><th>SLI</th><th>Budget remaining</th><th>Burn rate</th><th>Tier</th></tr></thead>
 <tbody>${shown.map((r, i) => renderRankRow(r, first + i + 1))}</tbody>
 </table>
 ${nav}
-</section>
-${model.slos.map((slo, i) => renderSlo(slo, model, `slo-${first + i + 1}`))}
-${nav}
-<section class="slo reports" id="reports"><h2>Monthly reports</h2>
-${model.reports.length === 0 ? html`<p class="muted">No monthly reports yet.</p>` : html`<ul>${model.reports.map(renderReport)}</ul>`}
-${renderStatements(model.statements ?? [])}
 </section>`;
-  return renderDocument('SLO status — slo-ledger', header, main);
+  yield;
+  const sections: string[] = [];
+  for (const [i, slo] of model.slos.entries()) {
+    sections.push(renderSlo(slo, model, `slo-${first + i + 1}`).text);
+    yield;
+  }
+  return html`${summary}
+${new SafeHtml(sections.join(''))}
+${nav}`;
 }
 
 function renderRankRow({ slo, own }: RankedSlo, rank: number): SafeHtml {
   const tier = own?.tier ?? 'ok';
   return html`<tr data-slo="${slo.name}" data-rank="${rank}">
-<td>${rank}</td><td class="group"><a href="${`#slo-${rank}`}">${slo.name}</a></td><td>${slo.service}</td><td>${formatDuration(slo.windowMs)}</td>
+<td class="group">${`${rank}. `}<a href="${`#slo-${rank}`}">${slo.name}</a></td><td>${slo.service}</td><td>${formatDuration(slo.windowMs)}</td>
 <td data-field="sli" data-value="${own?.sliRatio ?? ''}">${formatPercent(own?.sliRatio ?? null)}</td>
 <td data-field="remaining" data-value="${own?.errorBudget.remainingRatio ?? ''}">${formatPercent(own?.errorBudget.remainingRatio ?? null, 2)}</td>
 <td data-field="burn_rate" data-value="${own?.burnRate ?? ''}">${formatBurnRate(own?.burnRate ?? null)}</td>
@@ -116,7 +146,7 @@ function renderRankRow({ slo, own }: RankedSlo, rank: number): SafeHtml {
 </tr>`;
 }
 
-function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsAvailable, at }: StatusPageModel, anchor?: string): SafeHtml {
+function renderSlo({ status, burnDown, alert, groups }: StatusPageSlo, { alertsAvailable, at }: Pick<StatusPageModel, 'alertsAvailable' | 'at'>, anchor?: string): SafeHtml {
   const { slo } = status;
   const ownName = formatDuration(slo.windowMs);
   const own = status.windows.find((w) => w.window === ownName);
