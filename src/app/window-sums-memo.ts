@@ -3,7 +3,7 @@ import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 
 /** Window sums one memo keeps at most; past that it starts afresh (a bound for requests at many instants). */
-const MAX_MEMO_ENTRIES = 200_000;
+const MAX_MEMO_ENTRIES = 50_000;
 
 /**
  * A reader that remembers the window sums it has read while the ledger stays as it was: `revision`
