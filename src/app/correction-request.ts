@@ -142,6 +142,10 @@ export async function deleteCorrection(
   if (listed === undefined) return { refused: 'not-found' };
   if (listed.source === 'config') return { refused: 'from-config', listed };
   if (listed.correction.deleted !== undefined) return { refused: 'already-deleted', listed };
-  await ledger.corrections.remove(id, audit);
+  // Another request (or process) may have deleted it since it was read: then it is theirs, already deleted.
+  if (!(await ledger.corrections.remove(id, audit))) {
+    const now = await findCorrection(config, ledger, id);
+    return { refused: 'already-deleted', ...(now === undefined ? {} : { listed: now }) };
+  }
   return { deleted: (await ledger.corrections.get(id))! };
 }
