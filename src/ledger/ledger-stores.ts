@@ -33,14 +33,16 @@ export interface LedgerStores extends LedgerTx {
    *
    * Inside the work:
    * - Read and write through the stores `work` is given (`tx`): they are bound to the transaction.
-   *   Never the ledger's own stores and never `transaction` again: those wait until the
-   *   transaction has ended, so the work would wait for itself for ever.
+   *   Never the ledger's own stores and never `transaction` again: they are not part of this
+   *   transaction and may wait until it has ended (on SQLite they do), so the work would wait for
+   *   itself for ever.
    * - Await every call before the work's promise settles; the given stores refuse to work once it
    *   has (the transaction is over), so keep no reference to them.
    * - Do nothing but database work and computation: no Prometheus, no delivery, no file, no timer.
-   *   The transaction holds the database's write lock (PostgreSQL: the rows it wrote) until it
-   *   ends, and every other ledger call of this process and the writes of other processes wait
-   *   for it. Read files, fetch and format before; send after it has committed (the outbox).
+   *   Until it ends the transaction holds what others wait for (SQLite: the database's write lock,
+   *   which other processes' writes wait for, and the one connection, which every other ledger
+   *   call of this process waits for; PostgreSQL: the rows it wrote), so it must end quickly. Read
+   *   files, fetch and format before; send after it has committed (through the outbox).
    *
    * Calls of the ledger's own stores made meanwhile elsewhere (another request, a sync) are not
    * part of the transaction and never see what it has not committed; they may wait until it has
