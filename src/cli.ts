@@ -27,7 +27,7 @@ function buildProgram(): { program: Command; context: CommandContext } {
     .version(VERSION)
     .option('--config <file>', 'YAML config file (default: $SLO_LEDGER_CONFIG, else the built-in Rendiff SLOs)')
     .option('--prometheus <url>', 'Prometheus base URL (overrides the config and $PROMETHEUS_URL)')
-    .option('--db <file>', 'SQLite ledger file (overrides the config)')
+    .option('--db <file|url>', 'the ledger: a SQLite file, or a postgres:// URL (overrides the config and $DATABASE_URL)')
     .showHelpAfterError()
     .exitOverride();
   const context = createCommandContext(program);

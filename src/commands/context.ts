@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { describeNoSeries, type SyncProgress, type SyncResult } from '../app/sync-ledger.js';
 import { loadConfig, type AppConfig } from '../config/load-config.js';
 import { urlPasswords } from '../config/secrets.js';
-import { UsageError } from '../errors.js';
+import { redactSecrets, UsageError } from '../errors.js';
+import { parseDatabaseLocation } from '../config/database-location.js';
 import { openAdapters, type OpenAdapters } from '../runtime/open-adapters.js';
 
 /** The options every command takes. */
@@ -37,7 +38,16 @@ export function createCommandContext(program: Command): CommandContext {
         config.secrets = [...new Set([...config.secrets, ...urlPasswords(options.prometheus)])];
         knownSecrets = config.secrets;
       }
-      if (options.db !== undefined) config.databasePath = options.db;
+      if (options.db !== undefined) {
+        try {
+          parseDatabaseLocation(options.db);
+        } catch (error) {
+          throw new UsageError(`--db: ${JSON.stringify(redactSecrets(options.db, urlPasswords(options.db)))} ${(error as Error).message}`);
+        }
+        config.databasePath = options.db;
+        config.secrets = [...new Set([...config.secrets, ...urlPasswords(options.db)])];
+        knownSecrets = config.secrets;
+      }
       return config;
     },
     secrets: () => knownSecrets,

@@ -48,7 +48,10 @@ export interface AppConfig {
   /** The config file path, or "built-in defaults". */
   source: string;
   prometheus: PrometheusConfig;
-  /** SQLite file path as written (relative paths are relative to the process's working directory). */
+  /**
+   * The ledger database as written: a SQLite file path (relative to the working directory), or
+   * `sqlite:PATH`, or a `postgres://` URL (see `parseDatabaseLocation`).
+   */
   databasePath: string;
   /** IANA zone for calendar months. */
   timeZone: string;
@@ -116,6 +119,7 @@ function collectSecrets(config: AppConfig, envSecrets: readonly string[]): strin
     prometheus.bearerToken,
     prometheus.basicAuth?.password,
     ...urlPasswords(prometheus.url),
+    ...urlPasswords(config.databasePath),
     ...Object.entries(prometheus.headers).filter(([name]) => isSecretHeader(name)).map(([, value]) => value),
     config.server.token,
     ...Object.values(config.server.apiTokens ?? {}),

@@ -9,6 +9,7 @@ import type { Environment, InterpolationResult } from './env.js';
 import { isUnder, issueToDiagnostics, samePath } from './issue-diagnostics.js';
 import type { IssueContext } from './issue-diagnostics.js';
 import { configQueryOrigins, mergeQueryOrigins } from './query-origins.js';
+import { parseDatabaseLocation } from './database-location.js';
 import { configFileSchema } from './schema.js';
 import type { ConfigFile } from './schema.js';
 import { readSlosFrom } from './slo-files.js';
@@ -56,7 +57,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const fromFiles = patterns === undefined ? undefined : readSlosFrom(patterns, { file: source, doc, lineCounter }, parsed);
   const all = sortDiagnostics([...interpolation.diagnostics, ...diagnostics, ...(fromFiles?.diagnostics ?? [])]);
   if (all.length > 0 || parsed === undefined) throw new ConfigError(all);
-  const config = toAppConfig(parsed, source, secretSubstitutions(interpolation, parsed));
+  const config = toAppConfig(parsed, source, [...secretSubstitutions(interpolation, parsed), ...databasePasswordOf(parsed.database, options.env)]);
   // Where each query is written, so a query Prometheus refuses is named at its FILE:LINE:COL.
   const origins = configQueryOrigins(parsed, { file: source, doc, lineCounter, text });
   if (fromFiles !== undefined) {
@@ -122,7 +123,8 @@ function readConfigText(file: string): string {
 }
 
 /**
- * PROMETHEUS_URL replaces `prometheus.url` (and is validated like it); SLACK_WEBHOOK_URL gives
+ * PROMETHEUS_URL replaces `prometheus.url` and DATABASE_URL `database` (each validated like the
+ * field it replaces); SLACK_WEBHOOK_URL gives
  * `slack.webhook_url` when the file has none (and turns Slack delivery on by itself).
  */
 function applyOverrides(raw: unknown, env: Environment): IssueContext['overrides'] {
@@ -135,6 +137,11 @@ function applyOverrides(raw: unknown, env: Environment): IssueContext['overrides
       raw.prometheus.url = url;
       overrides.push({ path: ['prometheus', 'url'], label: 'PROMETHEUS_URL (environment)' });
     }
+  }
+  const database = nonEmpty(env.DATABASE_URL);
+  if (database !== undefined) {
+    raw.database = database;
+    overrides.push({ path: ['database'], label: 'DATABASE_URL (environment)' });
   }
   const webhook = nonEmpty(env.SLACK_WEBHOOK_URL);
   if (webhook !== undefined && (raw.slack === undefined || raw.slack === null || (isRecord(raw.slack) && raw.slack.webhook_url === undefined))) {
@@ -181,9 +188,15 @@ function setIn(root: unknown, path: ConfigPath, value: unknown): void {
 }
 
 /** Values taken from the environment into `email` or `slack` that ended up as strings: treat as secrets. */
+/** PostgreSQL's password when the URL leaves it to `$PGPASSWORD` (the URL's own is collected with the other URLs'). */
+function databasePasswordOf(database: string, env: Environment): string[] {
+  const password = nonEmpty(env.PGPASSWORD);
+  return password !== undefined && parseDatabaseLocation(database).engine === 'postgres' ? [password] : [];
+}
+
 function secretSubstitutions(interpolation: InterpolationResult, parsed: ConfigFile): string[] {
   return interpolation.substitutions
-    .filter(({ path }) => path[0] === 'email' || path[0] === 'slack')
+    .filter(({ path }) => path[0] === 'email' || path[0] === 'slack' || path[0] === 'database')
     .filter(({ path }) => typeof getIn(parsed, path) === 'string')
     .map(({ value }) => value)
     .concat(parsed.slack?.webhook_url ?? []);

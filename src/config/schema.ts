@@ -7,6 +7,7 @@ import { emailSchema, scheduleSchema } from './email-schedule.js';
 import { correctionSchema } from './corrections-config.js';
 import { DEFAULT_SLOS } from './defaults.js';
 import { checkGrouping, groupByList } from './group-by.js';
+import { parseDatabaseLocation } from './database-location.js';
 
 /** The placeholder every events query must contain; replaced by a Prometheus duration per window. */
 export const WINDOW_PLACEHOLDER = '{{.window}}';
@@ -333,7 +334,17 @@ const reportSchema = z
 export const configFileSchema = z
   .object({
     prometheus: prometheusSchema.default({}),
-    database: z.string().min(1).default('./slo-ledger.db'),
+    database: z
+      .string()
+      .min(1)
+      .default('./slo-ledger.db')
+      .superRefine((text, ctx) => {
+        try {
+          parseDatabaseLocation(text);
+        } catch (error) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+        }
+      }),
     timezone: timeZone.default('UTC'),
     retention: durationText.default('400d'),
     email: emailSchema.optional(),

@@ -2,7 +2,9 @@ import { correctedBuckets, liveCorrections } from '../app/corrected-buckets.js';
 import type { Adapters, DeliverySenders } from '../app/ports.js';
 import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import { parseDatabaseLocation } from '../config/database-location.js';
 import { openLedger } from '../ledger/open-ledger.js';
+import { openPostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
 import { EmailSender } from '../notify/email.js';
 import { createWebhookSender } from '../notify/webhook-sender.js';
 import { PrometheusClient } from '../prometheus/prometheus-client.js';
@@ -15,7 +17,8 @@ export interface OpenAdapters extends Adapters {
 
 /** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
 export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
-  const ledger = openLedger(config.databasePath);
+  const location = parseDatabaseLocation(config.databasePath);
+  const ledger = location.engine === 'postgres' ? openPostgresLedger(location.url) : openLedger(location.path);
   const client = prometheusClient(config);
   // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
   // read again whenever the store changed.

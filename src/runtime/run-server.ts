@@ -13,6 +13,7 @@ import { buildSenders, openAdapters } from './open-adapters.js';
 import { Scheduler } from './scheduler.js';
 import { SyncHealth } from './sync-health.js';
 import { createTickJob } from './tick-job.js';
+import { parseDatabaseLocation } from '../config/database-location.js';
 
 /** Options of {@link runServer}. */
 export interface RunServerOptions {
@@ -46,7 +47,9 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const adapters = openAdapters(config);
   const health = new SyncHealth();
   // The server keeps what it computed until the ledger changes; the window sums are read once per change.
-  const watch = watchLedgerRevision(config.databasePath);
+  // A SQLite file tells every commit by its data_version; a PostgreSQL ledger is read afresh per request.
+  const location = parseDatabaseLocation(config.databasePath);
+  const watch = location.engine === 'sqlite' ? watchLedgerRevision(location.path) : undefined;
   const figures = watch === undefined ? adapters.figures : new WindowSumsMemo(adapters.figures, () => watch.revision());
   const app = buildHttpServer({
     config, buckets: figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements, clock: evaluationClock, wallClock: systemClock, health, logger,

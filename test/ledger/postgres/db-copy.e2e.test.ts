@@ -81,6 +81,28 @@ describe('slo-ledger db copy (the built CLI, a real Prometheus, SQLite file and 
     }
   }, 120_000);
 
+  it('gives the same report from PostgreSQL as from SQLite: synced into PostgreSQL directly, and copied there', async () => {
+    const direct = await postgres.createDatabase();
+    const synced = await runCli(['--prometheus', fixture.prometheus.url, '--db', direct, 'sync', '--at', '2026-11-01T01:00:00Z'], {}, 120_000);
+    expect(synced.code, synced.stderr).toBe(0);
+    const copied = await postgres.createDatabase();
+    expect((await runCli(['db', 'copy', '--from', source, '--to', copied])).code).toBe(0);
+    const report = async (db: string, ...args: string[]) => {
+      const run = await runCli(['--db', db, 'report', '--offline', '--at', '2026-11-01T00:00:00Z', ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout;
+    };
+    for (const args of [['--windows', '1h,24h,3d', '--format', 'json'], ['--month', '2026-10', '--format', 'csv'], ['--windows', '24h', '--format', 'table']]) {
+      const expected = await report(source, ...args);
+      expect(expected.length).toBeGreaterThan(100);
+      expect(await report(copied, ...args), args.join(' ')).toBe(expected);
+    }
+    // Synced directly: the same buckets, so the same figures (the copy also holds a correction).
+    const withoutCorrection = join(dir, 'plain.db');
+    expect((await runCli(['--prometheus', fixture.prometheus.url, '--db', withoutCorrection, 'sync', '--at', '2026-11-01T01:00:00Z'], {}, 120_000)).code).toBe(0);
+    expect(await report(direct, '--windows', '1h,24h,3d', '--format', 'json')).toBe(await report(withoutCorrection, '--windows', '1h,24h,3d', '--format', 'json'));
+  }, 240_000);
+
   it('refuses a target that already holds a ledger, and changes nothing there', async () => {
     const url = await postgres.createDatabase();
     expect((await runCli(['db', 'copy', '--from', source, '--to', url])).code).toBe(0);
