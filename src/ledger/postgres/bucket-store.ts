@@ -2,6 +2,7 @@ import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, 
 import { BUCKET_MS } from '../../domain/duration.js';
 import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
 import type { BucketStore, LedgerChanges } from '../bucket-store.js';
+import { reconciledBuckets } from '../reconciled-buckets.js';
 import { definitionHash } from '../definition-hash.js';
 import type { Queryable } from './connection.js';
 import { ExactSum } from './sums.js';
@@ -173,17 +174,7 @@ export class PostgresBucketStore implements BucketStore {
 
   /** Books a gap's events evenly onto its buckets and records the reconciliation; the caller runs it in a transaction. */
   async bookReconciliation(seriesId: number, run: BucketRun, span: SpanCounts, booked: SpanCounts, nowMs: number): Promise<void> {
-    const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
-    const perBucket: LedgerBucket[] = [];
-    for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) {
-      perBucket.push({
-        endMs: t,
-        status: 'reconciled',
-        good: booked.good / n,
-        total: booked.total / n,
-        ...(booked.histogram ? { histogram: booked.histogram.map((h) => ({ le: h.le, count: h.count / n })) } : {}),
-      });
-    }
+    const perBucket = reconciledBuckets(run, booked);
     await this.writeBuckets(seriesId, perBucket, nowMs);
     await this.db.query(
       `INSERT INTO reconciliations VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -3,6 +3,7 @@ import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket, 
 import { BUCKET_MS } from '../../domain/duration.js';
 import { groupKey, type GroupLabels, type SloDefinition } from '../../domain/slo.js';
 import type { BucketStore, LedgerChanges } from '../bucket-store.js';
+import { reconciledBuckets } from '../reconciled-buckets.js';
 import { definitionHash } from '../definition-hash.js';
 import { SettledSpans } from './settled-spans.js';
 import type { Synchronous } from './synchronous.js';
@@ -139,17 +140,7 @@ export class SqliteBucketStore implements Synchronous<BucketStore> {
    * gap they happened is unknowable), and records the reconciliation.
    */
   bookReconciliation(seriesId: number, run: BucketRun, span: SpanCounts, booked: SpanCounts, nowMs: number): void {
-    const n = (run.lastEndMs - run.firstEndMs) / BUCKET_MS + 1;
-    const perBucket: LedgerBucket[] = [];
-    for (let t = run.firstEndMs; t <= run.lastEndMs; t += BUCKET_MS) {
-      perBucket.push({
-        endMs: t,
-        status: 'reconciled',
-        good: booked.good / n,
-        total: booked.total / n,
-        ...(booked.histogram ? { histogram: booked.histogram.map((h) => ({ le: h.le, count: h.count / n })) } : {}),
-      });
-    }
+    const perBucket = reconciledBuckets(run, booked);
     this.db.transaction(() => {
       this.writeBuckets(seriesId, perBucket, nowMs);
       this.sql(`INSERT OR REPLACE INTO reconciliations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
