@@ -1,3 +1,4 @@
+import type { LedgerStores } from '../ledger/ledger-stores.js';
 import { redactSecrets } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { deliverOutbox, type DeliveryRound, type DeliveryStep } from '../notify/outbox-delivery.js';
@@ -14,6 +15,18 @@ import { describeNoSeries } from './sync-ledger.js';
  * state or queue anything.
  */
 export type EvaluateAlertsStep = (atMs: number, dryRun: boolean) => Promise<void>;
+
+/**
+ * The singleton duties' view of the ledger in one tick: the ledger they write through (the
+ * leader's writes checked against its lease), a signal aborted when leadership ends, and a check
+ * run right before each delivery is sent.
+ */
+export interface LeaderScope {
+  ledger: LedgerStores;
+  signal?: AbortSignal;
+  /** Throws when this process may no longer act as the leader. */
+  check(): void;
+}
 
 /** Options of {@link runTick}. */
 export interface TickOptions {
@@ -32,6 +45,12 @@ export interface TickOptions {
   evaluateAlerts?: EvaluateAlertsStep;
   /** Stops the tick between steps and between deliveries (shutdown): what is in progress finishes its write. */
   signal?: AbortSignal;
+  /**
+   * Several replicas on one ledger: asked after the sync, it gives the scope the singleton duties
+   * (alerts, the monthly report, delivery) run in, or undefined when this replica does not lead
+   * (they are skipped). Absent: this process alone does them, with the ledger as it is.
+   */
+  leader?: () => LeaderScope | undefined;
   /** TEST ONLY hooks (see commands/test-halt.ts). */
   onReportQueued?: () => void;
   onDeliveryStep?: (step: DeliveryStep) => void;
@@ -39,6 +58,8 @@ export interface TickOptions {
 
 /** What one tick did; `errors` lists the steps that failed (each is also logged). */
 export interface TickResult {
+  /** False when another replica leads, so this tick only synced. */
+  led: boolean;
   monthly?: MonthlyCheck;
   delivery?: DeliveryRound;
   errors: Array<{ step: string; error: string }>;
@@ -51,26 +72,34 @@ export interface TickResult {
  * not hold back mail already queued.
  */
 export async function runTick(options: TickOptions): Promise<TickResult> {
-  const { adapters, atMs, dryRun, log } = options;
-  const clock = options.clock ?? adapters.clock;
-  const result: TickResult = { errors: [] };
+  const { atMs, dryRun, log } = options;
+  const clock = options.clock ?? options.adapters.clock;
+  const result: TickResult = { led: true, errors: [] };
+  let signal = options.signal;
   const step = async (name: string, work: () => Promise<void>): Promise<void> => {
-    if (options.signal?.aborted) return;
+    if (signal?.aborted) return;
     try {
       await work();
     } catch (error) {
-      const message = redactSecrets(error instanceof Error ? error.message : String(error), adapters.config.secrets);
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), options.adapters.config.secrets);
       log.error({ job: 'tick', step: name, error: message }, `tick step ${name} failed`);
       result.errors.push({ step: name, error: message });
     }
   };
   await step('sync', async () => {
     if (options.sync) return options.sync(atMs);
-    const sync = await syncAllSlos(adapters, atMs);
+    const sync = await syncAllSlos(options.adapters, atMs);
     for (const s of sync.slos) if (s.noSeries !== undefined) log.warn({ job: 'tick', slo: s.slo }, `${s.slo}: ${describeNoSeries(s.noSeries)}`);
     const failed = sync.slos.filter((s) => s.error !== undefined);
     if (failed.length > 0) throw new Error(failed.map((s) => `sync of ${s.slo} failed: ${s.error}`).join('; '));
   });
+  const scope = options.leader === undefined ? undefined : options.leader();
+  if (options.leader !== undefined && scope === undefined) {
+    result.led = false;
+    return result;
+  }
+  const adapters = scope === undefined ? options.adapters : { ...options.adapters, ledger: scope.ledger };
+  if (scope?.signal !== undefined) signal = signal === undefined ? scope.signal : AbortSignal.any([signal, scope.signal]);
   const evaluateAlerts = options.evaluateAlerts ?? createAlertsStep({ adapters, log, clock });
   await step('alerts', () => evaluateAlerts(atMs, dryRun));
   await step('monthly-report', async () => {
@@ -84,7 +113,8 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
     await step('deliver', async () => {
       result.delivery = await deliverOutbox({
         outbox: adapters.ledger.outbox, senders: options.senders, clock, log,
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(signal ? { signal } : {}),
+        ...(scope ? { beforeSend: scope.check } : {}),
         ...(options.onDeliveryStep ? { onStep: options.onDeliveryStep } : {}),
       });
     });

@@ -41,6 +41,16 @@ export interface ServerConfig {
   reportsDir: string;
   /** Whether /metrics has one sample per group of a grouped SLO besides the SLO's own (default true). */
   metricsGroups: boolean;
+  /** Which replicas export the SLO gauges: `all` (default; every replica reads the same ledger) or `leader`. */
+  sloMetrics: 'all' | 'leader';
+}
+
+/** Several `serve` replicas on one PostgreSQL ledger (unused with SQLite, whose one process leads). */
+export interface ClusterConfig {
+  /** How long the leader's lease lasts unless renewed; it is renewed every third of it. */
+  leaseTimeMs: number;
+  /** SLOs a replica claims for sync at a time. */
+  claimBatch: number;
 }
 
 /** The validated, converted configuration the program runs with: ratios, milliseconds, camelCase. */
@@ -65,6 +75,7 @@ export interface AppConfig {
   /** Burn-rate and no-data alerts to Alertmanager; absent: not used. Slack may be configured beside it. */
   alertmanager?: AlertmanagerConfig;
   server: ServerConfig;
+  cluster: ClusterConfig;
   /** When `serve` ticks and when monthly reports fall due. */
   schedule: ScheduleConfig;
   alerting: AlertingConfig;
@@ -97,9 +108,11 @@ export function toAppConfig(file: ConfigFile, source: string, envSecrets: readon
       listen: parseListenAddress(file.server.listen),
       reportsDir: file.server.reports_dir,
       metricsGroups: file.server.metrics_groups,
+      sloMetrics: file.server.slo_metrics,
       ...(file.server.token === undefined ? {} : { token: file.server.token }),
       ...(file.server.api_tokens === undefined ? {} : { apiTokens: { ...file.server.api_tokens } }),
     },
+    cluster: { leaseTimeMs: parseDuration(file.cluster.lease_time), claimBatch: file.cluster.claim_batch },
     alerting: toAlertingConfig(file.alerting),
     ...(file.slack === undefined ? {} : { slack: toSlackConfig(file.slack) }),
     ...(file.alertmanager === undefined ? {} : { alertmanager: toAlertmanagerConfig(file.alertmanager) }),

@@ -1,3 +1,4 @@
+import { parseDatabaseLocation } from './database-location.js';
 import { Document } from 'yaml';
 import { formatDuration } from '../domain/duration.js';
 import { toAlertingEntry, toSlackEntry } from './alerting-config.js';
@@ -49,6 +50,11 @@ export function printConfig(config: AppConfig): string {
     reports_dir: config.server.reportsDir,
     metrics_groups: config.server.metricsGroups,
   };
+  // Replicas share a PostgreSQL ledger only; a SQLite ledger's one process always leads.
+  if (parseDatabaseLocation(config.databasePath).engine === 'postgres') {
+    (file.server as Record<string, unknown>).slo_metrics = config.server.sloMetrics;
+    file.cluster = { lease_time: formatDuration(config.cluster.leaseTimeMs), claim_batch: config.cluster.claimBatch };
+  }
   file.schedule = { tick: config.schedule.tickCron, monthly_report: config.schedule.monthlyReportCron, catch_up: formatDuration(config.schedule.catchUpMs) };
   file.alerting = toAlertingEntry(config.alerting);
   file.slos = config.slos.map(toSloEntry);

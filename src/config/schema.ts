@@ -21,6 +21,15 @@ const durationText = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The duration's milliseconds, NaN when it does not parse (`durationText` reports that). */
+function durationMsOrNaN(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const httpUrl = z
   .string()
   .url('must be an absolute URL such as http://localhost:9090')
@@ -96,6 +105,8 @@ const serverSchema = z
     api_tokens: apiTokensSchema.optional(),
     reports_dir: z.string().min(1).default('./reports'),
     metrics_groups: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+    /** Which replicas export the SLO gauges on /metrics: every one (the same figures), or the leader only. */
+    slo_metrics: z.enum(['all', 'leader'], { errorMap: () => ({ message: 'must be "all" (every replica exports the SLO gauges) or "leader" (only the leading replica does)' }) }).default('all'),
   })
   .strict()
   .superRefine((server, ctx) => {
@@ -323,6 +334,21 @@ const slackSchema = z
     }
   });
 
+/**
+ * Several `serve` replicas on one PostgreSQL ledger: the leader's lease and the sync work they share.
+ * A SQLite ledger has one process, which always leads; the section is then unused.
+ */
+const clusterSchema = z
+  .object({
+    /** How long the leader's lease lasts unless renewed (every third of it); a new leader takes over within about this long. */
+    lease_time: durationText.default('15s').superRefine((text, ctx) => {
+      if (durationMsOrNaN(text) < 1_000) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be at least 1s: the leader renews its lease every third of it' });
+    }),
+    /** SLOs a replica claims for sync at a time. */
+    claim_batch: z.number({ invalid_type_error: 'must be a whole number of SLOs, e.g. 25' }).int('must be a whole number of SLOs, e.g. 25').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(25),
+  })
+  .strict();
+
 /** The monthly report: an incident is a period whose burn rate over 1h exceeds `incident_factor`. */
 const reportSchema = z
   .object({
@@ -351,6 +377,7 @@ export const configFileSchema = z
     slack: slackSchema.optional(),
     alertmanager: alertmanagerSchema.optional(),
     server: serverSchema.default({}),
+    cluster: clusterSchema.default({}),
     schedule: scheduleSchema.default({}),
     alerting: alertingSchema.default({}),
     report: reportSchema.default({}),

@@ -36,6 +36,11 @@ export interface DeliverOptions {
   only?: number[];
   /** Once aborted (shutdown), no further entry is attempted; the one in progress finishes and is marked. */
   signal?: AbortSignal;
+  /**
+   * Run right before each send, after the claim: throwing ends the round there (the claimed
+   * delivery is retried after its claim lease). A replica that no longer leads stops this way.
+   */
+  beforeSend?: () => void;
   /** TEST ONLY: called after a send succeeded and after it was marked (crash tests stop the process there). */
   onStep?: (step: DeliveryStep) => void;
 }
@@ -71,6 +76,7 @@ export async function deliverOutbox(options: DeliverOptions): Promise<DeliveryRo
     if (options.signal?.aborted) break;
     const startMs = clock.nowMs();
     if (!(await outbox.claim(entry.id, startMs, startMs + CLAIM_LEASE_MS))) continue;
+    options.beforeSend?.();
     const attempt = entry.attempts + 1;
     const fields = { component: 'outbox', delivery_id: entry.id, key: entry.key, channel: entry.channel, attempt };
     try {

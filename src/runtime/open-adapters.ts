@@ -2,9 +2,10 @@ import { correctedBuckets, liveCorrections } from '../app/corrected-buckets.js';
 import type { Adapters, DeliverySenders } from '../app/ports.js';
 import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
-import { parseDatabaseLocation } from '../config/database-location.js';
+import { parseDatabaseLocation, type DatabaseLocation } from '../config/database-location.js';
+import type { LedgerStores } from '../ledger/ledger-stores.js';
 import { openLedger } from '../ledger/open-ledger.js';
-import { openPostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
+import { openPostgresLedger, type PostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
 import { EmailSender } from '../notify/email.js';
 import { createWebhookSender } from '../notify/webhook-sender.js';
 import { PrometheusClient } from '../prometheus/prometheus-client.js';
@@ -12,19 +13,27 @@ import { PrometheusMetricsSource } from '../prometheus/metrics-source.js';
 
 /** The real adapters, open: `close` releases the database. */
 export interface OpenAdapters extends Adapters {
+  /** The same ledger, when it is in PostgreSQL: its pool, for the leader lease and the sync claims. */
+  postgres?: PostgresLedger;
   close(): Promise<void>;
 }
 
 /** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
 export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
-  const location = parseDatabaseLocation(config.databasePath);
-  const ledger = location.engine === 'postgres' ? openPostgresLedger(location.url) : openLedger(location.path);
+  const { ledger, postgres } = openLedgerAt(parseDatabaseLocation(config.databasePath));
   const client = prometheusClient(config);
   // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
   // read again whenever the store changed.
   const figures = correctedBuckets(ledger.buckets, liveCorrections(config.corrections, ledger.corrections), config.timeZone);
   const source = new PrometheusMetricsSource(client, { secrets: config.secrets, ...(config.queryOrigins === undefined ? {} : { queryOrigins: config.queryOrigins }) });
-  return { config, ledger, figures, source, clock, close: () => ledger.close() };
+  return { config, ledger, figures, source, clock, ...(postgres ? { postgres } : {}), close: () => ledger.close() };
+}
+
+/** The ledger at `location`; `postgres` is the same ledger when it is in PostgreSQL. */
+function openLedgerAt(location: DatabaseLocation): { ledger: LedgerStores; postgres?: PostgresLedger } {
+  if (location.engine === 'sqlite') return { ledger: openLedger(location.path) };
+  const postgres = openPostgresLedger(location.url);
+  return { ledger: postgres, postgres };
 }
 
 /** The Prometheus client the config sets up (URL, headers, credentials, timeout; its secrets masked in errors). */

@@ -14,6 +14,8 @@ import { Scheduler } from './scheduler.js';
 import { SyncHealth } from './sync-health.js';
 import { createTickJob } from './tick-job.js';
 import { parseDatabaseLocation } from '../config/database-location.js';
+import { replicaIdentity } from './leadership.js';
+import { startReplication } from './replication.js';
 
 /** Options of {@link runServer}. */
 export interface RunServerOptions {
@@ -40,24 +42,36 @@ export interface RunServerOptions {
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
   const { config } = options;
-  const logger = options.logger ?? createLogger({ secrets: config.secrets });
+  const location = parseDatabaseLocation(config.databasePath);
+  const identity = replicaIdentity();
+  const baseLogger = options.logger ?? createLogger({ secrets: config.secrets });
+  // Replicas share a PostgreSQL ledger; their log lines say which one wrote them.
+  const logger = location.engine === 'postgres' ? baseLogger.child({ replica: identity.name }) : baseLogger;
   const log = logger.child({ component: 'serve' });
   const evaluationClock: Clock = options.atMs === undefined ? systemClock : fixedClock(options.atMs);
   const stopSignal = waitForStopSignal(log);
   const adapters = openAdapters(config);
+  const stopping = new AbortController();
+  let scheduler: Scheduler | undefined;
+  const replication = await startReplication({
+    config, adapters, identity, log: logger, signal: stopping.signal,
+    // An SLO one replica synced this tick is passed over by the others until about half a tick later.
+    restMs: () => Math.max(0, ((scheduler?.nextRun('tick')?.getTime() ?? Date.now()) - Date.now()) / 2),
+  });
   const health = new SyncHealth();
   // The server keeps what it computed until the ledger changes; the window sums are read once per change.
   // A SQLite file tells every commit by its data_version; a PostgreSQL ledger is read afresh per request.
-  const location = parseDatabaseLocation(config.databasePath);
   const watch = location.engine === 'sqlite' ? watchLedgerRevision(location.path) : undefined;
   const figures = watch === undefined ? adapters.figures : new WindowSumsMemo(adapters.figures, () => watch.revision());
   const app = buildHttpServer({
     config, buckets: figures, corrections: adapters.ledger.corrections, statements: adapters.ledger.statements, clock: evaluationClock, wallClock: systemClock, health, logger,
     alerts: options.alerts ?? createAlertStateProvider({ buckets: figures, slos: config.slos, alerting: config.alerting, timeZone: config.timeZone }),
     outboxBacklog: options.outboxBacklog ?? (() => adapters.ledger.outbox.backlog()),
+    cluster: replication.view,
     ...(watch === undefined ? {} : { ledgerRevision: () => watch.revision() }),
   });
   const closeLedger = async () => {
+    await replication.stop();
     watch?.close();
     await adapters.close();
   };
@@ -70,17 +84,17 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   }
   const bound = app.server.address();
   const address = typeof bound === 'object' && bound !== null ? formatListenAddress({ host: bound.address, port: bound.port }) : String(bound);
-  log.info({ address, evaluation: options.atMs === undefined ? 'now' : new Date(options.atMs).toISOString(), slos: config.slos.length }, `listening on http://${address}`);
+  log.info({ address, evaluation: options.atMs === undefined ? 'now' : new Date(options.atMs).toISOString(), slos: config.slos.length, leading: replication.view.leading() }, `listening on http://${address}`);
   const warning = exposureWarning(config.server.listen.host, config.server.token !== undefined, address);
   if (warning !== undefined) {
     log.warn({ address }, warning);
     process.stderr.write(`slo-ledger: ${warning}\n`);
   }
 
-  const scheduler = new Scheduler({ logger: log, clock: systemClock, timeZone: config.timeZone });
-  const stopping = new AbortController();
+  scheduler = new Scheduler({ logger: log, clock: systemClock, timeZone: config.timeZone });
   scheduler.add(createTickJob({
     adapters, senders: buildSenders(config), evaluationClock, health, logger, signal: stopping.signal,
+    ...(replication.tick ? { replica: replication.tick } : {}),
     ...(options.onReportQueued ? { onReportQueued: options.onReportQueued } : {}),
     ...(options.onDeliveryStep ? { onDeliveryStep: options.onDeliveryStep } : {}),
   }));

@@ -1,5 +1,6 @@
 import type { Adapters } from '../app/ports.js';
 import { syncAllSlos } from '../app/sync-all-slos.js';
+import type { SyncResult } from '../app/sync-ledger.js';
 import type { Clock } from '../domain/clock.js';
 import { redactSecrets } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -17,6 +18,8 @@ export interface SyncJobOptions {
   cron?: string;
   /** Default: 4 minutes (a first backfill of 35 days takes seconds against a local Prometheus). */
   timeoutMs?: number;
+  /** How the SLOs are synced; default every SLO by this process (`syncAllSlos`). Replicas pass their claimed sync. */
+  syncSlos?: (atMs: number) => Promise<SyncResult>;
 }
 
 /**
@@ -35,7 +38,8 @@ export function createSyncJob(options: SyncJobOptions): ScheduledJob {
     run: async () => {
       const started = adapters.clock.nowMs();
       try {
-        const result = await syncAllSlos(adapters, options.evaluationClock.nowMs());
+        const atMs = options.evaluationClock.nowMs();
+        const result = await (options.syncSlos ? options.syncSlos(atMs) : syncAllSlos(adapters, atMs));
         const failures = result.slos
           .filter((s) => s.error !== undefined)
           .map((s) => ({ slo: s.slo, error: redactSecrets(s.error!, secrets) }));

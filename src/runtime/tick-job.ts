@@ -1,5 +1,6 @@
 import type { Adapters, DeliverySenders } from '../app/ports.js';
-import { runTick, type EvaluateAlertsStep } from '../app/tick.js';
+import type { SyncResult } from '../app/sync-ledger.js';
+import { runTick, type EvaluateAlertsStep, type LeaderScope } from '../app/tick.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../logging.js';
 import type { DeliveryStep } from '../notify/outbox-delivery.js';
@@ -21,6 +22,8 @@ export interface TickJobOptions {
   signal?: AbortSignal;
   /** Default 4 minutes. */
   timeoutMs?: number;
+  /** Replicas on one ledger: how this one syncs (its claimed share) and whether it leads (see `TickOptions.leader`). */
+  replica?: { syncSlos: (atMs: number) => Promise<SyncResult>; leader: () => LeaderScope | undefined };
   /** TEST ONLY hooks (see commands/test-halt.ts). */
   onReportQueued?: () => void;
   onDeliveryStep?: (step: DeliveryStep) => void;
@@ -33,7 +36,10 @@ export interface TickJobOptions {
  */
 export function createTickJob(options: TickJobOptions): ScheduledJob {
   const { adapters, logger } = options;
-  const sync = createSyncJob({ adapters, evaluationClock: options.evaluationClock, health: options.health, logger });
+  const sync = createSyncJob({
+    adapters, evaluationClock: options.evaluationClock, health: options.health, logger,
+    ...(options.replica ? { syncSlos: options.replica.syncSlos } : {}),
+  });
   const log = logger.child({ component: 'tick' });
   return {
     name: 'tick',
@@ -46,9 +52,11 @@ export function createTickJob(options: TickJobOptions): ScheduledJob {
         sync: () => sync.run(),
         ...(options.evaluateAlerts ? { evaluateAlerts: options.evaluateAlerts } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.replica ? { leader: options.replica.leader } : {}),
         ...(options.onReportQueued ? { onReportQueued: options.onReportQueued } : {}),
         ...(options.onDeliveryStep ? { onDeliveryStep: options.onDeliveryStep } : {}),
       });
+      if (!result.led) log.debug({ job: 'tick' }, 'another replica leads: this tick only synced');
       if (result.errors.length > 0) throw new Error(result.errors.map((e) => `${e.step}: ${e.error}`).join('; '));
     },
   };

@@ -20,6 +20,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpServerDeps)
     } catch (error) {
       databaseError = (error as Error).message;
     }
+    // The lease is renewed every few seconds: its last failure is news even when this read got through.
+    databaseError ??= deps.cluster?.databaseError();
     const lastRun = deps.health.lastRun();
     const lastSuccessMs = deps.health.lastSuccessfulSyncMs();
     const readiness = assessReadiness({
@@ -29,7 +31,11 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HttpServerDeps)
       nowMs: wallClock.nowMs(),
       maxSyncAgeMs: deps.maxSyncAgeMs ?? 5 * 60_000,
     });
-    const body = { status: readiness.ready ? 'ready' : 'not ready', reasons: readiness.reasons.map((r) => redactSecrets(r, deps.config.secrets)) };
+    const body = {
+      status: readiness.ready ? 'ready' : 'not ready',
+      reasons: readiness.reasons.map((r) => redactSecrets(r, deps.config.secrets)),
+      ...(deps.cluster === undefined ? {} : { replica: deps.cluster.replica, leader: deps.cluster.leader() ?? null }),
+    };
     return reply.code(readiness.ready ? 200 : 503).send(body);
   });
 }

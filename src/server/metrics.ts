@@ -223,6 +223,28 @@ export class ServiceMetrics {
         this.set((deps.health.lastSuccessfulSyncMs() ?? 0) / 1000);
       },
     });
+    const cluster = deps.cluster;
+    if (cluster !== undefined) {
+      new Gauge({
+        name: 'slo_ledger_leader',
+        help: 'Whether this replica leads (1), doing the alert notifications, monthly reports and deliveries, or not (0).',
+        registers: r,
+        collect() {
+          this.set(cluster.leading() ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'slo_ledger_lease_holder',
+        help: "The replica holding the leader lease, as this replica last read it (1); no sample while nobody holds it.",
+        labelNames: ['replica'],
+        registers: r,
+        collect() {
+          this.reset();
+          const leader = cluster.leader();
+          if (leader !== undefined) this.set({ replica: leader }, 1);
+        },
+      });
+    }
     const noSeries = new Gauge({
       name: 'slo_ledger_slo_no_series',
       help: 'Whether the last sync found no data at all for the SLO (1: its queries match no series in Prometheus), else 0.',
@@ -258,9 +280,12 @@ export class ServiceMetrics {
    * buffer of the gauges as it is (megabytes for a thousand SLOs) instead of a copy of its own.
    */
   async renderChunks(): Promise<Buffer[]> {
+    const registry = async () => Buffer.from(await this.registryMetrics(), 'utf8');
+    // `server.slo_metrics: leader`: the other replicas leave the SLO gauges to the leader.
+    if (this.deps.config.server.sloMetrics === 'leader' && this.deps.cluster?.leading() === false) return [await registry()];
     this.lastScrapeMs = performance.now();
     const slo = await this.sloGauges();
-    return [slo, Buffer.from(await this.registryMetrics(), 'utf8')];
+    return [slo, await registry()];
   }
 
   private registryMetrics(): Promise<string> {

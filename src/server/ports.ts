@@ -69,6 +69,8 @@ export interface HttpServerDeps {
   alerts?: AlertStateProvider;
   /** Deliveries waiting in the outbox; 0 when not given. */
   outboxBacklog?: () => Promise<number>;
+  /** Which replica leads (/readyz, /metrics); absent: this process alone, which leads. */
+  cluster?: ClusterView;
   /** A sync older than this makes /readyz fail; default 5 minutes. */
   maxSyncAgeMs?: number;
   /**
@@ -78,4 +80,16 @@ export interface HttpServerDeps {
    * every request.
    */
   ledgerRevision?: () => string;
+}
+
+/** Who leads, as the HTTP server shows it (/readyz, /metrics). */
+export interface ClusterView {
+  /** This replica's name. */
+  readonly replica: string;
+  /** Whether this replica leads now. */
+  leading(): boolean;
+  /** The leading replica's name as last read; undefined when nobody holds a live lease. */
+  leader(): string | undefined;
+  /** Why the last attempt to reach the database for the lease failed; undefined when it succeeded. */
+  databaseError(): string | undefined;
 }

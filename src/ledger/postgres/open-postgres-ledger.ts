@@ -17,7 +17,7 @@ export interface PostgresLedger extends LedgerStores {
 }
 
 /** The six stores on one queryable: the pool (each call on any connection) or one transaction's client. */
-function storesOn(db: Queryable): LedgerTx {
+export function storesOn(db: Queryable): LedgerTx {
   return {
     buckets: new PostgresBucketStore(db),
     outbox: new PostgresOutboxStore(db),
