@@ -22,17 +22,19 @@ const MAX_ANSWER_CHARS = 300;
  * no earlier than its `Retry-After`; 5xx, timeouts and network errors are retried with backoff;
  * any other 4xx is permanent (a revoked or mistyped webhook will not heal), and its error quotes
  * the receiver's answer (Slack's `invalid_payload`, `no_service`, …). The URL never appears in an error.
+ * Each request carries the delivery's outbox key (URI-encoded) as `Idempotency-Key`.
  */
 export function createWebhookSender(options: WebhookSenderOptions): DeliverySender {
   const secrets = [options.url, ...(options.secrets ?? [])];
   const clean = (text: string) => redactSecrets(text, secrets);
   return {
-    async send(payload) {
+    async send(payload, context) {
       let response: Response;
       try {
         response = await fetch(options.url, {
           method: 'POST',
-          headers: { ...options.headers, 'content-type': 'application/json; charset=utf-8' },
+          // The outbox key: a delivery repeated after a crash or a leader change carries the same one, so the receiver can drop it.
+          headers: { ...options.headers, 'content-type': 'application/json; charset=utf-8', 'idempotency-key': encodeURI(context.key) },
           body: JSON.stringify(payload),
           signal: AbortSignal.timeout(options.timeoutMs),
           redirect: 'error',

@@ -51,7 +51,7 @@ export function createSyncJob(options: SyncJobOptions): ScheduledJob {
         const noSeries = result.slos.flatMap((s) => (s.noSeries === undefined ? [] : [{ slo: s.slo, ...s.noSeries }]));
         for (const s of noSeries) log.warn({ job: 'sync', slo: s.slo, from: new Date(s.fromMs).toISOString(), to: new Date(s.toMs).toISOString() }, 'slo queries match no series');
         const durationMs = adapters.clock.nowMs() - started;
-        log.info({ job: 'sync', duration_ms: durationMs, synced_to: new Date(result.atMs).toISOString(), failed_slos: failures.length }, 'ledger synced');
+        log.info({ job: 'sync', duration_ms: durationMs, synced_to: new Date(result.atMs).toISOString(), synced_slos: result.slos.length, failed_slos: failures.length }, 'ledger synced');
         health.record({ endedAtMs: adapters.clock.nowMs(), durationMs, ok: failures.length === 0, failures, noSeries });
       } catch (error) {
         const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);

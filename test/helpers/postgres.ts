@@ -23,8 +23,9 @@ export interface RunningPostgres {
   /**
    * Stops the server and starts it again on the same port and data, for fault tests: every open
    * connection is cut. `immediate` stops it the way a crash would (recovery at the next start).
+   * `whileDown` runs between the stop and the start (the server is started again even if it throws).
    */
-  restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  restart(mode?: 'fast' | 'immediate', whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the server and removes its folder; idempotent. */
   stop(): Promise<void>;
 }
@@ -170,10 +171,14 @@ export async function startPostgres(readyTimeoutMs = 60_000): Promise<RunningPos
       await createDatabase(urlFor(port, 'postgres'), name);
       return urlFor(port, name);
     },
-    async restart(mode = 'fast') {
+    async restart(mode = 'fast', whileDown) {
       if (stopped) throw new Error('this PostgreSQL was stopped');
       await stopServer(mode);
-      await start(true);
+      try {
+        await whileDown?.();
+      } finally {
+        await start(true);
+      }
     },
     stop,
   };
