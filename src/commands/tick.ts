@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { runTick } from '../app/tick.js';
+import { runTick, type TickResult } from '../app/tick.js';
 import { createLogger } from '../logging.js';
+import { replicaIdentity } from '../runtime/leadership.js';
 import { buildSenders } from '../runtime/open-adapters.js';
+import { leadOnce } from '../runtime/replication.js';
 import { describeTick } from '../views/tick-view.js';
 import { withAdapters, type CommandContext } from './context.js';
 import { parseAtOption } from './options.js';
@@ -17,10 +19,20 @@ export function registerTickCommand(program: Command, context: CommandContext): 
     .action(async (options: { at?: string; dryRun?: boolean }) => {
       const config = context.loadConfig();
       await withAdapters(config, async (adapters) => {
-        const result = await runTick({
-          adapters, senders: buildSenders(config), atMs: parseAtOption(options.at, config.timeZone, adapters.clock.nowMs()), dryRun: options.dryRun === true,
-          log: createLogger({ secrets: config.secrets, destination: process.stderr }), ...testHaltHooks(process.env),
-        });
+        const log = createLogger({ secrets: config.secrets, destination: process.stderr });
+        const dryRun = options.dryRun === true;
+        // On PostgreSQL, the alerts, reports and deliveries belong to whoever holds the leader lease; a dry run changes nothing.
+        const lead = dryRun ? undefined : await leadOnce(adapters, replicaIdentity(), log.child({ component: 'lease' }));
+        let result: TickResult;
+        try {
+          result = await runTick({
+            adapters, senders: buildSenders(config), atMs: parseAtOption(options.at, config.timeZone, adapters.clock.nowMs()), dryRun,
+            log, ...testHaltHooks(process.env), ...(lead ? { leader: lead.leader } : {}),
+          });
+        } finally {
+          await lead?.stop();
+        }
+        if (!result.led) process.stdout.write(`${lead?.leaderName() ?? 'another replica'} leads: this tick only synced; alerts, monthly reports and deliveries are left to it\n`);
         process.stdout.write(describeTick(result));
         const undelivered = (result.delivery?.retrying.length ?? 0) + (result.delivery?.failed.length ?? 0);
         if (result.errors.length > 0 || undelivered > 0) process.exitCode = 1;

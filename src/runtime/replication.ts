@@ -6,6 +6,7 @@ import { claimItems, releaseClaims, renewClaims } from '../ledger/postgres/claim
 import type { Queryable } from '../ledger/postgres/connection.js';
 import { fencedLedger } from '../ledger/postgres/fenced-ledger.js';
 import type { PostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
+import { LedgerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { ClusterView } from '../server/ports.js';
 import { Leadership, soleReplica, type ReplicaIdentity } from './leadership.js';
@@ -62,6 +63,36 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     },
     stop: () => leadership.stop(),
   };
+}
+
+/** The leader's part for one run of `slo-ledger tick` on a PostgreSQL ledger (see {@link leadOnce}). */
+export interface OneTickLead {
+  /** The tick's leader scope: this process's, when it got the lease; undefined when a replica leads. */
+  leader(): LeaderScope | undefined;
+  /** The replica that leads (this process's name when it got the lease). */
+  leaderName(): string | undefined;
+  /** Gives the lease back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `slo-ledger tick` on a PostgreSQL ledger: it does the singleton duties only under the lease,
+ * like a `serve` replica, renewing it while it runs and giving it back at the end; when a
+ * replica leads, the tick only syncs. Undefined for SQLite, where the one process does all.
+ * Throws when the database cannot be reached.
+ */
+export async function leadOnce(adapters: OpenAdapters, identity: ReplicaIdentity, log: Logger): Promise<OneTickLead | undefined> {
+  const postgres = adapters.postgres;
+  if (postgres === undefined) return undefined;
+  await postgres.ready;
+  const leadership = new Leadership({ pool: postgres.pool, identity, ttlMs: adapters.config.cluster.leaseTimeMs, log, ready: postgres.ready });
+  await leadership.start();
+  const error = leadership.databaseError();
+  if (error !== undefined) {
+    await leadership.stop();
+    throw new LedgerError(`cannot take part in the leader election: ${error}`);
+  }
+  return { leader: () => leaderScope(postgres, leadership), leaderName: () => leadership.leader(), stop: () => leadership.stop() };
 }
 
 function leaderScope(postgres: PostgresLedger, leadership: Leadership): LeaderScope | undefined {

@@ -9,7 +9,7 @@ import { catchConfigError, writeConfig } from '../config/helpers.js';
 describe('server configuration', () => {
   it('defaults to 127.0.0.1:9464, no token, ./reports and groups on /metrics', () => {
     const config = loadConfig({ env: {} });
-    expect(config.server).toEqual({ listen: { host: '127.0.0.1', port: 9464 }, reportsDir: './reports', metricsGroups: true });
+    expect(config.server).toEqual({ listen: { host: '127.0.0.1', port: 9464 }, reportsDir: './reports', metricsGroups: true, sloMetrics: 'all' });
     expect(parse(printConfig(config)).server).toEqual({ listen: '127.0.0.1:9464', reports_dir: './reports', metrics_groups: true });
   });
 
@@ -19,6 +19,31 @@ describe('server configuration', () => {
     const printed = printConfig(config);
     expect(parse(printed).server.metrics_groups).toBe(false);
     expect(loadConfig({ file: writeConfig([printed]), env: {} }).server).toEqual(config.server);
+  });
+
+  it('the replicas of a PostgreSQL ledger: cluster and server.slo_metrics read, printed with PostgreSQL only, and loaded back', () => {
+    const sqlite = loadConfig({ env: {} });
+    expect(sqlite.cluster).toEqual({ leaseTimeMs: 15_000, claimBatch: 25 });
+    expect(parse(printConfig(sqlite)).cluster).toBeUndefined();
+    const file = writeConfig(['database: postgres://slo@127.0.0.1:5432/slo', 'server:', '  slo_metrics: leader', 'cluster:', '  lease_time: 6s', '  claim_batch: 10']);
+    const config = loadConfig({ file, env: {} });
+    expect(config.cluster).toEqual({ leaseTimeMs: 6_000, claimBatch: 10 });
+    expect(config.server.sloMetrics).toBe('leader');
+    const printed = parse(printConfig(config));
+    expect(printed.cluster).toEqual({ lease_time: '6s', claim_batch: 10 });
+    expect(printed.server.slo_metrics).toBe('leader');
+    const again = loadConfig({ file: writeConfig([printConfig(config)]), env: {} });
+    expect([again.cluster, again.server]).toEqual([config.cluster, config.server]);
+  });
+
+  it('refuses a lease under 1s, a claim batch that is not a positive whole number and an unknown slo_metrics, at their lines', () => {
+    const file = writeConfig(['server:', '  slo_metrics: some', 'cluster:', '  lease_time: 500ms', '  claim_batch: 2.5']);
+    const error = catchConfigError(() => loadConfig({ file, env: {} }));
+    expect(error.diagnostics.map((d) => [d.line, d.path, d.message])).toEqual([
+      [2, 'server.slo_metrics', 'must be "all" (every replica exports the SLO gauges) or "leader" (only the leading replica does)'],
+      [4, 'cluster.lease_time', 'must be at least 1s: the leader renews its lease every third of it'],
+      [5, 'cluster.claim_batch', 'must be a whole number of SLOs, e.g. 25'],
+    ]);
   });
 
   it('refuses a metrics_groups that is not true or false, at its line', () => {

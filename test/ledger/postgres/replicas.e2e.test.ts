@@ -242,7 +242,29 @@ describe('serve replicas on one PostgreSQL ledger (real PostgreSQL, Prometheus, 
     const report = await cli(db, ['report', '--month', '2026-10', '--format', 'json', '--offline']);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toBe(truthReport);
+
+    // `slo-ledger tick` by hand beside them leaves the singleton duties to the leader.
+    const tick = await cli(db, ['tick', '--at', AT]);
+    expect(tick.code, tick.stderr).toBe(0);
+    expect(tick.stdout).toContain(`${leader} leads: this tick only synced`);
+    expectEachDeliveredOnce();
   }, 150_000);
+
+  it('`slo-ledger tick` alone on PostgreSQL takes the lease for its run, does what one SQLite process does, and gives the lease back', async () => {
+    const db = await postgres.createDatabase();
+    const tick = await cli(db, ['tick', '--at', AT]);
+    expect(tick.code, tick.stderr).toBe(0);
+    expect(tick.stdout).toContain('monthly report 2026-10: produced');
+    expect((await outbox(db)).map((e) => [e.key, e.status])).toEqual([...truthKeys].sort().map((key) => [key, 'sent']));
+    expectEachDeliveredOnce();
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT holder FROM leader_lease WHERE name = 'leader'")).rows).toEqual([{ holder: null }]);
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
 
   /**
    * A leader that pauses itself right after queueing the month's mail (mid-tick, before
