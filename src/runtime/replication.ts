@@ -105,7 +105,7 @@ function leaderScope(postgres: PostgresLedger, leadership: Leadership): LeaderSc
  * The claims of one replica (`holder`) on SLO names, as the claimed sync uses them (see
  * `syncClaimedSlos`): a claim lasts `ttlMs` unless renewed; a release records the SLO as done.
  */
-function postgresSyncClaims(db: Queryable, holder: string, ttlMs: number): SyncClaims {
+export function postgresSyncClaims(db: Queryable, holder: string, ttlMs: number): SyncClaims {
   return {
     claim: async (slos, limit, restMs) => (await claimItems(db, { holder, items: slos, limit, ttlMs, restMs })).map((claim) => claim.item),
     renew: async (slos) => {
