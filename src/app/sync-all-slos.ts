@@ -10,6 +10,8 @@ export interface SyncAllOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Only these SLOs (default every configured one). */
   slos?: readonly SloDefinition[];
+  /** Delete buckets older than the retention at the end (default true). */
+  prune?: boolean;
 }
 
 /** Syncs every configured SLO up to `atMs` with the given adapters: the one way commands and jobs sync. */
@@ -25,6 +27,7 @@ export function syncAllSlos(adapters: Adapters, atMs: number, options: SyncAllOp
     retentionMs: config.retentionMs,
     emptySettleMs: config.prometheus.settleMs,
     ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
+    ...(options.prune !== undefined ? { prune: options.prune } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 }
@@ -66,7 +69,6 @@ export async function syncClaimedSlos(adapters: Adapters, atMs: number, claims: 
   const names = config.slos.map((slo) => slo.name);
   const results: SloSyncResult[] = [];
   let fromMs: number | undefined;
-  let prunedBuckets = 0;
   // Each SLO once per call, whatever the rest time.
   const attempted = new Set<string>();
   while (options.signal?.aborted !== true && attempted.size < names.length) {
@@ -75,15 +77,16 @@ export async function syncClaimedSlos(adapters: Adapters, atMs: number, claims: 
     for (const name of claimed) attempted.add(name);
     const renewal = setInterval(() => void claims.renew([...claimed]).catch(() => undefined), options.renewEveryMs);
     try {
-      const synced = await syncAllSlos(adapters, atMs, { slos: config.slos.filter((slo) => claimed.has(slo.name)) });
+      const synced = await syncAllSlos(adapters, atMs, { slos: config.slos.filter((slo) => claimed.has(slo.name)), prune: false });
       results.push(...synced.slos);
       fromMs ??= synced.fromMs;
-      prunedBuckets += synced.prunedBuckets;
     } finally {
       clearInterval(renewal);
       await claims.release([...claimed]);
     }
   }
+  // Once per tick, not per batch.
+  const prunedBuckets = results.length === 0 ? 0 : await adapters.ledger.buckets.prune(floorToBucket(clock.nowMs() - config.retentionMs));
   results.sort((a, b) => names.indexOf(a.slo) - names.indexOf(b.slo));
   const endMs = floorToBucket(atMs);
   return { atMs: endMs, fromMs: fromMs ?? endMs, durationMs: clock.nowMs() - started, prunedBuckets, slos: results };

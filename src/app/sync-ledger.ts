@@ -34,6 +34,8 @@ export interface SyncOptions {
   emptySettleMs?: number;
   /** SLOs synced at the same time. */
   concurrency?: number;
+  /** Delete buckets older than the retention at the end (default true; a replica's claimed batches prune once per tick instead). */
+  prune?: boolean;
   onProgress?: (progress: SyncProgress) => void;
 }
 
@@ -88,7 +90,7 @@ export async function syncLedger(options: SyncOptions): Promise<SyncResult> {
     }
   });
   await Promise.all(workers);
-  const prunedBuckets = await options.buckets.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
+  const prunedBuckets = options.prune === false ? 0 : await options.buckets.prune(floorToBucket(options.clock.nowMs() - options.retentionMs));
   results.sort((a, b) => options.slos.findIndex((s) => s.name === a.slo) - options.slos.findIndex((s) => s.name === b.slo));
   return { atMs: endMs, fromMs, durationMs: options.clock.nowMs() - started, prunedBuckets, slos: results };
 }

@@ -252,8 +252,10 @@ export class PostgresBucketStore implements BucketStore {
 
   /** Deletes buckets that ended before `beforeMs`; returns how many. The caller runs it in a transaction. */
   async prune(beforeMs: number): Promise<number> {
-    await this.db.query('DELETE FROM histogram_buckets WHERE bucket_end_ms < $1', [beforeMs]);
-    const deleted = await this.db.query('DELETE FROM buckets WHERE bucket_end_ms < $1', [beforeMs]);
+    // Per series, as ranges of the primary key: a prune with nothing to delete reads no table.
+    const series = (await rows<[string]>(this.db, 'SELECT id FROM slo_series', [])).map(([id]) => id);
+    await this.db.query('DELETE FROM histogram_buckets WHERE series_id = ANY ($1::bigint[]) AND bucket_end_ms < $2', [series, beforeMs]);
+    const deleted = await this.db.query('DELETE FROM buckets WHERE series_id = ANY ($1::bigint[]) AND bucket_end_ms < $2', [series, beforeMs]);
     await this.db.query(
       `UPDATE slo_series SET settled_from_ms = CASE WHEN settled_through_ms >= $1 THEN GREATEST(settled_from_ms, $1) END,
          settled_through_ms = CASE WHEN settled_through_ms >= $1 THEN settled_through_ms END
