@@ -28,15 +28,15 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generatePeriodReport } from '../src/app/period-report.js';
 import { syncAllSlos, syncClaimedSlos, type SyncClaims } from '../src/app/sync-all-slos.js';
+import { postgresSyncClaims } from '../src/runtime/replication.js';
+import { PostgresBucketStore } from '../src/ledger/postgres/bucket-store.js';
+import { slos } from './bench-slos.js';
 import type { SyncResult } from '../src/app/sync-ledger.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { DEFAULT_SLOS } from '../src/config/defaults.js';
 import { BUCKET_MS } from '../src/domain/duration.js';
 import { localDays, monthBounds, parseMonth, resolvePeriod } from '../src/domain/period.js';
-import type { SloDefinition } from '../src/domain/slo.js';
 import { buildFixture, startPrometheus } from '../src/fixture/prometheus-server.js';
 import { RENDIFF_EVALUATION_MS, RENDIFF_SCENARIO } from '../src/fixture/scenarios.js';
-import { claimItems, releaseClaims, renewClaims } from '../src/ledger/postgres/claims.js';
 import { toReportJson } from '../src/report/report-json.js';
 import { openAdapters, type OpenAdapters } from '../src/runtime/open-adapters.js';
 import { startPostgres } from '../test/helpers/postgres.js';
@@ -60,31 +60,6 @@ const BACKFILL_AT_MS = RENDIFF_EVALUATION_MS;
 /** A report's "generated" time, fixed so both engines' JSON can be compared. */
 const GENERATED_AT_MS = Date.parse('2026-11-01T06:00:00Z');
 
-const SELECTORS = ['', 'method="POST"', 'method="GET"', 'endpoint="/api/v1/convert"', 'endpoint="/api/v1/jobs"'];
-const JOB_SELECTORS = ['', 'job_type="video_conversion"', 'job_type="audio_extract"'];
-
-/** `count` distinct SLOs: the three Rendiff SLOs over different label selections (as in bench/sync-bench.ts). */
-function slos(count: number): SloDefinition[] {
-  const out: SloDefinition[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const base = structuredClone(DEFAULT_SLOS[i % 3]!) as SloDefinition;
-    const variant = Math.floor(i / 3);
-    const name = `${base.name}-${variant}`;
-    if (base.sli.kind === 'latency') {
-      // Distinct definitions the histogram does not filter by: an always-true matcher per variant.
-      out.push({ ...base, name, sli: { ...base.sli, selector: `instance!="variant-${variant}"` } });
-    } else if (base.name === 'api-availability') {
-      const sel = SELECTORS[variant % SELECTORS.length]!;
-      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
-      out.push({ ...base, name, sli: { kind: 'events', badQuery: `sum(increase(rendiff_api_requests_total{status_code=~"5..",${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_api_requests_total{${extra}}[{{.window}}]))` } });
-    } else {
-      const sel = JOB_SELECTORS[variant % JOB_SELECTORS.length]!;
-      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
-      out.push({ ...base, name, sli: { kind: 'events', goodQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}])) + (sum(increase(rendiff_jobs_failed_total{${extra}}[{{.window}}])) or vector(0))` } });
-    }
-  }
-  return out;
-}
 
 /** Wall-clock milliseconds since the epoch, sub-millisecond: comparable across the processes. */
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -136,18 +111,6 @@ function outcome(startMs: number, result: SyncResult): SyncOutcome {
   };
 }
 
-/** The claims of one replica, as `serve` makes them (src/runtime/replication.ts). */
-function postgresSyncClaims(db: pg.Pool, holder: string, ttlMs: number): SyncClaims {
-  return {
-    claim: async (names, limit, restMs) => (await claimItems(db, { holder, items: names, limit, ttlMs, restMs })).map((claim) => claim.item),
-    renew: async (names) => {
-      await renewClaims(db, holder, names, ttlMs);
-    },
-    release: async (names) => {
-      await releaseClaims(db, holder, names, { done: true });
-    },
-  };
-}
 
 async function worker(): Promise<void> {
   let adapters: OpenAdapters | undefined;
@@ -362,12 +325,15 @@ async function main(): Promise<void> {
     const reportBytes = statSync(join(dir, 'sqlite.json')).size;
     const pgReads = await pgWorkers[0]!.call<ReadCosts>({ op: 'reads' });
     const sqliteReads = await sqliteWorker.call<ReadCosts>({ op: 'reads' });
-    // What every sync call (one per claimed batch) prunes on PostgreSQL, deleting nothing here.
+    // What a replica's tick prunes on PostgreSQL (once per tick), deleting nothing here: median of 3.
     const pruneFloor = BACKFILL_AT_MS - 400 * DAY;
-    const prunePlan = (await admin.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) DELETE FROM histogram_buckets WHERE bucket_end_ms < ${pruneFloor}`)).rows.map((row) => row['QUERY PLAN']);
-    const pruneScan = /(?:Parallel )?(?:Seq|Index Only|Index|Bitmap Heap) Scan(?: using \S+)? on histogram_buckets/.exec(prunePlan.join('\n'))?.[0] ?? 'unknown plan';
-    const pruneRows = prunePlan.map((line) => Number(/Rows Removed by Filter: (\d+)/.exec(line)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
-    const pruneMs = Number(/Execution Time: ([\d.]+) ms/.exec(prunePlan.join('\n'))?.[1] ?? NaN);
+    const pruneTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await new PostgresBucketStore(admin).prune(pruneFloor);
+      pruneTimes.push(performance.now() - started);
+    }
+    const pruneMs = median(pruneTimes);
     await Promise.all(workers.map((w) => w.call({ op: 'close' })));
 
     const oneMs = median(one);
@@ -390,7 +356,7 @@ async function main(): Promise<void> {
       `- PostgreSQL is the tests' throwaway server (test/helpers/postgres.ts): fsync, synchronous_commit and full_page_writes off, shared_buffers 16MB, max_connections 60; each process has its own pool (10 connections at most).`,
       `- The ledgers after the backfill: PostgreSQL ${Number(counts.buckets).toLocaleString('en')} bucket rows and ${Number(counts.histogram).toLocaleString('en')} histogram rows, database ${mb(Number(counts.size))}; SQLite file ${mb(sqliteBytes)}.`,
       `- Steady ticks (each repeat one bucket later, PostgreSQL's 1- and ${REPLICAS}-replica ticks taking turns on one ledger): PostgreSQL 1 replica ${one.map(millis).join(', ')}; ${REPLICAS} replicas ${three.map(millis).join(', ')}; SQLite ${sqlite.map(millis).join(', ')}. Claimed batches of ${BATCH}, an SLO synced by one replica passed over by the others for the rest of the tick (its done marks cleared between ticks, as a tick interval would age them); each replica a separate process, started at one shared instant; a tick is the last end minus the first start.`,
-      `- Each sync call prunes; on PostgreSQL \`DELETE FROM histogram_buckets WHERE bucket_end_ms < …\` (src/ledger/postgres/bucket-store.ts) takes ${millis(pruneMs)} here (${pruneScan}, ${pruneRows.toLocaleString('en')} rows read, none deleted): a claimed tick makes one call per batch of ${BATCH}, ${Math.ceil(COUNT / BATCH)} for ${count} SLOs.`,
+      `- Each replica prunes once per tick, per series by ranges of the primary key: ${millis(pruneMs)} here with nothing to delete (median of 3).`,
       `- Single reads behind the report, one latency SLO's month (median of 3): its 31 daily histogram sums PostgreSQL ${millis(pgReads.dailyHistograms)}, SQLite ${millis(sqliteReads.dailyHistograms)}; its bucket columns PostgreSQL ${millis(pgReads.monthColumns)}, SQLite ${millis(sqliteReads.monthColumns)}; its month's sum PostgreSQL ${millis(pgReads.monthSum)}, SQLite ${millis(sqliteReads.monthSum)}.`,
       `- Report runs: PostgreSQL ${pgReports.map((r) => seconds(r.ms)).join(', ')}; SQLite ${sqliteReports.map((r) => seconds(r.ms)).join(', ')}. The two reports' JSON (${mb(reportBytes)}): ${identical ? 'identical, byte for byte' : '**different**'}.`,
       '',

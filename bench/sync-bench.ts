@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src/domain/clock.js';
 import { syncLedger } from '../src/app/sync-ledger.js';
-import { DEFAULT_SLOS } from '../src/config/defaults.js';
 import { BUCKET_MS } from '../src/domain/duration.js';
 import type { SloDefinition } from '../src/domain/slo.js';
 import { buildFixture, startPrometheus } from '../src/fixture/prometheus-server.js';
@@ -26,33 +25,9 @@ import { fetchSpanCounts } from '../src/prometheus/fetch-buckets.js';
 import { PrometheusClient } from '../src/prometheus/prometheus-client.js';
 import { PrometheusMetricsSource } from '../src/prometheus/metrics-source.js';
 import { stringify } from 'yaml';
+import { slos } from './bench-slos.js';
 
 const DAY = 24 * 3_600_000;
-const SELECTORS = ['', 'method="POST"', 'method="GET"', 'endpoint="/api/v1/convert"', 'endpoint="/api/v1/jobs"'];
-const JOB_SELECTORS = ['', 'job_type="video_conversion"', 'job_type="audio_extract"'];
-
-/** `count` distinct SLOs: the three Rendiff SLOs over different label selections. */
-function slos(count: number): SloDefinition[] {
-  const out: SloDefinition[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const base = structuredClone(DEFAULT_SLOS[i % 3]!) as SloDefinition;
-    const variant = Math.floor(i / 3);
-    const name = `${base.name}-${variant}`;
-    if (base.sli.kind === 'latency') {
-      // Distinct definitions the histogram does not filter by: an always-true matcher per variant.
-      out.push({ ...base, name, sli: { ...base.sli, selector: `instance!="variant-${variant}"` } });
-    } else if (base.name === 'api-availability') {
-      const sel = SELECTORS[variant % SELECTORS.length]!;
-      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
-      out.push({ ...base, name, sli: { kind: 'events', badQuery: `sum(increase(rendiff_api_requests_total{status_code=~"5..",${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_api_requests_total{${extra}}[{{.window}}]))` } });
-    } else {
-      const sel = JOB_SELECTORS[variant % JOB_SELECTORS.length]!;
-      const extra = `${sel}${sel ? ',' : ''}instance!="variant-${variant}"`;
-      out.push({ ...base, name, sli: { kind: 'events', goodQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}]))`, totalQuery: `sum(increase(rendiff_jobs_completed_total{${extra}}[{{.window}}])) + (sum(increase(rendiff_jobs_failed_total{${extra}}[{{.window}}])) or vector(0))` } });
-    }
-  }
-  return out;
-}
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
