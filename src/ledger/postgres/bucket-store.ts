@@ -210,33 +210,23 @@ export class PostgresBucketStore implements BucketStore {
   }
 
   async sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums> {
-    const found = await rows<[number, number, boolean]>(
+    // ledger_sum adds in bucket order as ExactSum and SQLite's SUM() do (migration 3).
+    const [row] = await rows<[number, number, string]>(
       this.db,
-      "SELECT good, total, status != 'no-data' FROM buckets WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3 ORDER BY bucket_end_ms",
+      `SELECT ledger_sum(good ORDER BY bucket_end_ms), ledger_sum(total ORDER BY bucket_end_ms), count(*) FILTER (WHERE status != 'no-data')
+       FROM buckets WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3`,
       [seriesId, startMs, endMs],
     );
-    const good = new ExactSum();
-    const total = new ExactSum();
-    let covered = 0;
-    for (const [g, t, hasData] of found) {
-      good.add(g);
-      total.add(t);
-      if (hasData) covered += 1;
-    }
-    const sums: BucketSums = { good: good.value, total: total.value, coveredBuckets: covered, expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)) };
+    const [good, total, covered] = row!;
+    const sums: BucketSums = { good, total, coveredBuckets: Number(covered), expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)) };
     if (withHistogram) {
-      const counts = new Map<number, ExactSum>();
       const histogram = await rows<[number, number]>(
         this.db,
-        'SELECT le, count FROM histogram_buckets WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3 ORDER BY bucket_end_ms, le',
+        `SELECT le, ledger_sum(count ORDER BY bucket_end_ms) FROM histogram_buckets
+         WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3 GROUP BY le ORDER BY le`,
         [seriesId, startMs, endMs],
       );
-      for (const [le, count] of histogram) {
-        let sum = counts.get(le);
-        if (sum === undefined) counts.set(le, (sum = new ExactSum()));
-        sum.add(count);
-      }
-      sums.histogram = [...counts].sort(([a], [b]) => a - b).map(([le, sum]) => ({ le, count: sum.value }));
+      sums.histogram = histogram.map(([le, count]) => ({ le, count }));
     }
     return sums;
   }

@@ -169,4 +169,20 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER statements_no_truncate BEFORE TRUNCATE ON statements
     FOR EACH STATEMENT EXECUTE FUNCTION statements_immutable();
   `,
+  // 3: window sums added in the database, the way SQLite's SUM() adds (Kahan-Babuska-Neumaier, in
+  // the order the aggregate is given), so only the sums cross the network: the same numbers to the
+  // last bit as sums.ts's ExactSum and SQLite.
+  `
+  CREATE FUNCTION ledger_sum_step(state float8[], x float8) RETURNS float8[] LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+    DECLARE t float8 := state[1] + x;
+    BEGIN
+      IF abs(state[1]) > abs(x) THEN RETURN ARRAY[t, state[2] + ((state[1] - t) + x)]; END IF;
+      RETURN ARRAY[t, state[2] + ((x - t) + state[1])];
+    END;
+  $$;
+  CREATE FUNCTION ledger_sum_final(state float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN state[2] IN ('Infinity'::float8, '-Infinity'::float8, 'NaN'::float8) THEN state[1] ELSE state[1] + state[2] END
+  $$;
+  CREATE AGGREGATE ledger_sum(float8) (SFUNC = ledger_sum_step, STYPE = float8[], FINALFUNC = ledger_sum_final, INITCOND = '{0,0}');
+  `,
 ];
