@@ -1,8 +1,8 @@
 /**
  * The ledger in PostgreSQL against SQLite, and replicas sharing a tick, on the fixture Prometheus
  * (42 days of Rendiff traffic). Run by hand: `npx tsx bench/postgres-bench.ts` (needs prometheus,
- * promtool and PostgreSQL's server binaries: initdb, pg_ctl; about 21 minutes on 2 cores, most of it the
- * two backfills and the PostgreSQL ticks; the ledgers take about 6.5 GB of temporary disk).
+ * promtool and PostgreSQL's server binaries: initdb, pg_ctl; about 15 minutes on 2 cores, most of it the
+ * two backfills and the reports; the ledgers take about 6.5 GB of temporary disk).
  * 1,000 SLOs (the three Rendiff SLOs over different label selections, as bench/sync-bench.ts makes
  * them; every third a latency SLO with a 10-bound histogram per bucket), measured in child
  * processes of this script (`--worker`), each with its own adapters (`openAdapters`):
