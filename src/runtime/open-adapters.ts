@@ -3,7 +3,7 @@ import type { Adapters, DeliverySenders } from '../app/ports.js';
 import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { parseDatabaseLocation } from '../config/database-location.js';
-import { openLedger } from '../ledger/open-ledger.js';
+import { openLedger, type OpenLedgerOptions } from '../ledger/open-ledger.js';
 import { openPostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
 import { EmailSender } from '../notify/email.js';
 import { createWebhookSender } from '../notify/webhook-sender.js';
@@ -15,10 +15,10 @@ export interface OpenAdapters extends Adapters {
   close(): Promise<void>;
 }
 
-/** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
-export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
+/** Opens the ledger (a SQLite one with `sqlite`'s options) and builds the Prometheus metrics source from the config: the one place they are built. */
+export function openAdapters(config: AppConfig, clock: Clock = systemClock, sqlite: OpenLedgerOptions = {}): OpenAdapters {
   const location = parseDatabaseLocation(config.databasePath);
-  const ledger = location.engine === 'postgres' ? openPostgresLedger(location.url) : openLedger(location.path);
+  const ledger = location.engine === 'postgres' ? openPostgresLedger(location.url) : openLedger(location.path, sqlite);
   const client = prometheusClient(config);
   // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
   // read again whenever the store changed.

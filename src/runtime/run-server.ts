@@ -44,7 +44,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const log = logger.child({ component: 'serve' });
   const evaluationClock: Clock = options.atMs === undefined ? systemClock : fixedClock(options.atMs);
   const stopSignal = waitForStopSignal(log);
-  const adapters = openAdapters(config);
+  // Its bucket reads run on two read threads: the event loop answers requests while a window is summed.
+  const adapters = openAdapters(config, systemClock, { readThreads: 2 });
   const health = new SyncHealth();
   // The server keeps what it computed until the ledger changes; the window sums are read once per change.
   // A SQLite file tells every commit by its data_version; a PostgreSQL ledger is read afresh per request.
