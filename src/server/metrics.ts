@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
 import { evaluateSloSteps } from '../app/evaluate-slos.js';
-import { finishPureSteps, type PureSteps, type Steps } from '../app/steps.js';
+import { finishPureSteps, parallelSteps, SERIES_AT_ONCE, type PureSteps, type Steps } from '../app/steps.js';
 import type { SyncRunRecord } from './ports.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import { DEFAULT_MAX_GROUPS, type SloDefinition, type Tier } from '../domain/slo.js';
@@ -142,19 +142,22 @@ function valueText(value: number): string {
 }
 
 /**
- * The SLO gauges' text at `atMs`, in steps: each SLO over its windows (and its groups), its alert
- * state, then its samples. The alert states are asked one SLO at a time, after the SLO's windows,
- * so their longest sums are the ones just read (see app/window-sums-memo.ts).
+ * The SLO gauges' text at `atMs`, in steps: each SLO over its windows (and its groups), then its
+ * alert state, up to {@link SERIES_AT_ONCE} SLOs at once; then the samples, SLO by SLO in config
+ * order. The alert states are asked one SLO at a time, after the SLO's windows, so their longest
+ * sums are the ones just read (see app/window-sums-memo.ts).
  */
 async function* sloGaugeSteps(deps: HttpServerDeps, atMs: number): Steps<string> {
   const { config, buckets, alerts } = deps;
   const options = config.server.metricsGroups ? { groups: {} } : {};
-  const text = new SloGaugeText();
-  for (const slo of config.slos) {
+  const evaluated = yield* parallelSteps(config.slos, SERIES_AT_ONCE, async function* (slo) {
     const [status] = yield* evaluateSloSteps(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options);
-    const alert = (await alerts?.alertStates(atMs, [slo]))?.get(slo.name);
+    return { status: status!, alert: (await alerts?.alertStates(atMs, [slo]))?.get(slo.name) };
+  });
+  const text = new SloGaugeText();
+  for (const { status, alert } of evaluated) {
     yield;
-    yield* statusSampleSteps(status!, alert, text);
+    yield* statusSampleSteps(status, alert, text);
   }
   return text.text();
 }
