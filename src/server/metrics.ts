@@ -97,6 +97,9 @@ function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows
   if (own) samples.push({ metric: 'tier', labels: base, value: TIER_VALUE[own.tier] });
 }
 
+/** Sample lines one step of {@link SloGaugeText.textSteps} writes (a thousand SLOs make about 40,000). */
+const LINES_PER_STEP = 2_000;
+
 /** The SLO gauges, in the order /metrics writes them, with their help texts. */
 const SLO_GAUGES: ReadonlyArray<[SloSample['metric'], string]> = [
   ['sli_ratio', 'SLI over the window: good / total events (0..1); absent without traffic.'],
@@ -121,13 +124,19 @@ class SloGaugeText implements SampleSink {
     this.lines.get(sample.metric)!.set(labels, sample.value);
   }
 
-  /** The gauges' families, separated by blank lines, without a final newline. */
-  text(): string {
-    return SLO_GAUGES.map(([metric, help]) => {
+  /** The gauges' families, separated by blank lines, without a final newline; a step per {@link LINES_PER_STEP} samples. */
+  *textSteps(): PureSteps<string> {
+    const families: string[] = [];
+    for (const [metric, help] of SLO_GAUGES) {
       const name = `slo_ledger_${metric}`;
-      const samples = [...this.lines.get(metric)!].map(([labels, value]) => `${name}${labels === '' ? '' : `{${labels}}`} ${valueText(value)}`);
-      return [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} gauge`, ...samples].join('\n');
-    }).join('\n\n');
+      const lines = [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} gauge`];
+      for (const [labels, value] of this.lines.get(metric)!) {
+        lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${valueText(value)}`);
+        if (lines.length % LINES_PER_STEP === 0) yield;
+      }
+      families.push(lines.join('\n'));
+    }
+    return families.join('\n\n');
   }
 }
 
@@ -159,7 +168,7 @@ async function* sloGaugeSteps(deps: HttpServerDeps, atMs: number): Steps<string>
     yield;
     yield* statusSampleSteps(status, alert, text);
   }
-  return text.text();
+  return yield* text.textSteps();
 }
 
 /** How often the server looks whether to evaluate the SLO gauges ahead of the next scrape. */
