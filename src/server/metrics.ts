@@ -194,8 +194,8 @@ export class ServiceMetrics {
   private readonly ahead: NodeJS.Timeout | undefined;
   private lastScrapeMs = -Infinity;
   private revisionSeen: string | undefined;
-  /** The registry's text being written: scrapes arriving meanwhile share it (it is per SLO too, thousands of lines). */
-  private registryText: Promise<string> | undefined;
+  /** The registry's text to be written: the scrapes of one turn of the event loop share it (it is per SLO too, thousands of lines). */
+  private registryText: Promise<Buffer> | undefined;
 
   constructor(
     private readonly deps: HttpServerDeps,
@@ -272,13 +272,20 @@ export class ServiceMetrics {
   async renderChunks(): Promise<Buffer[]> {
     this.lastScrapeMs = performance.now();
     const slo = await this.sloGauges();
-    return [slo, Buffer.from(await this.registryMetrics(), 'utf8')];
+    return [slo, await this.registryMetrics()];
   }
 
-  private registryMetrics(): Promise<string> {
-    this.registryText ??= this.registry.metrics().finally(() => {
-      this.registryText = undefined;
-    });
+  /**
+   * The registry's text, written on the next turn of the event loop: every scrape read in this one
+   * gets the same (under load, many are), each figure still read after the scrape came.
+   */
+  private registryMetrics(): Promise<Buffer> {
+    this.registryText ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.registry.metrics())
+      .then((text) => Buffer.from(text, 'utf8'))
+      .finally(() => {
+        this.registryText = undefined;
+      });
     return this.registryText;
   }
 
