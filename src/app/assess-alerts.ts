@@ -7,7 +7,8 @@ import { groupKey, type GroupLabels, type SloDefinition } from '../domain/slo.js
 import type { WindowSpec } from '../domain/window.js';
 import type { WindowResult } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
-import { evaluateSlos } from './evaluate-slos.js';
+import { evaluateSloSteps } from './evaluate-slos.js';
+import { finishSteps, parallelSteps, SERIES_AT_ONCE, type Steps } from './steps.js';
 
 /** How far back a missing metric is measured; a longer outage shows as "at least" this. */
 const NO_DATA_LOOKBACK_MS = 7 * 24 * 3_600_000;
@@ -50,25 +51,22 @@ export async function assessAlerts(
   options: { groups?: boolean } = {},
 ): Promise<SloAlertAssessment[]> {
   const endMs = floorToBucket(atMs);
-  const assessments: SloAlertAssessment[] = [];
-  for (const slo of slos) {
+  // Up to SERIES_AT_ONCE SLOs (and groups) at once: their reads are under way side by side where the ledger answers off the main thread.
+  return finishSteps(parallelSteps(slos, SERIES_AT_ONCE, async function* (slo): Steps<SloAlertAssessment> {
     const policy = resolveAlertPolicy(alerting.policy, slo.windowMs);
     const lengths = [...new Set(policy.flatMap((rule) => [rule.shortWindowMs, rule.longWindowMs]))].sort((a, b) => a - b);
     const specs: WindowSpec[] = [...lengths, slo.windowMs].map((durationMs) => ({ kind: 'rolling', name: formatDuration(durationMs), durationMs }));
     const withGroups = slo.groupBy !== undefined && options.groups !== false;
-    const [status] = await evaluateSlos(buckets, [slo], specs, endMs, timeZone, withGroups ? { groups: {} } : {});
+    const [status] = yield* evaluateSloSteps(buckets, [slo], specs, endMs, timeZone, withGroups ? { groups: {} } : {});
     const assess = (windows: WindowResult[], seriesId: number | undefined) => assessSeries({ policy, lengths, windows, alerting, endMs, slo }, buckets, seriesId);
     const own = await assess(status!.windows, await buckets.findSeries(slo));
-    if (status!.groups === undefined) {
-      assessments.push(own);
-      continue;
-    }
+    if (status!.groups === undefined) return own;
     const ids = new Map((await buckets.listGroups(slo)).map((g) => [groupKey(g.labels), g.seriesId]));
-    const groups: GroupAlertAssessment[] = [];
-    for (const g of status!.groups) groups.push({ ...(await assess(g.windows, ids.get(groupKey(g.labels)))), labels: g.labels });
-    assessments.push({ ...own, groups });
-  }
-  return assessments;
+    const groups = yield* parallelSteps(status!.groups, SERIES_AT_ONCE, async function* (g): Steps<GroupAlertAssessment> {
+      return { ...(await assess(g.windows, ids.get(groupKey(g.labels)))), labels: g.labels };
+    });
+    return { ...own, groups };
+  }));
 }
 
 /** The alert assessment of one series (an SLO's own, or a group's) from its windows. */

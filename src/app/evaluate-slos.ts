@@ -5,7 +5,7 @@ import { matchesGroupFilter, type GroupFilter, type GroupStatus, type SloStatus,
 import { resolveWindow, type WindowSpec } from '../domain/window.js';
 import { evaluateWindow } from '../domain/window-result.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
-import { finishSteps, type Steps } from './steps.js';
+import { finishSteps, parallelSteps, SERIES_AT_ONCE, type Steps } from './steps.js';
 
 /** What {@link evaluateSlos} adds to the SLOs' own figures. */
 export interface EvaluateOptions {
@@ -30,8 +30,10 @@ export function evaluateSlos(
 }
 
 /**
- * {@link evaluateSlos} in steps: the same reads in the same order, yielding after each window of
- * each series (one `sumWindow`), so a server can spread a large evaluation over event-loop turns.
+ * {@link evaluateSlos} in steps: yielding after each window of each series (one `sumWindow`), so a
+ * server can spread a large evaluation over event-loop turns. Up to {@link SERIES_AT_ONCE} SLOs
+ * (and groups of a grouped SLO) are evaluated at once, each window by window; the statuses come in
+ * the order of `slos` (and of the groups), the same as one at a time.
  */
 export async function* evaluateSloSteps(
   buckets: BucketReader,
@@ -41,21 +43,16 @@ export async function* evaluateSloSteps(
   timeZone: string,
   options: EvaluateOptions = {},
 ): Steps<SloStatus[]> {
-  const statuses: SloStatus[] = [];
-  for (const slo of slos) {
+  return yield* parallelSteps(slos, SERIES_AT_ONCE, async function* (slo): Steps<SloStatus> {
     const windows = yield* seriesSteps(buckets, slo, await buckets.findSeries(slo), specs, atMs, timeZone);
-    if (options.groups === undefined || slo.groupBy === undefined) {
-      statuses.push({ slo, windows });
-      continue;
-    }
+    if (options.groups === undefined || slo.groupBy === undefined) return { slo, windows };
     const filter = options.groups;
-    const groups: GroupStatus[] = [];
-    for (const g of (await buckets.listGroups(slo)).filter((x) => matchesGroupFilter(x.labels, filter))) {
-      groups.push({ labels: g.labels, windows: yield* seriesSteps(buckets, slo, g.seriesId, specs, atMs, timeZone) });
-    }
-    statuses.push({ slo, windows, groups });
-  }
-  return statuses;
+    const matching = (await buckets.listGroups(slo)).filter((x) => matchesGroupFilter(x.labels, filter));
+    const groups = yield* parallelSteps(matching, SERIES_AT_ONCE, async function* (g): Steps<GroupStatus> {
+      return { labels: g.labels, windows: yield* seriesSteps(buckets, slo, g.seriesId, specs, atMs, timeZone) };
+    });
+    return { slo, windows, groups };
+  });
 }
 
 /** One series (an SLO's own, or a group's) over every window, a step per window. */

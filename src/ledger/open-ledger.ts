@@ -10,17 +10,32 @@ import { SqliteBucketStore } from './sqlite/bucket-store.js';
 import { SqliteCorrectionStore } from './sqlite/correction-store.js';
 import { SqliteDatabase, type SqliteRunner } from './sqlite/database.js';
 import { SqliteOutboxStore } from './sqlite/outbox-store.js';
+import { SqliteReadPool } from './sqlite/read-pool.js';
 import { SqliteReportLog } from './sqlite/report-log.js';
 import { SqliteStatementStore } from './sqlite/statement-store.js';
 import { asyncStore, type MethodNames } from './sqlite/synchronous.js';
+
+/** Options of {@link openLedger}. */
+export interface OpenLedgerOptions {
+  /**
+   * At most this many threads answer the bucket reads of `buckets` (window sums, buckets, series,
+   * groups, and the sync's scans: `BucketReads` of sqlite/read-pool.ts) off the main thread, each on
+   * a read-only connection of its own; a thread starts at the first read that needs it. 0, the
+   * default, reads on the main connection. A database only this connection can see (`:memory:`, or
+   * the temporary one of an empty path) is always read on it.
+   */
+  readThreads?: number;
+}
 
 /**
  * Opens the ledger at `path` (a SQLite file, created if needed; `:memory:` for a throwaway one),
  * migrated to the current schema, with every store on the one database. The SQLite stores are
  * synchronous (better-sqlite3); each call is handed back as a settled promise, after any open
- * transaction of this process (see {@link SqliteDatabase.run}).
+ * transaction of this process (see {@link SqliteDatabase.run}). With `readThreads`, the bucket
+ * reads of `buckets` go to read threads instead: they see what was committed when they run, and
+ * do not wait for a transaction of this process (its work reads through its own stores).
  */
-export function openLedger(path: string): LedgerStores {
+export function openLedger(path: string, options: OpenLedgerOptions = {}): LedgerStores {
   const database = SqliteDatabase.open(path);
   const { db } = database;
   const stores = {
@@ -40,10 +55,16 @@ export function openLedger(path: string): LedgerStores {
     corrections: asyncStore<CorrectionStore>(stores.corrections, CORRECTION_STORE, run),
     statements: asyncStore<StatementStore>(stores.statements, STATEMENT_STORE, run),
   });
+  const own = bind((op) => database.run(op));
+  const threads = (options.readThreads ?? 0) > 0 && path !== ':memory:' && path !== '' ? new SqliteReadPool(path, options.readThreads!) : undefined;
   return {
-    ...bind((op) => database.run(op)),
+    ...own,
+    ...(threads === undefined ? {} : { buckets: { ...own.buckets, ...threads.reader() } }),
     transaction: (work) => database.transaction((run) => work(bind(run))),
-    close: () => database.close(),
+    close: async () => {
+      await threads?.close();
+      await database.close();
+    },
   };
 }
 

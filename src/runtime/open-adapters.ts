@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { parseDatabaseLocation, type DatabaseLocation } from '../config/database-location.js';
 import type { LedgerStores } from '../ledger/ledger-stores.js';
-import { openLedger } from '../ledger/open-ledger.js';
+import { openLedger, type OpenLedgerOptions } from '../ledger/open-ledger.js';
 import { openPostgresLedger, type PostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
 import { EmailSender } from '../notify/email.js';
 import { createWebhookSender } from '../notify/webhook-sender.js';
@@ -18,9 +18,9 @@ export interface OpenAdapters extends Adapters {
   close(): Promise<void>;
 }
 
-/** Opens the ledger and builds the Prometheus metrics source from the config: the one place they are built. */
-export function openAdapters(config: AppConfig, clock: Clock = systemClock): OpenAdapters {
-  const { ledger, postgres } = openLedgerAt(parseDatabaseLocation(config.databasePath));
+/** Opens the ledger (a SQLite one with `sqlite`'s options) and builds the Prometheus metrics source from the config: the one place they are built. */
+export function openAdapters(config: AppConfig, clock: Clock = systemClock, sqlite: OpenLedgerOptions = {}): OpenAdapters {
+  const { ledger, postgres } = openLedgerAt(parseDatabaseLocation(config.databasePath), sqlite);
   const client = prometheusClient(config);
   // The config's corrections and those added at run time (the CLI or the HTTP API, by any process),
   // read again whenever the store changed.
@@ -30,8 +30,8 @@ export function openAdapters(config: AppConfig, clock: Clock = systemClock): Ope
 }
 
 /** The ledger at `location`; `postgres` is the same ledger when it is in PostgreSQL. */
-function openLedgerAt(location: DatabaseLocation): { ledger: LedgerStores; postgres?: PostgresLedger } {
-  if (location.engine === 'sqlite') return { ledger: openLedger(location.path) };
+function openLedgerAt(location: DatabaseLocation, sqlite: OpenLedgerOptions): { ledger: LedgerStores; postgres?: PostgresLedger } {
+  if (location.engine === 'sqlite') return { ledger: openLedger(location.path, sqlite) };
   const postgres = openPostgresLedger(location.url);
   return { ledger: postgres, postgres };
 }

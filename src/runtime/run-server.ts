@@ -50,7 +50,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   const log = logger.child({ component: 'serve' });
   const evaluationClock: Clock = options.atMs === undefined ? systemClock : fixedClock(options.atMs);
   const stopSignal = waitForStopSignal(log);
-  const adapters = openAdapters(config);
+  // Its bucket reads run on two read threads: the event loop answers requests while a window is summed.
+  const adapters = openAdapters(config, systemClock, { readThreads: 2 });
   const stopping = new AbortController();
   let scheduler: Scheduler | undefined;
   const replication = await startReplication({

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupStatus, SloStatus, StatusWindow } from '../domain/slo-status.js';
 import { evaluateSloSteps } from '../app/evaluate-slos.js';
-import { finishPureSteps, type PureSteps, type Steps } from '../app/steps.js';
+import { finishPureSteps, parallelSteps, SERIES_AT_ONCE, type PureSteps, type Steps } from '../app/steps.js';
 import type { SyncRunRecord } from './ports.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import { DEFAULT_MAX_GROUPS, type SloDefinition, type Tier } from '../domain/slo.js';
@@ -97,6 +97,9 @@ function seriesSamples(slo: SloDefinition, base: Record<string, string>, windows
   if (own) samples.push({ metric: 'tier', labels: base, value: TIER_VALUE[own.tier] });
 }
 
+/** Sample lines one step of {@link SloGaugeText.textSteps} writes (a thousand SLOs make about 40,000). */
+const LINES_PER_STEP = 2_000;
+
 /** The SLO gauges, in the order /metrics writes them, with their help texts. */
 const SLO_GAUGES: ReadonlyArray<[SloSample['metric'], string]> = [
   ['sli_ratio', 'SLI over the window: good / total events (0..1); absent without traffic.'],
@@ -121,13 +124,19 @@ class SloGaugeText implements SampleSink {
     this.lines.get(sample.metric)!.set(labels, sample.value);
   }
 
-  /** The gauges' families, separated by blank lines, without a final newline. */
-  text(): string {
-    return SLO_GAUGES.map(([metric, help]) => {
+  /** The gauges' families, separated by blank lines, without a final newline; a step per {@link LINES_PER_STEP} samples. */
+  *textSteps(): PureSteps<string> {
+    const families: string[] = [];
+    for (const [metric, help] of SLO_GAUGES) {
       const name = `slo_ledger_${metric}`;
-      const samples = [...this.lines.get(metric)!].map(([labels, value]) => `${name}${labels === '' ? '' : `{${labels}}`} ${valueText(value)}`);
-      return [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} gauge`, ...samples].join('\n');
-    }).join('\n\n');
+      const lines = [`# HELP ${name} ${escapeText(help)}`, `# TYPE ${name} gauge`];
+      for (const [labels, value] of this.lines.get(metric)!) {
+        lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${valueText(value)}`);
+        if (lines.length % LINES_PER_STEP === 0) yield;
+      }
+      families.push(lines.join('\n'));
+    }
+    return families.join('\n\n');
   }
 }
 
@@ -142,21 +151,24 @@ function valueText(value: number): string {
 }
 
 /**
- * The SLO gauges' text at `atMs`, in steps: each SLO over its windows (and its groups), its alert
- * state, then its samples. The alert states are asked one SLO at a time, after the SLO's windows,
- * so their longest sums are the ones just read (see app/window-sums-memo.ts).
+ * The SLO gauges' text at `atMs`, in steps: each SLO over its windows (and its groups), then its
+ * alert state, up to {@link SERIES_AT_ONCE} SLOs at once; then the samples, SLO by SLO in config
+ * order. The alert states are asked one SLO at a time, after the SLO's windows, so their longest
+ * sums are the ones just read (see app/window-sums-memo.ts).
  */
 async function* sloGaugeSteps(deps: HttpServerDeps, atMs: number): Steps<string> {
   const { config, buckets, alerts } = deps;
   const options = config.server.metricsGroups ? { groups: {} } : {};
-  const text = new SloGaugeText();
-  for (const slo of config.slos) {
+  const evaluated = yield* parallelSteps(config.slos, SERIES_AT_ONCE, async function* (slo) {
     const [status] = yield* evaluateSloSteps(buckets, [slo], metricsWindowsFor(slo.windowMs), atMs, config.timeZone, options);
-    const alert = (await alerts?.alertStates(atMs, [slo]))?.get(slo.name);
+    return { status: status!, alert: (await alerts?.alertStates(atMs, [slo]))?.get(slo.name) };
+  });
+  const text = new SloGaugeText();
+  for (const { status, alert } of evaluated) {
     yield;
-    yield* statusSampleSteps(status!, alert, text);
+    yield* statusSampleSteps(status, alert, text);
   }
-  return text.text();
+  return yield* text.textSteps();
 }
 
 /** How often the server looks whether to evaluate the SLO gauges ahead of the next scrape. */
@@ -182,8 +194,8 @@ export class ServiceMetrics {
   private readonly ahead: NodeJS.Timeout | undefined;
   private lastScrapeMs = -Infinity;
   private revisionSeen: string | undefined;
-  /** The registry's text being written: scrapes arriving meanwhile share it (it is per SLO too, thousands of lines). */
-  private registryText: Promise<string> | undefined;
+  /** The registry's text to be written: the scrapes of one turn of the event loop share it (it is per SLO too, thousands of lines). */
+  private registryText: Promise<Buffer> | undefined;
 
   constructor(
     private readonly deps: HttpServerDeps,
@@ -280,18 +292,24 @@ export class ServiceMetrics {
    * buffer of the gauges as it is (megabytes for a thousand SLOs) instead of a copy of its own.
    */
   async renderChunks(): Promise<Buffer[]> {
-    const registry = async () => Buffer.from(await this.registryMetrics(), 'utf8');
     // `server.slo_metrics: leader`: the other replicas leave the SLO gauges to the leader.
-    if (this.deps.config.server.sloMetrics === 'leader' && this.deps.cluster?.leading() === false) return [await registry()];
+    if (this.deps.config.server.sloMetrics === 'leader' && this.deps.cluster?.leading() === false) return [await this.registryMetrics()];
     this.lastScrapeMs = performance.now();
     const slo = await this.sloGauges();
-    return [slo, await registry()];
+    return [slo, await this.registryMetrics()];
   }
 
-  private registryMetrics(): Promise<string> {
-    this.registryText ??= this.registry.metrics().finally(() => {
-      this.registryText = undefined;
-    });
+  /**
+   * The registry's text, written on the next turn of the event loop: every scrape read in this one
+   * gets the same (under load, many are), each figure still read after the scrape came.
+   */
+  private registryMetrics(): Promise<Buffer> {
+    this.registryText ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.registry.metrics())
+      .then((text) => Buffer.from(text, 'utf8'))
+      .finally(() => {
+        this.registryText = undefined;
+      });
     return this.registryText;
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { evaluateSloSteps } from '../app/evaluate-slos.js';
 import { budgetBurnDownSteps } from '../app/slo-series.js';
-import type { Steps } from '../app/steps.js';
+import { parallelSteps, SERIES_AT_ONCE, type Steps } from '../app/steps.js';
 import { floorToBucket, formatDuration } from '../domain/duration.js';
 import type { SloDefinition, Tier } from '../domain/slo.js';
 import { consumedOf, type GroupStatus } from '../domain/slo-status.js';
@@ -95,17 +95,15 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
 /** Each SLO in full, as the status page shows it: its windows, budget burn-down, alert state and worst groups. */
 async function* pageSloSteps(deps: HttpServerDeps, slos: readonly SloDefinition[], atMs: number): Steps<StatusPageSlo[]> {
   const { config, buckets, alerts } = deps;
-  const shown: StatusPageSlo[] = [];
-  for (const slo of slos) {
+  return yield* parallelSteps(slos, SERIES_AT_ONCE, async function* (slo): Steps<StatusPageSlo> {
     const windows = [...new Set<string>([...STATUS_PAGE_WINDOWS, formatDuration(slo.windowMs)])].map(parseWindowSpec);
     const [status] = yield* evaluateSloSteps(buckets, [slo], windows, atMs, config.timeZone);
     const burnDown = yield* budgetBurnDownSteps(buckets, slo, atMs);
     const alert = (await alerts?.alertStates(atMs, [slo]))?.get(slo.name);
     yield;
     const groups = slo.groupBy === undefined ? undefined : yield* rankedGroupSteps(deps, slo, atMs);
-    shown.push({ status: status!, burnDown, ...(alert ? { alert } : {}), ...(groups === undefined ? {} : { groups }) });
-  }
-  return shown;
+    return { status: status!, burnDown, ...(alert ? { alert } : {}), ...(groups === undefined ? {} : { groups }) };
+  });
 }
 
 /** A grouped SLO's groups over its own window, worst first. */
@@ -122,11 +120,11 @@ async function* rankedGroupSteps(deps: HttpServerDeps, slo: SloDefinition, atMs:
  */
 async function* rankingSteps(deps: HttpServerDeps, atMs: number): Steps<RankedSlo[]> {
   const { config, buckets } = deps;
-  const ranked: Array<RankedSlo & { index: number }> = [];
-  for (const [index, slo] of config.slos.entries()) {
+  const owns = yield* parallelSteps(config.slos, SERIES_AT_ONCE, async function* (slo) {
     const [status] = yield* evaluateSloSteps(buckets, [slo], [parseWindowSpec(formatDuration(slo.windowMs))], atMs, config.timeZone);
-    ranked.push({ slo, own: status!.windows[0], index });
-  }
+    return status!.windows[0];
+  });
+  const ranked: Array<RankedSlo & { index: number }> = config.slos.map((slo, index) => ({ slo, own: owns[index], index }));
   const tier = (r: RankedSlo) => TIER_ORDER[r.own?.tier ?? 'ok'];
   ranked.sort((a, b) => tier(a) - tier(b) || consumedOf(b.own) - consumedOf(a.own) || a.index - b.index);
   return ranked.map(({ slo, own }) => ({ slo, ...(own === undefined ? {} : { own }) }));

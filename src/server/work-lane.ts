@@ -8,18 +8,20 @@ export const SLICE_MS = 8;
  * a large answer): as {@link Steps}, one slice at a time, round robin between the jobs, a slice of
  * about {@link SLICE_MS} per turn of the event loop. Between two slices the loop polls I/O, so
  * /healthz, /readyz and new connections are answered while a thousand SLOs are evaluated; a slice
- * overruns only by the step it is in (one `sumWindow`, one chunk of buckets). The SQLite ledger
- * answers its promises at once (better-sqlite3 is synchronous), so awaiting it never lets the loop
- * poll I/O: this is how its reads share the process with everything else. One slice runs at a time;
- * a step that waits (for a ledger transaction of the tick to end) holds the lane, not the loop.
+ * overruns only by the step it is in (one `sumWindow`, one chunk of buckets). Under `serve` the
+ * SQLite ledger's bucket reads run on read threads (ledger/sqlite/read-pool.ts), so a step that
+ * awaits one leaves the loop free until the answer comes; what the lane bounds is the computation
+ * between reads, and the steps of a ledger that answers at once (in memory). One slice runs at a
+ * time; a step that waits (for a read, or for a ledger transaction of the tick to end) holds the
+ * lane, not the loop.
  */
 export class WorkLane {
   private readonly jobs: Array<(deadlineMs: number) => Promise<boolean>> = [];
   private scheduled = false;
   /**
-   * Slices run, the longest one (ms, wall clock) and the most CPU time one took (ms, the process's),
-   * since the start or the last {@link resetStats}: what the benchmark reports. A slice much longer
-   * than its CPU time was waiting for a core, not holding the loop.
+   * Slices run, the longest one (ms, wall clock) and the most CPU time one took (ms, the process's,
+   * read threads included), since the start or the last {@link resetStats}: what the benchmark
+   * reports. A slice much longer than its CPU time was waiting for a read or a core, not holding the loop.
    */
   readonly stats = { slices: 0, longestSliceMs: 0, mostSliceCpuMs: 0 };
 

@@ -63,6 +63,31 @@ describe('/metrics rendering from the ledger', () => {
     expect(after.get('slo_ledger_tick_duration_seconds_bucket{le="1"}')).toBe(1);
   });
 
+  it('writes the registry once for the scrapes of one event-loop turn, and again for a later scrape', async () => {
+    let backlog = 3;
+    // A ledger revision: the SLO gauges are kept, so only the registry is written per scrape.
+    const shared = new ServiceMetrics({ ...serverDeps(config, ledger, logger), outboxBacklog: async () => backlog, ledgerRevision: () => 'r1' });
+    await shared.render();
+    let written = 0;
+    const write = shared.registry.metrics.bind(shared.registry);
+    shared.registry.metrics = () => {
+      written++;
+      return write();
+    };
+    // Five scrapes read in one turn, each in a callback of its own (as requests on five connections are).
+    const scrapes = await Promise.all(
+      Array.from({ length: 5 }, () => new Promise<Buffer[]>((resolve, reject) => setImmediate(() => shared.renderChunks().then(resolve, reject)))),
+    );
+    expect(written).toBe(1);
+    // The very buffer, sent by every scrape of that turn.
+    expect(new Set(scrapes.map(([, registry]) => registry)).size).toBe(1);
+    expect(parseMetrics(scrapes[0]!.map(String).join('')).get('slo_ledger_outbox_backlog')).toBe(3);
+    backlog = 4;
+    expect(parseMetrics(await shared.render()).get('slo_ledger_outbox_backlog')).toBe(4);
+    expect(written).toBe(2);
+    shared.close();
+  });
+
   it('reads the outbox backlog through the hook when one is given', async () => {
     const withOutbox = new ServiceMetrics({ ...serverDeps(config, ledger, logger), outboxBacklog: async () => 7 });
     expect(parseMetrics(await withOutbox.render()).get('slo_ledger_outbox_backlog')).toBe(7);
