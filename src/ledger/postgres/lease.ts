@@ -44,6 +44,8 @@ interface LeaseRow {
 }
 
 const RETURNING = 'RETURNING name, holder, token, expires_at';
+/** How long a fenced write waits for the lease's row (held by a handover in progress) before it gives up. */
+const FENCING_LOCK_TIMEOUT_MS = 5_000;
 /** SQLSTATE of a lock not obtained within lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -151,6 +153,8 @@ export async function assertFencing(client: pg.ClientBase, token: number, name =
  */
 export async function fencedTransaction<T>(pool: pg.Pool, lease: Pick<Lease, 'name' | 'token'>, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return withTransaction(pool, async (client) => {
+    // A leader that cannot confirm its lease soon does not write: the step fails and the next tick tries again.
+    await setLockTimeout(client, FENCING_LOCK_TIMEOUT_MS);
     await assertFencing(client, lease.token, lease.name);
     return work(client);
   });
