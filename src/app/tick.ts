@@ -26,6 +26,11 @@ export interface LeaderScope {
   signal?: AbortSignal;
   /** Throws when this process may no longer act as the leader. */
   check(): void;
+  /**
+   * SLOs another replica is syncing right now: their alerts wait for the next tick, since an SLO
+   * evaluated half-synced would be judged on buckets not yet written.
+   */
+  syncing?: () => Promise<ReadonlySet<string>>;
 }
 
 /** Options of {@link runTick}. */
@@ -100,8 +105,13 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
   }
   const adapters = scope === undefined ? options.adapters : { ...options.adapters, ledger: scope.ledger };
   if (scope?.signal !== undefined) signal = signal === undefined ? scope.signal : AbortSignal.any([signal, scope.signal]);
-  const evaluateAlerts = options.evaluateAlerts ?? createAlertsStep({ adapters, log, clock });
-  await step('alerts', () => evaluateAlerts(atMs, dryRun));
+  await step('alerts', async () => {
+    const busy = scope?.syncing === undefined ? new Set<string>() : await scope.syncing();
+    if (busy.size > 0) log.debug({ job: 'tick', slos: [...busy] }, 'alerts of SLOs another replica is syncing wait for the next tick');
+    const settled = busy.size === 0 ? adapters : { ...adapters, config: { ...adapters.config, slos: adapters.config.slos.filter((slo) => !busy.has(slo.name)) } };
+    const evaluateAlerts = options.evaluateAlerts ?? createAlertsStep({ adapters: settled, log, clock });
+    await evaluateAlerts(atMs, dryRun);
+  });
   await step('monthly-report', async () => {
     result.monthly = await checkMonthlyReport(
       { adapters, clock, log, ...(options.onReportQueued ? { onQueued: options.onReportQueued } : {}) },

@@ -2,7 +2,7 @@ import { syncClaimedSlos, type SyncClaims } from '../app/sync-all-slos.js';
 import type { LeaderScope } from '../app/tick.js';
 import type { SyncResult } from '../app/sync-ledger.js';
 import type { AppConfig } from '../config/app-config.js';
-import { claimItems, releaseClaims, renewClaims } from '../ledger/postgres/claims.js';
+import { claimItems, itemsHeldByOthers, releaseClaims, renewClaims } from '../ledger/postgres/claims.js';
 import type { Queryable } from '../ledger/postgres/connection.js';
 import { fencedLedger } from '../ledger/postgres/fenced-ledger.js';
 import type { PostgresLedger } from '../ledger/postgres/open-postgres-ledger.js';
@@ -59,7 +59,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
         await postgres.ready;
         return syncClaimedSlos(adapters, atMs, claims, { batch: config.cluster.claimBatch, restMs: options.restMs(), renewEveryMs: claimTtlMs / 3, signal: options.signal });
       },
-      leader: () => leaderScope(postgres, leadership),
+      leader: () => leaderScope(postgres, leadership, identity.holder),
     },
     stop: () => leadership.stop(),
   };
@@ -92,13 +92,16 @@ export async function leadOnce(adapters: OpenAdapters, identity: ReplicaIdentity
     await leadership.stop();
     throw new LedgerError(`cannot take part in the leader election: ${error}`);
   }
-  return { leader: () => leaderScope(postgres, leadership), leaderName: () => leadership.leader(), stop: () => leadership.stop() };
+  return { leader: () => leaderScope(postgres, leadership, identity.holder), leaderName: () => leadership.leader(), stop: () => leadership.stop() };
 }
 
-function leaderScope(postgres: PostgresLedger, leadership: Leadership): LeaderScope | undefined {
+function leaderScope(postgres: PostgresLedger, leadership: Leadership, holder: string): LeaderScope | undefined {
   const term = leadership.currentTerm();
   if (term === undefined) return undefined;
-  return { ledger: fencedLedger(postgres, term.lease, term.check), signal: term.signal, check: term.check };
+  return {
+    ledger: fencedLedger(postgres, term.lease, term.check), signal: term.signal, check: term.check,
+    syncing: async () => new Set(await itemsHeldByOthers(postgres.pool, holder)),
+  };
 }
 
 /**

@@ -103,3 +103,13 @@ export async function releaseClaims(db: Queryable, holder: string, items: readon
 function checkPositive(what: string, ms: number): void {
   if (!Number.isFinite(ms) || ms <= 0) throw new Error(`${what} must be positive, not ${ms} ms`);
 }
+
+/** The items another holder than `holder` has a live claim on now. */
+export async function itemsHeldByOthers(db: Queryable, holder: string): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ item: string }>('SELECT item FROM sync_claims WHERE holder IS NOT NULL AND holder != $1 AND expires_at > clock_timestamp()', [holder]);
+    return rows.map((row) => row.item);
+  } catch (error) {
+    throw asLedgerError('cannot read sync claims', error);
+  }
+}
