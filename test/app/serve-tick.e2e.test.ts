@@ -6,19 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/fixture/prometheus-server.js';
 import { RENDIFF_SCENARIO } from '../../src/fixture/scenarios.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../helpers/fixture.js';
 import { startSmtpServer, type TestSmtpServer } from '../notify/email-server.js';
 
 const cli = (args: string[]) => runCli(args, {}, 60_000);
-
-/** Polls `probe` every 100 ms until it is true or `timeoutMs` passes. */
-async function waitFor(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * `serve` as a service: down since the 28th, started on the 3rd, it catches up on October's report

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/fixture/prometheus-server.js';
 import { ALERT_SCENARIO } from '../../helpers/alert-scenario.js';
 import { CLI, runCli } from '../../helpers/cli.js';
+import { waitFor } from '../../helpers/wait.js';
 import { startFixturePrometheus, type FixturePrometheus } from '../../helpers/fixture.js';
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
 import { startPostgres, type RunningPostgres } from '../../helpers/postgres.js';
@@ -35,15 +36,6 @@ interface Replica {
   process: ChildProcess;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Polls `probe` every 100 ms until it is true or `timeoutMs` passes. */
-async function waitFor(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function readyz(replica: Replica): Promise<{ code: number; body: { status: string; reasons: string[]; replica?: string; leader?: string | null } } | undefined> {
