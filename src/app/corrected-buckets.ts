@@ -99,6 +99,12 @@ class CorrectedBucketReader implements BucketReader {
     return touched ? { ...corrected, raw: { good: sums.good, total: sums.total } } : sums;
   }
 
+  sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): Promise<BucketSums[]> {
+    // Windows of a series no correction touches are read at once; the others one by one, as above.
+    if (this.owners.get(seriesId) === undefined || this.corrections.length === 0) return this.raw.sumWindows(seriesId, windows, withHistogram);
+    return Promise.all(windows.map((w) => this.sumWindow(seriesId, w.startMs, w.endMs, withHistogram)));
+  }
+
   async readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<LedgerBucket[]> {
     const { corrections } = this;
     const buckets = await this.raw.readBuckets(seriesId, firstEndMs, lastEndMs);

@@ -94,7 +94,16 @@ export function syncForPeriod(adapters: Adapters, period: ResolvedPeriod, onProg
   });
 }
 
-/** Reads the SLOs one at a time, as the builder asks for them, so one SLO's buckets are in memory at once. */
+/**
+ * How many SLOs' inputs are read ahead of the builder. A ledger in PostgreSQL (or SQLite's read
+ * threads) answers several reads at once; SQLite read on the calling thread reads one after another.
+ */
+const READ_AHEAD = 4;
+
+/**
+ * Reads the SLOs as the builder asks for them, in order, a few ahead, so at most
+ * {@link READ_AHEAD} SLOs' buckets are in memory at once.
+ */
 async function* readSloInputs(
   buckets: BucketReader,
   slos: readonly SloDefinition[],
@@ -103,11 +112,22 @@ async function* readSloInputs(
   timeZone: string,
   corrections: readonly Correction[],
 ): AsyncGenerator<SloReportInput> {
-  for (const slo of slos) {
+  const read = async (slo: SloDefinition): Promise<SloReportInput> => {
     const input = await readSloInput(buckets, slo, period, history, timeZone);
     const excluded = excludedRuns(corrections.filter((c) => correctionApplies(c, slo)), period.startMs, period.endMs, timeZone);
     if (excluded.length > 0) input.excluded = excluded;
-    yield input;
+    return input;
+  };
+  const ahead: Array<Promise<SloReportInput>> = [];
+  let next = 0;
+  while (next < slos.length || ahead.length > 0) {
+    while (ahead.length < READ_AHEAD && next < slos.length) {
+      const reading = read(slos[next++]!);
+      // A failure is thrown when its SLO's turn comes, not as an unhandled rejection before.
+      reading.catch(() => undefined);
+      ahead.push(reading);
+    }
+    yield await ahead.shift()!;
   }
 }
 
@@ -117,22 +137,22 @@ async function readSloInput(buckets: BucketReader, slo: SloDefinition, period: R
   if (seriesId === undefined) {
     return { slo, buckets: toBucketColumns([]), history: history.map((h) => ({ name: h.name, good: 0, total: 0, coverageRatio: 0 })) };
   }
-  // Through the corrected view, the period's sums carry the raw ones when corrections excluded buckets.
-  const { raw } = await buckets.sumWindow(seriesId, period.startMs, period.endMs, false);
+  // The period and its comparison months in one read. Through the corrected view, the period's
+  // sums carry the raw ones when corrections excluded buckets.
+  const [sums, ...months] = await buckets.sumWindows(seriesId, [period, ...history], false);
+  const { raw } = sums!;
   const input: SloReportInput = {
     slo,
     ...(raw === undefined ? {} : { raw }),
     buckets: await buckets.readBucketColumns(seriesId, period.startMs - HOUR_MS + BUCKET_MS, period.endMs),
-    history: await Promise.all(
-      history.map(async (h): Promise<HistoryMonth> => {
-        const sums = await buckets.sumWindow(seriesId, h.startMs, h.endMs, false);
-        return { name: h.name, good: sums.good, total: sums.total, coverageRatio: sums.expectedBuckets === 0 ? 0 : sums.coveredBuckets / sums.expectedBuckets };
-      }),
-    ),
+    history: history.map((h, i): HistoryMonth => {
+      const month = months[i]!;
+      return { name: h.name, good: month.good, total: month.total, coverageRatio: month.expectedBuckets === 0 ? 0 : month.coveredBuckets / month.expectedBuckets };
+    }),
   };
   if (slo.sli.kind === 'latency') {
     const days = localDays(period.startMs, period.endMs, timeZone);
-    input.dailyHistograms = (await Promise.all(days.map((day) => buckets.sumWindow(seriesId, day.startMs, day.endMs, true)))).map((sums) => sums.histogram);
+    input.dailyHistograms = (await buckets.sumWindows(seriesId, days, true)).map((sums) => sums.histogram);
   }
   if (slo.groupBy !== undefined) input.groups = readGroupInputs(buckets, slo, period);
   return input;

@@ -47,6 +47,10 @@ export class WindowSumsMemo implements BucketReader {
     return sums;
   }
 
+  sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): Promise<BucketSums[]> {
+    return Promise.all(windows.map((w) => this.sumWindow(seriesId, w.startMs, w.endMs, withHistogram)));
+  }
+
   readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<LedgerBucket[]> {
     return this.inner.readBuckets(seriesId, firstEndMs, lastEndMs);
   }

@@ -15,6 +15,8 @@ export interface BucketReader {
   listGroups(slo: SloDefinition): Promise<Array<{ seriesId: number; labels: GroupLabels }>>;
   /** Σgood, Σtotal, covered buckets and (when asked) the summed histogram over buckets with end in (startMs, endMs]. */
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums>;
+  /** {@link sumWindow} over several windows of one series, in their order: one read where the engine can make it one. */
+  sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): Promise<BucketSums[]>;
   /** Buckets with their counts in [firstEndMs, lastEndMs] that exist in the ledger, ascending. */
   readBuckets(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<LedgerBucket[]>;
   /** The same buckets as typed columns: what a report walks bucket by bucket. */

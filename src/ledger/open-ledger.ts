@@ -69,7 +69,7 @@ export function openLedger(path: string, options: OpenLedgerOptions = {}): Ledge
 }
 
 const BUCKET_STORE: MethodNames<BucketStore> = {
-  findSeries: true, listGroups: true, sumWindow: true, readBuckets: true, readBucketColumns: true, bucketStatus: true, noDataRuns: true,
+  findSeries: true, listGroups: true, sumWindow: true, sumWindows: true, readBuckets: true, readBucketColumns: true, bucketStatus: true, noDataRuns: true,
   ensureSeries: true, unsettledBucketEnds: true, lastDataEndMs: true, markSettled: true, writeBuckets: true, bookReconciliation: true,
   changesSince: true, recordSync: true, prune: true,
 };

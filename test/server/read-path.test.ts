@@ -278,6 +278,7 @@ function countingReader(inner: BucketReader): { reader: BucketReader; sums: () =
     findSeries: (slo, group) => inner.findSeries(slo, group),
     listGroups: (slo) => inner.listGroups(slo),
     sumWindow: (id, start, end, histogram) => (sums++, inner.sumWindow(id, start, end, histogram)),
+    sumWindows: (id, windows, histogram) => ((sums += windows.length), inner.sumWindows(id, windows, histogram)),
     readBuckets: (id, first, last) => inner.readBuckets(id, first, last),
     readBucketColumns: (id, first, last) => inner.readBucketColumns(id, first, last),
     bucketStatus: (id, end) => inner.bucketStatus(id, end),

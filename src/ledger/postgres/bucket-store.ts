@@ -5,7 +5,7 @@ import type { BucketStore, LedgerChanges } from '../bucket-store.js';
 import { reconciledBuckets } from '../reconciled-buckets.js';
 import { definitionHash } from '../definition-hash.js';
 import type { Queryable } from './connection.js';
-import { ExactSum } from './sums.js';
+import { ExactSum, sumPacked, sumPackedByBound } from './sums.js';
 
 /** A statement's rows as arrays, the cheapest form pg returns. */
 async function rows<T extends unknown[]>(db: Queryable, text: string, values: unknown[]): Promise<T[]> {
@@ -210,25 +210,36 @@ export class PostgresBucketStore implements BucketStore {
   }
 
   async sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums> {
-    // ledger_sum adds in bucket order as ExactSum and SQLite's SUM() do (migration 3).
-    const [row] = await rows<[number, number, string]>(
+    return (await this.sumWindows(seriesId, [{ startMs, endMs }], withHistogram))[0]!;
+  }
+
+  async sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): Promise<BucketSums[]> {
+    // One query for all the windows. Each window's values cross as packed bytes (records of bucket
+    // end and values, in bucket order) and are added here exactly as SQLite's SUM() adds
+    // ({@link ExactSum}): an aggregate in PL/pgSQL adding row by row was 2-3 times slower.
+    const histogram = withHistogram
+      ? `(SELECT encode(string_agg(int8send(bucket_end_ms) || float8send(le) || float8send(count), ''::bytea), 'base64')
+          FROM (SELECT bucket_end_ms, le, count FROM histogram_buckets WHERE series_id = $1 AND bucket_end_ms > w.s AND bucket_end_ms <= w.e
+                ORDER BY bucket_end_ms, le) AS h)`
+      : 'NULL';
+    const found = await rows<[string | null, string, string | null]>(
       this.db,
-      `SELECT ledger_sum(good ORDER BY bucket_end_ms), ledger_sum(total ORDER BY bucket_end_ms), count(*) FILTER (WHERE status != 'no-data')
-       FROM buckets WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3`,
-      [seriesId, startMs, endMs],
+      `SELECT b.packed, b.covered, ${histogram}
+       FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS w (s, e, i),
+         LATERAL (SELECT encode(string_agg(int8send(bucket_end_ms) || float8send(good) || float8send(total), ''::bytea), 'base64') AS packed,
+                    count(*) FILTER (WHERE status != 'no-data') AS covered
+                  FROM (SELECT bucket_end_ms, good, total, status FROM buckets WHERE series_id = $1 AND bucket_end_ms > w.s AND bucket_end_ms <= w.e
+                        ORDER BY bucket_end_ms) AS r) AS b
+       ORDER BY w.i`,
+      [seriesId, windows.map((w) => w.startMs), windows.map((w) => w.endMs)],
     );
-    const [good, total, covered] = row!;
-    const sums: BucketSums = { good, total, coveredBuckets: Number(covered), expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)) };
-    if (withHistogram) {
-      const histogram = await rows<[number, number]>(
-        this.db,
-        `SELECT le, ledger_sum(count ORDER BY bucket_end_ms) FROM histogram_buckets
-         WHERE series_id = $1 AND bucket_end_ms > $2 AND bucket_end_ms <= $3 GROUP BY le ORDER BY le`,
-        [seriesId, startMs, endMs],
-      );
-      sums.histogram = histogram.map(([le, count]) => ({ le, count }));
-    }
-    return sums;
+    return found.map(([packed, covered, packedHistogram], i) => {
+      const { startMs, endMs } = windows[i]!;
+      const [good = 0, total = 0] = sumPacked(packed, 2);
+      const sums: BucketSums = { good, total, coveredBuckets: Number(covered), expectedBuckets: Math.max(0, Math.round((endMs - startMs) / BUCKET_MS)) };
+      if (withHistogram) sums.histogram = sumPackedByBound(packedHistogram);
+      return sums;
+    });
   }
 
   async recordSync(slo: string, attemptMs: number, error?: string): Promise<void> {

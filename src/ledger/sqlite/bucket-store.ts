@@ -181,6 +181,10 @@ export class SqliteBucketStore implements Synchronous<BucketStore> {
     return sums;
   }
 
+  sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): BucketSums[] {
+    return windows.map((w) => this.sumWindow(seriesId, w.startMs, w.endMs, withHistogram));
+  }
+
   /** Records the outcome of one SLO's sync. */
   recordSync(slo: string, attemptMs: number, error?: string): void {
     this.sql(

@@ -16,7 +16,7 @@ export type ReadMethod = keyof BucketReads;
 
 /** The read methods, each once (checked by the compiler): what a read thread accepts. */
 export const READ_METHODS: MethodNames<BucketReads> = {
-  findSeries: true, listGroups: true, sumWindow: true, readBuckets: true, readBucketColumns: true, bucketStatus: true, noDataRuns: true,
+  findSeries: true, listGroups: true, sumWindow: true, sumWindows: true, readBuckets: true, readBucketColumns: true, bucketStatus: true, noDataRuns: true,
   unsettledBucketEnds: true, lastDataEndMs: true, changesSince: true,
 };
 
