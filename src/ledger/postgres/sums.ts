@@ -20,55 +20,34 @@ export class ExactSum {
   }
 }
 
-/**
- * A window's rows as `sumWindow` packs them in PostgreSQL (base64 of `string_agg` over records of a
- * bucket end, int8, then `width` float8 values, big-endian), in the order the query sorted them.
- * The sums depend on that order (by bucket end, then, `byBound`, by the first value: a histogram's
- * bound), so it is checked, and the records sorted here should the server ever hand them over in another.
- */
-function unpack(packed: string | null, width: number, byBound: boolean): { view: DataView; size: number; order: number[] } {
+/** Pairs of float8 (big-endian) as PostgreSQL packs them: base64 of `string_agg(float8send(a) || float8send(b) ...)`. */
+function pairs(packed: string | null): DataView {
   const bytes = packed === null ? Buffer.alloc(0) : Buffer.from(packed, 'base64');
-  const size = 8 * (1 + width);
-  if (bytes.length % size !== 0) throw new Error(`a packed window of ${bytes.length} bytes is not a whole number of ${size}-byte records`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const count = bytes.length / size;
-  const end = (i: number) => view.getInt32(i * size) * 2 ** 32 + view.getUint32(i * size + 4);
-  const bound = (i: number) => (byBound ? view.getFloat64(i * size + 8) : 0);
-  const order = Array.from({ length: count }, (_, i) => i);
-  let lastEnd = -Infinity;
-  let lastBound = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const e = end(i);
-    const b = bound(i);
-    if (e < lastEnd || (e === lastEnd && b <= lastBound)) {
-      const cmp = (x: number, y: number) => (x < y ? -1 : x > y ? 1 : 0);
-      return { view, size, order: order.sort((p, q) => cmp(end(p), end(q)) || cmp(bound(p), bound(q))) };
-    }
-    lastEnd = e;
-    lastBound = b;
-  }
-  return { view, size, order };
+  if (bytes.length % 16 !== 0) throw new Error(`a packed window of ${bytes.length} bytes is not a whole number of pairs of 8-byte floats`);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-/** The exact sums of each value column of a packed window (records of end, then `width` values). */
-export function sumPacked(packed: string | null, width: number): number[] {
-  const { view, size, order } = unpack(packed, width, false);
-  const sums = Array.from({ length: width }, () => new ExactSum());
-  for (const i of order) {
-    for (let column = 0; column < width; column++) sums[column]!.add(view.getFloat64(i * size + 8 * (column + 1)));
+/** The exact sums of the first and of the second values of packed pairs, in the order packed. */
+export function sumPairs(packed: string | null): [number, number] {
+  const view = pairs(packed);
+  const first = new ExactSum();
+  const second = new ExactSum();
+  for (let at = 0; at < view.byteLength; at += 16) {
+    first.add(view.getFloat64(at));
+    second.add(view.getFloat64(at + 8));
   }
-  return sums.map((sum) => sum.value);
+  return [first.value, second.value];
 }
 
-/** A packed histogram window (records of end, bound, count) summed per bound, ascending by bound. */
-export function sumPackedByBound(packed: string | null): Array<{ le: number; count: number }> {
-  const { view, size, order } = unpack(packed, 2, true);
-  const byBound = new Map<number, ExactSum>();
-  for (const i of order) {
-    const le = view.getFloat64(i * size + 8);
-    let sum = byBound.get(le);
-    if (sum === undefined) byBound.set(le, (sum = new ExactSum()));
-    sum.add(view.getFloat64(i * size + 16));
+/** The exact sums of the second values of packed pairs per first value (a histogram's bound), ascending by it. */
+export function sumPairsByFirst(packed: string | null): Array<[number, number]> {
+  const view = pairs(packed);
+  const sums = new Map<number, ExactSum>();
+  for (let at = 0; at < view.byteLength; at += 16) {
+    const key = view.getFloat64(at);
+    let sum = sums.get(key);
+    if (sum === undefined) sums.set(key, (sum = new ExactSum()));
+    sum.add(view.getFloat64(at + 8));
   }
-  return [...byBound].sort(([a], [b]) => a - b).map(([le, sum]) => ({ le, count: sum.value }));
+  return [...sums].sort(([a], [b]) => a - b).map(([key, sum]) => [key, sum.value]);
 }

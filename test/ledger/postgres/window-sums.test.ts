@@ -11,7 +11,7 @@ import { openLedger } from '../../../src/ledger/open-ledger.js';
 import { PostgresBucketStore } from '../../../src/ledger/postgres/bucket-store.js';
 import { openPostgresPool } from '../../../src/ledger/postgres/connection.js';
 import { migratePostgres } from '../../../src/ledger/postgres/migrate.js';
-import { ExactSum, sumPacked, sumPackedByBound } from '../../../src/ledger/postgres/sums.js';
+import { ExactSum, sumPairs, sumPairsByFirst } from '../../../src/ledger/postgres/sums.js';
 import { startPostgres, type RunningPostgres } from '../../helpers/postgres.js';
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');
@@ -51,14 +51,12 @@ function series(): number[][] {
   ];
 }
 
-/** A packed window as the PostgreSQL store's query returns it: records of end (int8) and values (float8), base64. */
-function pack(records: Array<[number, ...number[]]>): string {
-  const width = records[0]!.length - 1;
-  const bytes = Buffer.alloc(records.length * 8 * (1 + width));
-  records.forEach(([end, ...values], i) => {
-    const at = i * 8 * (1 + width);
-    bytes.writeBigInt64BE(BigInt(end), at);
-    values.forEach((v, k) => bytes.writeDoubleBE(v, at + 8 * (k + 1)));
+/** Pairs of floats packed as the PostgreSQL store's query packs them: big-endian float8, base64. */
+function pack(records: Array<[number, number]>): string {
+  const bytes = Buffer.alloc(records.length * 16);
+  records.forEach(([a, b], i) => {
+    bytes.writeDoubleBE(a, 16 * i);
+    bytes.writeDoubleBE(b, 16 * i + 8);
   });
   return bytes.toString('base64');
 }
@@ -98,20 +96,17 @@ describe('window sums from the PostgreSQL ledger', () => {
     expect(1e16 + 1 - 1e16 + 3.3 + 1e-3).not.toBe(exactOf([1e16, 1, -1e16, 3.3, 1e-3]));
   });
 
-  it('adds records handed over out of order in bucket order, per histogram bound', () => {
-    // Exactly summed, these give 0 in bucket order and 2^-10 in the order handed over: the order counts.
-    const inOrder = [2 ** 100, 2 ** 47, 2 ** -10, -(2 ** 100), -(2 ** 47)];
-    const handedOver = [0, 2, 3, 1, 4];
-    const records = handedOver.map((i): [number, number, number] => [T0 + (i + 1) * BUCKET_MS, inOrder[i]!, i]);
-    expect(exactOf(inOrder)).toBe(0);
-    expect(exactOf(records.map((r) => r[1]))).toBe(2 ** -10);
-    expect(sumPacked(pack(records), 2)).toEqual([0, 10]);
-    // Histogram records: end, bound, count; sorted by end, then bound.
-    const histogram = handedOver.flatMap((i): Array<[number, number, number]> => [[T0 + (i + 1) * BUCKET_MS, Infinity, inOrder[i]!], [T0 + (i + 1) * BUCKET_MS, 0.5, i]]);
-    expect(sumPackedByBound(pack(histogram))).toEqual([{ le: 0.5, count: 10 }, { le: Infinity, count: 0 }]);
-    expect(sumPacked(null, 2)).toEqual([0, 0]);
-    expect(sumPackedByBound(null)).toEqual([]);
-    expect(() => sumPacked(Buffer.alloc(20).toString('base64'), 2)).toThrow(/not a whole number of 24-byte records/);
+  it('unpacks pairs of floats in the order packed, per histogram bound ascending', () => {
+    // Exactly summed, these give 0 in this order and 2^-10 in another: the order counts.
+    const values = [2 ** 100, 2 ** 47, 2 ** -10, -(2 ** 100), -(2 ** 47)];
+    expect(exactOf(values)).toBe(0);
+    expect(exactOf([values[0]!, values[2]!, values[3]!, values[1]!, values[4]!])).toBe(2 ** -10);
+    expect(sumPairs(pack(values.map((v, i) => [v, i])))).toEqual([0, 10]);
+    const histogram = values.flatMap((v, i): Array<[number, number]> => [[Infinity, v], [0.5, i]]);
+    expect(sumPairsByFirst(pack(histogram))).toEqual([[0.5, 10], [Infinity, 0]]);
+    expect(sumPairs(null)).toEqual([0, 0]);
+    expect(sumPairsByFirst(null)).toEqual([]);
+    expect(() => sumPairs(Buffer.alloc(20).toString('base64'))).toThrow(/not a whole number of pairs/);
   });
 });
 
