@@ -21,7 +21,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,7 +176,7 @@ async function worker(): Promise<void> {
         return median(runs);
       };
       return {
-        dailyHistograms: await cost(() => Promise.all(days.map((day) => open.ledger.buckets.sumWindow(id, day.startMs, day.endMs, true)))),
+        dailyHistograms: await cost(() => open.ledger.buckets.sumWindows(id, days, true)),
         monthColumns: await cost(() => open.ledger.buckets.readBucketColumns(id, startMs + BUCKET_MS, endMs)),
         monthSum: await cost(() => open.ledger.buckets.sumWindow(id, startMs, endMs, false)),
       } satisfies ReadCosts;
@@ -202,6 +202,7 @@ async function worker(): Promise<void> {
 
 interface Worker {
   name: string;
+  pid: number;
   call<T>(request: Request): Promise<T>;
   kill(): void;
 }
@@ -222,6 +223,7 @@ function startWorker(name: string): Worker {
   });
   return {
     name,
+    pid: child.pid!,
     call: <T>(request: Request) =>
       new Promise<T>((resolve, reject) => {
         const id = next++;
@@ -234,18 +236,63 @@ function startWorker(name: string): Worker {
   };
 }
 
+/** CPU seconds (user and system) a process has used, from /proc (Linux); 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes running `command` (by /proc/PID/comm). */
+function pidsOf(command: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU seconds the benchmark's processes used over one measured step, per kind of process. */
+interface CpuUse {
+  replicas: number;
+  postgres: number;
+  prometheus: number;
+}
+
+function cpuNow(workers: Worker[]): CpuUse {
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuSeconds(pid), 0);
+  return { replicas: sum(workers.map((w) => w.pid)), postgres: sum(pidsOf('postgres')), prometheus: sum(pidsOf('prometheus')) };
+}
+
 /** One tick by `workers` started together; checks every SLO was synced once with one new bucket. */
-async function tick(workers: Worker[], atMs: number, claimed: boolean, expectOneBucket: boolean, admin?: pg.Client): Promise<{ ms: number; shares: number[] }> {
+async function tick(workers: Worker[], atMs: number, claimed: boolean, expectOneBucket: boolean, admin?: pg.Client): Promise<{ ms: number; shares: number[]; cpu: CpuUse }> {
   // The last tick's done marks, aged as by a tick interval.
   if (claimed) await admin!.query('UPDATE sync_claims SET done_at = NULL');
   const startAtMs = wallMs() + 300;
+  const cpuBefore = cpuNow(workers);
   const outcomes = await Promise.all(workers.map((w) => w.call<SyncOutcome>({ op: 'tick', atMs, startAtMs, claimed })));
+  const cpuAfter = cpuNow(workers);
+  const cpu = { replicas: cpuAfter.replicas - cpuBefore.replicas, postgres: cpuAfter.postgres - cpuBefore.postgres, prometheus: cpuAfter.prometheus - cpuBefore.prometheus };
   const errors = outcomes.flatMap((o) => o.errors);
   if (errors.length > 0) throw new Error(`a sync failed: ${errors[0]}`);
   const synced = outcomes.flatMap((o) => o.slos);
   if (synced.length !== COUNT || new Set(synced).size !== COUNT) throw new Error(`a tick at ${new Date(atMs).toISOString()} synced ${synced.length} SLOs (${new Set(synced).size} distinct), not each of ${COUNT} once`);
   if (expectOneBucket && outcomes.some((o) => o.notOneBucket > 0)) throw new Error(`a steady tick at ${new Date(atMs).toISOString()} fetched other than one bucket per SLO`);
-  return { ms: Math.max(...outcomes.map((o) => o.endMs)) - Math.min(...outcomes.map((o) => o.startMs)), shares: outcomes.map((o) => o.slos.length) };
+  return { ms: Math.max(...outcomes.map((o) => o.endMs)) - Math.min(...outcomes.map((o) => o.startMs)), shares: outcomes.map((o) => o.slos.length), cpu };
+}
+
+/** CPU use summed over ticks, and the share of all cores' time it took over their wall time. */
+function cpuLine(uses: CpuUse[], wallMs: number[]): string {
+  const total = (key: keyof CpuUse) => uses.reduce((sum, use) => sum + use[key], 0);
+  const all = total('replicas') + total('postgres') + total('prometheus');
+  const wall = wallMs.reduce((sum, ms) => sum + ms, 0) / 1000;
+  return `the replicas' processes ${total('replicas').toFixed(1)} s, PostgreSQL ${total('postgres').toFixed(1)} s, Prometheus ${total('prometheus').toFixed(1)} s: ${((100 * all) / (wall * availableParallelism())).toFixed(0)} % of the cores`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -299,13 +346,18 @@ async function main(): Promise<void> {
     await tick([sqliteWorker], BACKFILL_AT_MS, false, false);
     await tick(pgWorkers, BACKFILL_AT_MS, true, false, admin);
     const one: number[] = [];
+    const cpuOne: CpuUse[] = [];
+    const cpuThree: CpuUse[] = [];
     const three: number[] = [];
     const sqlite: number[] = [];
     const shares: number[][] = [];
     for (let r = 1; r <= REPEATS; r++) {
-      one.push((await tick([pgWorkers[0]!], BACKFILL_AT_MS + (2 * r - 1) * BUCKET_MS, true, true, admin)).ms);
+      const alone = await tick([pgWorkers[0]!], BACKFILL_AT_MS + (2 * r - 1) * BUCKET_MS, true, true, admin);
+      one.push(alone.ms);
+      cpuOne.push(alone.cpu);
       const shared = await tick(pgWorkers, BACKFILL_AT_MS + 2 * r * BUCKET_MS, true, true, admin);
       three.push(shared.ms);
+      cpuThree.push(shared.cpu);
       shares.push(shared.shares);
       sqlite.push((await tick([sqliteWorker], BACKFILL_AT_MS + r * BUCKET_MS, false, true)).ms);
       progress(`tick ${r}: PostgreSQL 1 replica ${millis(one.at(-1)!)}, 3 replicas ${millis(three.at(-1)!)} (${shared.shares.join('/')}), SQLite ${millis(sqlite.at(-1)!)}`);
@@ -356,6 +408,7 @@ async function main(): Promise<void> {
       `- PostgreSQL is the tests' throwaway server (test/helpers/postgres.ts): fsync, synchronous_commit and full_page_writes off, shared_buffers 16MB, max_connections 60; each process has its own pool (10 connections at most).`,
       `- The ledgers after the backfill: PostgreSQL ${Number(counts.buckets).toLocaleString('en')} bucket rows and ${Number(counts.histogram).toLocaleString('en')} histogram rows, database ${mb(Number(counts.size))}; SQLite file ${mb(sqliteBytes)}.`,
       `- Steady ticks (each repeat one bucket later, PostgreSQL's 1- and ${REPLICAS}-replica ticks taking turns on one ledger): PostgreSQL 1 replica ${one.map(millis).join(', ')}; ${REPLICAS} replicas ${three.map(millis).join(', ')}; SQLite ${sqlite.map(millis).join(', ')}. Claimed batches of ${BATCH}, an SLO synced by one replica passed over by the others for the rest of the tick (its done marks cleared between ticks, as a tick interval would age them); each replica a separate process, started at one shared instant; a tick is the last end minus the first start.`,
+      `- CPU used during the steady ticks (the processes' user and system time from /proc, summed over the ${REPEATS} ticks; the share of the ${availableParallelism()} cores' time over the ticks' wall time): 1 replica: ${cpuLine(cpuOne, one)}; ${REPLICAS} replicas: ${cpuLine(cpuThree, three)}.`,
       `- Each replica prunes once per tick, per series by ranges of the primary key: ${millis(pruneMs)} here with nothing to delete (median of 3).`,
       `- Single reads behind the report, one latency SLO's month (median of 3): its 31 daily histogram sums PostgreSQL ${millis(pgReads.dailyHistograms)}, SQLite ${millis(sqliteReads.dailyHistograms)}; its bucket columns PostgreSQL ${millis(pgReads.monthColumns)}, SQLite ${millis(sqliteReads.monthColumns)}; its month's sum PostgreSQL ${millis(pgReads.monthSum)}, SQLite ${millis(sqliteReads.monthSum)}.`,
       `- Report runs: PostgreSQL ${pgReports.map((r) => seconds(r.ms)).join(', ')}; SQLite ${sqliteReports.map((r) => seconds(r.ms)).join(', ')}. The two reports' JSON (${mb(reportBytes)}): ${identical ? 'identical, byte for byte' : '**different**'}.`,

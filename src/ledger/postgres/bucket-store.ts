@@ -265,25 +265,33 @@ export class PostgresBucketStore implements BucketStore {
   }
 
   async readBucketColumns(seriesId: number, firstEndMs: number, lastEndMs: number): Promise<BucketColumns> {
-    const found = await rows<[string, number, number, number]>(
+    // Packed as the window sums are: each bucket's end and counts as binary numbers (base64), and
+    // its status as one digit of a string (the index into BUCKET_STATUSES): a month crosses as two
+    // fields, not as thousands of rows, which cost the client twice the time to take apart.
+    const [row] = await rows<[string | null, string | null]>(
       this.db,
-      `SELECT bucket_end_ms, CASE status WHEN 'ok' THEN 0 WHEN 'no-data' THEN 1 ELSE 2 END, good, total
-       FROM buckets WHERE series_id = $1 AND bucket_end_ms BETWEEN $2 AND $3 ORDER BY bucket_end_ms`,
+      `SELECT encode(string_agg(int8send(bucket_end_ms) || float8send(good) || float8send(total), ''::bytea ORDER BY bucket_end_ms), 'base64'),
+         string_agg(CASE status WHEN 'ok' THEN '0' WHEN 'no-data' THEN '1' ELSE '2' END, '' ORDER BY bucket_end_ms)
+       FROM buckets WHERE series_id = $1 AND bucket_end_ms BETWEEN $2 AND $3`,
       [seriesId, firstEndMs, lastEndMs],
     );
+    const [packed, statuses] = row!;
+    const bytes = packed === null ? Buffer.alloc(0) : Buffer.from(packed, 'base64');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const length = bytes.length / 24;
     const columns: BucketColumns = {
-      length: found.length,
-      endMs: new Float64Array(found.length),
-      status: new Uint8Array(found.length),
-      good: new Float64Array(found.length),
-      total: new Float64Array(found.length),
+      length,
+      endMs: new Float64Array(length),
+      status: new Uint8Array(length),
+      good: new Float64Array(length),
+      total: new Float64Array(length),
     };
-    found.forEach(([endMs, status, good, total], i) => {
-      columns.endMs[i] = Number(endMs);
-      columns.status[i] = status;
-      columns.good[i] = good;
-      columns.total[i] = total;
-    });
+    for (let i = 0, at = 0; i < length; i++, at += 24) {
+      columns.endMs[i] = view.getInt32(at) * 2 ** 32 + view.getUint32(at + 4);
+      columns.good[i] = view.getFloat64(at + 8);
+      columns.total[i] = view.getFloat64(at + 16);
+      columns.status[i] = statuses!.charCodeAt(i) - 48;
+    }
     return columns;
   }
 }
