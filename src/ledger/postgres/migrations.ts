@@ -185,9 +185,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   $$;
   CREATE AGGREGATE ledger_sum(float8) (SFUNC = ledger_sum_step, STYPE = float8[], FINALFUNC = ledger_sum_final, INITCOND = '{0,0}');
   `,
-  // 4: window sums are added by the ledger's client again, from the window's values packed into one
-  // field per window (bucket-store.ts): the same numbers, 2-3 times faster than ledger_sum's per-row
-  // PL/pgSQL step. The aggregate goes, so nothing in the schema is left unused.
+  // 4: window sums are added by slo-ledger itself, from each window's values packed into one field
+  // (bucket-store.ts): the same numbers, 2-3 times faster than ledger_sum's PL/pgSQL step per row.
+  // The aggregate goes, so that nothing in the schema is left unused.
   `
   DROP AGGREGATE ledger_sum(float8);
   DROP FUNCTION ledger_sum_final(float8[]);
