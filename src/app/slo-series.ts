@@ -1,7 +1,7 @@
 import { BUCKET_MS, floorToBucket } from '../domain/duration.js';
 import type { GroupLabels, SloDefinition } from '../domain/slo.js';
 import { evaluateWindow } from '../domain/window-result.js';
-import type { LedgerBucket } from '../domain/bucket.js';
+import { BUCKET_STATUSES } from '../domain/bucket.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 import { finishSteps, type Steps } from './steps.js';
 
@@ -105,6 +105,9 @@ export async function* budgetBurnDownSteps(ledger: BucketReader, slo: SloDefinit
   return out;
 }
 
+/** The index of `no-data` in a bucket column's statuses. */
+const NO_DATA = BUCKET_STATUSES.indexOf('no-data');
+
 interface WindowSums {
   good: number;
   total: number;
@@ -119,21 +122,26 @@ const READ_CHUNK_BUCKETS = 2016;
  * in O(1). The buckets are read a week at a time (a step each); the sums are the same as from one read.
  */
 async function* prefixSumSteps(ledger: BucketReader, seriesId: number | undefined, startMs: number, endMs: number) {
-  const buckets: LedgerBucket[] = [];
-  for (let first = startMs + BUCKET_MS; seriesId !== undefined && first <= endMs; first += READ_CHUNK_BUCKETS * BUCKET_MS) {
-    buckets.push(...(await ledger.readBuckets(seriesId, first, Math.min(endMs, first + (READ_CHUNK_BUCKETS - 1) * BUCKET_MS))));
-    yield;
-  }
   const n = Math.max(0, (endMs - startMs) / BUCKET_MS);
+  // Each bucket's figures at its index (end − start) / 5 minutes; a bucket the ledger lacks adds nothing.
   const good = new Float64Array(n + 1);
   const total = new Float64Array(n + 1);
   const covered = new Float64Array(n + 1);
-  const byIndex = new Map(buckets.map((b) => [(b.endMs - startMs) / BUCKET_MS, b]));
+  for (let first = startMs + BUCKET_MS; seriesId !== undefined && first <= endMs; first += READ_CHUNK_BUCKETS * BUCKET_MS) {
+    // Columns, not bucket objects: they cross from a read thread as they are, and leave no garbage.
+    const chunk = await ledger.readBucketColumns(seriesId, first, Math.min(endMs, first + (READ_CHUNK_BUCKETS - 1) * BUCKET_MS));
+    for (let k = 0; k < chunk.length; k++) {
+      const i = (chunk.endMs[k]! - startMs) / BUCKET_MS;
+      good[i] = chunk.good[k]!;
+      total[i] = chunk.total[k]!;
+      covered[i] = chunk.status[k] === NO_DATA ? 0 : 1;
+    }
+    yield;
+  }
   for (let i = 1; i <= n; i++) {
-    const b = byIndex.get(i);
-    good[i] = good[i - 1]! + (b?.good ?? 0);
-    total[i] = total[i - 1]! + (b?.total ?? 0);
-    covered[i] = covered[i - 1]! + (b !== undefined && b.status !== 'no-data' ? 1 : 0);
+    good[i] = good[i - 1]! + good[i]!;
+    total[i] = total[i - 1]! + total[i]!;
+    covered[i] = covered[i - 1]! + covered[i]!;
   }
   const index = (ms: number) => Math.min(n, Math.max(0, (ms - startMs) / BUCKET_MS));
   return {

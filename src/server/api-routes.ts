@@ -15,6 +15,7 @@ import {
   BadParameterError, parseInstantParam, parseMonthParam, parseStepParam, parseWindowsParam, singleParam, type QueryValues,
 } from './query-params.js';
 import { REPORT_CONTENT_TYPES, REPORT_FORMATS, listReports, reportPath, type ReportEntry, type ReportFormat } from './reports.js';
+import { sendBody } from './paced-body.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { ConcurrencyLimit, requestLane } from './work-lane.js';
 
@@ -44,6 +45,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
   const { config, buckets, clock } = deps;
   // The answers as sent, per instant and parameters, until the ledger changes.
   const statusAnswers = new SnapshotCache<Buffer>(deps.ledgerRevision);
+  const seriesAnswers = new SnapshotCache<Buffer>(deps.ledgerRevision);
   const statusLimit = new ConcurrencyLimit(STATUS_CONCURRENCY);
   const seriesLimit = new ConcurrencyLimit(SERIES_CONCURRENCY);
   const findSlo = (name: string, reply: FastifyReply): SloDefinition | undefined => {
@@ -61,7 +63,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     const body = await statusAnswers.get(key, () =>
       statusLimit.run(async () => Buffer.from(await requestLane.run(statusJsonSteps(buckets, slos, windows, atMs, config.timeZone, groups)), 'utf8')),
     );
-    return reply.type('application/json; charset=utf-8').send(body);
+    return sendBody(reply.type('application/json; charset=utf-8'), body);
   };
 
   app.get('/api/v1/slos', async (request, reply) => statusOf(config.slos, request.query as QueryValues, reply));
@@ -94,12 +96,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
     // Without `group`, a grouped SLO's series is its own (the sum over its groups), as before groups existed.
     const group = Object.keys(filter).length === 0 ? undefined : await findOneGroup(buckets, slo, filter);
     if (group !== undefined && 'missing' in group) return reply.code(404).send({ error: group.missing, parameter: 'group' } satisfies ApiError);
-    const body = await seriesLimit.run(() =>
+    const key = JSON.stringify([slo.name, group?.labels ?? null, window!.name, fromMs, toMs, stepMs]);
+    const body = await seriesAnswers.get(key, () => seriesLimit.run(() =>
       requestLane.run(
         (async function* () {
           const points = yield* sloSeriesSteps(buckets, slo, window!.durationMs, fromMs, toMs, stepMs, group?.labels);
           // Written here, as a step of its own, rather than by fastify after the lane.
-          return JSON.stringify({
+          return Buffer.from(JSON.stringify({
             slo: slo.name,
             service: slo.service,
             ...(group === undefined ? {} : { group: { ...group.labels } }),
@@ -117,11 +120,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpServerDeps): v
               burn_rate: p.burnRate,
               coverage: p.coverageRatio,
             })),
-          });
+          }), 'utf8');
         })(),
       ),
-    );
-    return reply.type('application/json; charset=utf-8').send(body);
+    ));
+    return sendBody(reply.type('application/json; charset=utf-8'), body);
   });
 
   app.get('/api/v1/reports', async (request) => {

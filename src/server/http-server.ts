@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CorrectionRequestError } from '../app/correction-request.js';
 import { redactSecrets } from '../errors.js';
@@ -8,6 +7,7 @@ import { registerCorrectionRoutes } from './correction-routes.js';
 import { registerStatementRoutes } from './statement-routes.js';
 import { PUBLIC_PATHS, registerHealthRoutes } from './health-routes.js';
 import { ServiceMetrics } from './metrics.js';
+import { sendBody } from './paced-body.js';
 import type { HttpServerDeps } from './ports.js';
 import { BadParameterError, type QueryValues } from './query-params.js';
 import { registerStatusPage } from './status-page-route.js';
@@ -61,9 +61,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   app.get('/metrics', async (request, reply) => {
     assertKnownParams(request.query as QueryValues, []);
-    const chunks = await metrics.renderChunks();
-    const length = chunks.reduce((n, c) => n + c.length, 0);
-    return reply.type(metrics.contentType).header('content-length', length).send(Readable.from(chunks));
+    return sendBody(reply.type(metrics.contentType), await metrics.renderChunks());
   });
 
   registerApiRoutes(app, deps);

@@ -187,6 +187,9 @@ const AHEAD_AFTER_SCRAPE_MS = 10 * 60_000;
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  /** The metrics with a sample per SLO (thousands of lines for a thousand SLOs), after {@link registry} in the text. */
+  private readonly perSloRegistry = new Registry();
+  private perSloText: Promise<Buffer> | undefined;
   /** The SLO gauges' text and the blank line after it, encoded once for every scrape that sends it. */
   private readonly sloText: SnapshotCache<Buffer>;
   /** One evaluation of the SLO gauges at a time: concurrent scrapes of one instant share it anyway. */
@@ -213,7 +216,9 @@ export class ServiceMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 240],
       registers: r,
     });
-    const queryErrors = new Counter({ name: 'slo_ledger_prometheus_query_errors_total', help: 'SLO syncs whose Prometheus queries failed.', labelNames: ['slo'], registers: r });
+    // The metrics with a sample per SLO change only when a sync ends: their text is kept until then.
+    const perSlo = [this.perSloRegistry];
+    const queryErrors = new Counter({ name: 'slo_ledger_prometheus_query_errors_total', help: 'SLO syncs whose Prometheus queries failed.', labelNames: ['slo'], registers: perSlo });
     const runErrors = new Counter({
       name: 'slo_ledger_sync_failures_total',
       help: 'Scheduled syncs that did not sync every SLO: failed as a whole, timed out, or failed for some SLOs (slo_ledger_prometheus_query_errors_total names them).',
@@ -261,7 +266,7 @@ export class ServiceMetrics {
       name: 'slo_ledger_slo_no_series',
       help: 'Whether the last sync found no data at all for the SLO (1: its queries match no series in Prometheus), else 0.',
       labelNames: ['slo'],
-      registers: r,
+      registers: perSlo,
     });
     for (const slo of deps.config.slos) {
       queryErrors.inc({ slo: slo.name }, 0);
@@ -276,6 +281,7 @@ export class ServiceMetrics {
         for (const slo of deps.config.slos) if (!failed.has(slo.name)) noSeries.set({ slo: slo.name }, empty.has(slo.name) ? 1 : 0);
       }
       for (const f of run.failures) queryErrors.inc({ slo: f.slo });
+      this.perSloText = undefined;
       if (!run.ok) runErrors.inc();
     });
     // process_* and nodejs_* under their usual names, so stock Node.js dashboards work.
@@ -296,7 +302,17 @@ export class ServiceMetrics {
     if (this.deps.config.server.sloMetrics === 'leader' && this.deps.cluster?.leading() === false) return [await this.registryMetrics()];
     this.lastScrapeMs = performance.now();
     const slo = await this.sloGauges();
-    return [slo, await this.registryMetrics()];
+    return [slo, await this.registryMetrics(), await this.perSloMetrics()];
+  }
+
+  /** The text of the metrics with a sample per SLO, written once per sync. */
+  private perSloMetrics(): Promise<Buffer> {
+    // Read when asked for: a sync that ends while it is written drops it, and the next scrape writes it again.
+    const text = (this.perSloText ??= this.perSloRegistry.metrics().then((t) => Buffer.from(t, 'utf8')));
+    text.catch(() => {
+      if (this.perSloText === text) this.perSloText = undefined;
+    });
+    return text;
   }
 
   /**

@@ -9,6 +9,7 @@ import { parseWindowSpec } from '../domain/window.js';
 import { assertKnownParams, type ApiError } from './api-routes.js';
 import { GROUPS_PAGE_SIZE, renderGroupsPage, worstFirst } from './group-pages.js';
 import { PAGE_CSP } from './page-layout.js';
+import { sendBody } from './paced-body.js';
 import type { HttpServerDeps } from './ports.js';
 import { parseInstantParam, parsePageParam, singleParam, type QueryValues } from './query-params.js';
 import { listReports } from './reports.js';
@@ -42,6 +43,9 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
   const rankings = new SnapshotCache<RankedSlo[]>(deps.ledgerRevision);
   const groupLists = new SnapshotCache<GroupStatus[]>(deps.ledgerRevision);
   const statementMarks = statementMarkSource(deps);
+  // Whole pages as sent, per everything they show, until the ledger changes: a page of a thousand
+  // SLOs is written and encoded once, not at every request.
+  const pages = new SnapshotCache<Buffer>(deps.ledgerRevision);
   const instant = (query: QueryValues) => {
     assertKnownParams(query, ['at', 'page']);
     const at = singleParam(query, 'at');
@@ -52,29 +56,37 @@ export function registerStatusPage(app: FastifyInstance, deps: HttpServerDeps): 
     const query = request.query as QueryValues;
     const { atMs, at } = instant(query);
     const lastSyncMs = deps.health.lastSuccessfulSyncMs();
-    const common = {
-      atMs, reports: listReports(config.server.reportsDir), statements: await statementMarks(3), alertsAvailable: deps.alerts !== undefined,
+    const reports = listReports(config.server.reportsDir);
+    const alertsAvailable = deps.alerts !== undefined;
+    const pageText = singleParam(query, 'page');
+    // The statement marks are the ledger's as of the current bucket.
+    const key = JSON.stringify([atMs, at ?? null, pageText ?? null, lastSyncMs ?? null, reports, floorToBucket(deps.clock.nowMs())]);
+    const common = async () => ({
+      atMs, reports, statements: await statementMarks(3), alertsAvailable,
       ...(lastSyncMs === undefined ? {} : { lastSyncMs }),
       ...(at === undefined ? {} : { at }),
-    };
-    const alertsAvailable = deps.alerts !== undefined;
+    });
     if (config.slos.length <= STATUS_PAGE_FULL_LIMIT) {
-      parsePageParam('page', singleParam(query, 'page'), 1);
-      const part = await sloParts.get(JSON.stringify([atMs, 1, at]), compute(async function* () {
-        const slos = yield* pageSloSteps(deps, config.slos, atMs);
-        return yield* statusPageSloSteps({ slos, alertsAvailable, ...(at === undefined ? {} : { at }) });
+      parsePageParam('page', pageText, 1);
+      return sendPage(reply, await pages.get(key, async () => {
+        const part = await sloParts.get(JSON.stringify([atMs, 1, at]), compute(async function* () {
+          const slos = yield* pageSloSteps(deps, config.slos, atMs);
+          return yield* statusPageSloSteps({ slos, alertsAvailable, ...(at === undefined ? {} : { at }) });
+        }));
+        return Buffer.from(renderStatusPage({ ...(await common()), slos: [] }, part), 'utf8');
       }));
-      return sendPage(reply, renderStatusPage({ ...common, slos: [] }, part));
     }
     // Many SLOs: a summary of all, worst first, and the SLOs of one page in full.
     const ranking = await rankings.get(String(atMs), compute(() => rankingSteps(deps, atMs)));
-    const page = parsePageParam('page', singleParam(query, 'page'), Math.ceil(ranking.length / STATUS_PAGE_SIZE));
-    const shown = ranking.slice((page - 1) * STATUS_PAGE_SIZE, page * STATUS_PAGE_SIZE);
-    const part = await sloParts.get(JSON.stringify([atMs, page, at]), compute(async function* () {
-      const slos = yield* pageSloSteps(deps, shown.map((r) => r.slo), atMs);
-      return yield* statusSummarySloSteps({ slos, ranking, page, alertsAvailable, ...(at === undefined ? {} : { at }) });
+    const page = parsePageParam('page', pageText, Math.ceil(ranking.length / STATUS_PAGE_SIZE));
+    return sendPage(reply, await pages.get(key, async () => {
+      const shown = ranking.slice((page - 1) * STATUS_PAGE_SIZE, page * STATUS_PAGE_SIZE);
+      const part = await sloParts.get(JSON.stringify([atMs, page, at]), compute(async function* () {
+        const slos = yield* pageSloSteps(deps, shown.map((r) => r.slo), atMs);
+        return yield* statusSummarySloSteps({ slos, ranking, page, alertsAvailable, ...(at === undefined ? {} : { at }) });
+      }));
+      return Buffer.from(renderStatusSummary({ ...(await common()), slos: [], ranking, page }, part), 'utf8');
     }));
-    return sendPage(reply, renderStatusSummary({ ...common, slos: [], ranking, page }, part));
   });
 
   app.get<{ Params: { name: string } }>('/slos/:name/groups', async (request, reply) => {
@@ -130,11 +142,13 @@ async function* rankingSteps(deps: HttpServerDeps, atMs: number): Steps<RankedSl
   return ranked.map(({ slo, own }) => ({ slo, ...(own === undefined ? {} : { own }) }));
 }
 
-function sendPage(reply: FastifyReply, page: string): FastifyReply {
-  return reply
-    .type('text/html; charset=utf-8')
-    // The pages are self-contained: forbid every external load, and scripts altogether.
-    .header('content-security-policy', PAGE_CSP)
-    .header('x-content-type-options', 'nosniff')
-    .send(page);
+function sendPage(reply: FastifyReply, page: string | Buffer): FastifyReply {
+  return sendBody(
+    reply
+      .type('text/html; charset=utf-8')
+      // The pages are self-contained: forbid every external load, and scripts altogether.
+      .header('content-security-policy', PAGE_CSP)
+      .header('x-content-type-options', 'nosniff'),
+    page,
+  );
 }

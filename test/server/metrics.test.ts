@@ -88,6 +88,21 @@ describe('/metrics rendering from the ledger', () => {
     shared.close();
   });
 
+  it('keeps the text of the per-SLO metrics until a sync ends, and writes it again after', async () => {
+    const own = serverDeps(config, ledger, logger);
+    const kept = new ServiceMetrics({ ...own, ledgerRevision: () => 'r1' });
+    const first = await kept.renderChunks();
+    const second = await kept.renderChunks();
+    // The same buffer (not an equal copy) for every scrape between two syncs.
+    expect(second[2]).toBe(first[2]);
+    expect(parseMetrics(Buffer.concat(second).toString()).get('slo_ledger_slo_no_series{slo="job-success"}')).toBe(0);
+    own.health.record({ endedAtMs: 1_800_000_120_000, durationMs: 10, ok: true, failures: [], noSeries: [{ slo: 'job-success', fromMs: 0, toMs: 1 }] });
+    const after = await kept.renderChunks();
+    expect(after[2]).not.toBe(first[2]);
+    expect(parseMetrics(Buffer.concat(after).toString()).get('slo_ledger_slo_no_series{slo="job-success"}')).toBe(1);
+    kept.close();
+  });
+
   it('reads the outbox backlog through the hook when one is given', async () => {
     const withOutbox = new ServiceMetrics({ ...serverDeps(config, ledger, logger), outboxBacklog: async () => 7 });
     expect(parseMetrics(await withOutbox.render()).get('slo_ledger_outbox_backlog')).toBe(7);

@@ -186,6 +186,9 @@ function cachedServer(config: AppConfig, ledger: LedgerStores, watch: LedgerRevi
   return buildHttpServer({ ...serverDeps(config, ledger, logger), buckets: new WindowSumsMemo(figures, () => watch.revision()), ledgerRevision: () => watch.revision() });
 }
 
+/** An SLO's series over the day before the test instant: the last point's 1-hour window holds the bucket the tests write again. */
+const SERIES_URL = `/api/v1/slos/api-availability/series?window=1h&step=5m&to=${new Date(AT_MS).toISOString()}`;
+
 describe('the read path of a server over a ledger file (caches keyed by the ledger revision)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slo-ledger-read-path-'));
   const file = join(dir, 'ledger.db');
@@ -215,7 +218,7 @@ describe('the read path of a server over a ledger file (caches keyed by the ledg
   });
 
   it('answers exactly what a server without caches answers', async () => {
-    for (const url of ['/api/v1/slos', '/api/v1/slos/api-availability?window=1h,24h', '/']) {
+    for (const url of ['/api/v1/slos', '/api/v1/slos/api-availability?window=1h,24h', '/', SERIES_URL]) {
       const first = await get(cached, url);
       expect(first, url).toBe(await get(fresh, url));
       expect(await get(cached, url), url).toBe(first);
@@ -227,6 +230,8 @@ describe('the read path of a server over a ledger file (caches keyed by the ledg
     const slo = config.slos.find((s) => s.name === 'api-availability')!;
     const total = (text: string) => parseMetrics(text).get('slo_ledger_events_total{slo="api-availability",service="rendiff-api",window="24h",kind="total"}');
     expect(total(await get(cached, '/metrics'))).toBe(288_000);
+    const seriesBefore = await get(cached, SERIES_URL);
+    const pageBefore = await get(cached, '/');
     const writer = openLedger(file);
     try {
       await writer.buckets.writeBuckets((await writer.buckets.findSeries(slo))!, [{ endMs: AT_MS, status: 'ok', good: 1500, total: 2000 }], AT_MS + 3_600_000);
@@ -237,6 +242,12 @@ describe('the read path of a server over a ledger file (caches keyed by the ledg
     const api = JSON.parse(await get(cached, '/api/v1/slos')) as { slos: Array<{ name: string; windows: Array<{ total: number }> }> };
     expect(api.slos.find((s) => s.name === 'api-availability')!.windows[0]!.total).toBe(289_000);
     expect(await get(cached, '/')).toBe(await get(fresh, '/'));
+    expect(await get(cached, '/')).not.toBe(pageBefore);
+    const series = await get(cached, SERIES_URL);
+    expect(series).toBe(await get(fresh, SERIES_URL));
+    expect(series).not.toBe(seriesBefore);
+    const last = (text: string) => (JSON.parse(text) as { points: Array<{ total: number }> }).points.at(-1)!.total;
+    expect(last(series) - last(seriesBefore)).toBe(1000);
   });
 
   it('shows a correction added to the store at the next request', async () => {
