@@ -1,5 +1,5 @@
 import type { BucketColumns, BucketRun, BucketStatus, BucketSums, LedgerBucket } from '../domain/bucket.js';
-import type { GroupLabels, SloDefinition } from '../domain/slo.js';
+import { groupKey, type GroupLabels, type SloDefinition } from '../domain/slo.js';
 import type { BucketReader } from '../ledger/bucket-store.js';
 
 /** Window sums one memo keeps at most; past that it starts afresh (a bound for requests at many instants). */
@@ -13,10 +13,15 @@ const MAX_MEMO_ENTRIES = 50_000;
  * of the same windows at the same instant (the 30-day sum above all); each is read once, also when
  * two ask at once (the read in progress is shared). A sum given from the memo is the object the
  * inner reader returned, so every figure is exactly the one a direct read at that revision gives; a
- * read that failed is not kept. Everything but `sumWindow` goes straight to `inner`.
+ * read that failed is not kept. The series look-ups (`findSeries`, `listGroups`) are remembered the
+ * same way, per SLO definition: the first look-up of a revision still reaches `inner` (where the
+ * corrections in force are read again). Everything else goes straight to `inner`.
  */
 export class WindowSumsMemo implements BucketReader {
   private readonly sums = new Map<string, Promise<BucketSums>>();
+  /** Series look-ups per SLO definition and group key: a series' id stays what it is while the ledger does. */
+  private series = new WeakMap<SloDefinition, Map<string, Promise<number | undefined>>>();
+  private groups = new WeakMap<SloDefinition, Promise<Array<{ seriesId: number; labels: GroupLabels }>>>();
   private revisionSeen: string | undefined;
 
   constructor(
@@ -26,25 +31,27 @@ export class WindowSumsMemo implements BucketReader {
 
   findSeries(slo: SloDefinition, group?: GroupLabels): Promise<number | undefined> {
     this.checkRevision();
-    return this.inner.findSeries(slo, group);
+    let bySlo = this.series.get(slo);
+    if (bySlo === undefined) this.series.set(slo, (bySlo = new Map()));
+    const key = group === undefined ? '' : groupKey(group);
+    return remembered(bySlo, key, () => this.inner.findSeries(slo, group));
   }
 
   listGroups(slo: SloDefinition): Promise<Array<{ seriesId: number; labels: GroupLabels }>> {
     this.checkRevision();
-    return this.inner.listGroups(slo);
+    const known = this.groups.get(slo);
+    if (known !== undefined) return known.then((groups) => groups.slice());
+    const groups = this.inner.listGroups(slo);
+    this.groups.set(slo, groups);
+    groups.catch(() => {
+      if (this.groups.get(slo) === groups) this.groups.delete(slo);
+    });
+    return groups.then((list) => list.slice());
   }
 
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums> {
-    const key = `${seriesId}:${startMs}:${endMs}:${withHistogram ? 'h' : ''}`;
-    const known = this.sums.get(key);
-    if (known !== undefined) return known;
-    const sums = this.inner.sumWindow(seriesId, startMs, endMs, withHistogram);
     if (this.sums.size >= MAX_MEMO_ENTRIES) this.sums.clear();
-    this.sums.set(key, sums);
-    sums.catch(() => {
-      if (this.sums.get(key) === sums) this.sums.delete(key);
-    });
-    return sums;
+    return remembered(this.sums, `${seriesId}:${startMs}:${endMs}:${withHistogram ? 'h' : ''}`, () => this.inner.sumWindow(seriesId, startMs, endMs, withHistogram));
   }
 
   sumWindows(seriesId: number, windows: ReadonlyArray<{ startMs: number; endMs: number }>, withHistogram: boolean): Promise<BucketSums[]> {
@@ -72,5 +79,19 @@ export class WindowSumsMemo implements BucketReader {
     if (now === this.revisionSeen) return;
     this.revisionSeen = now;
     this.sums.clear();
+    this.series = new WeakMap();
+    this.groups = new WeakMap();
   }
+}
+
+/** `map`'s promise for `key`, made by `read` when there is none; a read that fails is not kept. */
+function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  const known = map.get(key);
+  if (known !== undefined) return known;
+  const value = read();
+  map.set(key, value);
+  value.catch(() => {
+    if (map.get(key) === value) map.delete(key);
+  });
+  return value;
 }

@@ -156,6 +156,33 @@ describe('WindowSumsMemo', () => {
     expect(reads).toBe(3);
   });
 
+  it('looks a series and a group list up once per SLO definition, group and revision', async () => {
+    const asked: string[] = [];
+    const inner = {
+      findSeries: async (s: SloDefinition, group?: Record<string, string>) => (asked.push(`${s.name}/${JSON.stringify(group ?? null)}`), group === undefined ? 1 : 2),
+      listGroups: async (s: SloDefinition) => (asked.push(`groups of ${s.name}`), [{ seriesId: 2, labels: { tenant: 'a' } }]),
+    } as unknown as BucketReader;
+    let revision = '1';
+    const memo = new WindowSumsMemo(inner, () => revision);
+    const [one, two] = testConfig().slos;
+    // Same name, another definition (e.g. after a reload): its own look-up.
+    const renamed = { ...one!, objectiveRatio: 0.99 };
+    for (let i = 0; i < 3; i++) {
+      expect(await memo.findSeries(one!)).toBe(1);
+      expect(await memo.findSeries(one!, { tenant: 'a' })).toBe(2);
+      expect(await memo.findSeries(two!)).toBe(1);
+      expect(await memo.findSeries(renamed)).toBe(1);
+      const groups = await memo.listGroups(one!);
+      expect(groups).toEqual([{ seriesId: 2, labels: { tenant: 'a' } }]);
+      groups.pop();
+    }
+    expect(asked).toEqual([`${one!.name}/null`, `${one!.name}/{"tenant":"a"}`, `${two!.name}/null`, `${one!.name}/null`, `groups of ${one!.name}`]);
+    revision = '2';
+    await memo.findSeries(one!);
+    await memo.listGroups(one!);
+    expect(asked.slice(5)).toEqual([`${one!.name}/null`, `groups of ${one!.name}`]);
+  });
+
   it('shares a read in progress with a second caller of the same window, and keeps no failed read', async () => {
     let reads = 0;
     let fail = true;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +7,7 @@ import type { LedgerBucket } from '../../src/domain/bucket.js';
 import { BUCKET_MS } from '../../src/domain/duration.js';
 import type { LedgerStores } from '../../src/ledger/ledger-stores.js';
 import { openLedger } from '../../src/ledger/open-ledger.js';
+import { READ_THREAD_NICE } from '../../src/ledger/sqlite/read-pool.js';
 import { buildHttpServer } from '../../src/server/http-server.js';
 import { AT_MS, memoryLogger, serverDeps, testConfig } from './helpers.js';
 
@@ -89,5 +90,15 @@ describe('the server with read threads', () => {
     // Several probes answered while the one request summed, each far sooner than the read takes on the main thread.
     expect(probes.length, summary).toBeGreaterThanOrEqual(3);
     expect(Math.max(...probes), summary).toBeLessThan(onMainMs / 2);
+  });
+
+  it.runIf(process.platform === 'linux')(`runs its read threads ${READ_THREAD_NICE} nice steps below the process, and nothing else`, async () => {
+    // Both threads started: two reads at once.
+    await Promise.all([threaded.buckets.findSeries(latency), threaded.buckets.findSeries(latency)]);
+    const nice = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const own = nice(readFileSync('/proc/self/stat', 'utf8'));
+    const threads = readdirSync('/proc/self/task').map((tid) => nice(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+    expect(threads.filter((n) => n === Math.min(19, own + READ_THREAD_NICE))).toHaveLength(2);
+    expect(threads.filter((n) => n !== own && n !== Math.min(19, own + READ_THREAD_NICE))).toEqual([]);
   });
 });

@@ -20,6 +20,9 @@ export const READ_METHODS: MethodNames<BucketReads> = {
   unsettledBucketEnds: true, lastDataEndMs: true, changesSince: true,
 };
 
+/** How much lower a read thread's priority is than the process's (Linux nice steps). */
+export const READ_THREAD_NICE = 10;
+
 /** What a read thread is started with. */
 export interface ReadThreadData {
   /** The ledger's SQLite file. */
