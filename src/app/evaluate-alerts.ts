@@ -62,6 +62,9 @@ export interface AlertEvaluation {
   notifications: DecidedNotification[];
 }
 
+/** Alert states advanced between two turns of the event loop. */
+const STATES_PER_TURN = 100;
+
 /**
  * The alert step of a tick: assesses every SLO from the ledger (after the sync), advances each
  * SLO's burn-rate and no-data alert, and queues a notification per transition in the outbox, in
@@ -96,7 +99,11 @@ export async function evaluateAndNotifyAlerts(options: EvaluateAlertsOptions): P
     if (options.alertmanager === undefined || step.notify !== null || step.record.phase !== 'firing') return;
     forAlertmanager.push(build({ record: step.record, notify: { transition: 'reminder', previousSeverity: step.record.severity } }));
   };
+  let advanced = 0;
   const advance = async (store: AlertStateStore, assessment: Omit<SloAlertAssessment, 'groups'>, kind: AlertKind, group?: GroupLabels): Promise<AlertStep> => {
+    // The transaction stays open, but the event loop gets a turn now and then (a server answers
+    // /healthz meanwhile): thousands of states are otherwise written without one.
+    if (++advanced % STATES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     const name = assessment.slo.name;
     const observation = kind === 'burn-rate' ? assessment.burnObservation : assessment.noDataObservation;
     const identity = { slo: name, kind, ...(group === undefined ? {} : { group }) };

@@ -20,7 +20,20 @@ interface Row {
 
 /** Alert state in SQLite: the `alert_state` table, one row per SLO (or group of one) and alert kind. */
 export class SqliteAlertStateStore implements Synchronous<AlertStateStore> {
-  constructor(private readonly db: Database.Database) {}
+  // Prepared once: a tick gets and saves two states per SLO or group, thousands for a large config.
+  private readonly getOne: Database.Statement;
+  private readonly upsert: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.getOne = db.prepare('SELECT * FROM alert_state WHERE slo = ? AND group_key = ? AND kind = ?');
+    this.upsert = db.prepare(
+      `INSERT INTO alert_state (slo, group_key, group_labels, kind, phase, severity, firing_since_ms, last_notified_ms, resolved_ms, evaluated_ms, observed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (slo, group_key, kind) DO UPDATE SET phase = excluded.phase, severity = excluded.severity,
+         firing_since_ms = excluded.firing_since_ms, last_notified_ms = excluded.last_notified_ms,
+         resolved_ms = excluded.resolved_ms, evaluated_ms = excluded.evaluated_ms, observed = excluded.observed`,
+    );
+  }
 
   all(): AlertRecord[] {
     return (this.db.prepare('SELECT * FROM alert_state ORDER BY slo, group_key, kind').all() as Row[]).map(toRecord);
@@ -28,19 +41,12 @@ export class SqliteAlertStateStore implements Synchronous<AlertStateStore> {
 
   get(slo: string, kind: AlertKind, group?: GroupLabels): AlertRecord | undefined {
     const key = group === undefined ? '' : groupKey(group);
-    const row = this.db.prepare('SELECT * FROM alert_state WHERE slo = ? AND group_key = ? AND kind = ?').get(slo, key, kind) as Row | undefined;
+    const row = this.getOne.get(slo, key, kind) as Row | undefined;
     return row === undefined ? undefined : toRecord(row);
   }
 
   save(record: AlertRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO alert_state (slo, group_key, group_labels, kind, phase, severity, firing_since_ms, last_notified_ms, resolved_ms, evaluated_ms, observed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (slo, group_key, kind) DO UPDATE SET phase = excluded.phase, severity = excluded.severity,
-           firing_since_ms = excluded.firing_since_ms, last_notified_ms = excluded.last_notified_ms,
-           resolved_ms = excluded.resolved_ms, evaluated_ms = excluded.evaluated_ms, observed = excluded.observed`,
-      )
+    this.upsert
       .run(
         record.slo, record.group === undefined ? '' : groupKey(record.group), record.group === undefined ? null : JSON.stringify(record.group),
         record.kind, record.phase, record.severity, record.firingSinceMs, record.lastNotifiedMs, record.resolvedMs, record.evaluatedMs, record.observed,
