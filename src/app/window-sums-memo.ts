@@ -39,14 +39,8 @@ export class WindowSumsMemo implements BucketReader {
 
   listGroups(slo: SloDefinition): Promise<Array<{ seriesId: number; labels: GroupLabels }>> {
     this.checkRevision();
-    const known = this.groups.get(slo);
-    if (known !== undefined) return known.then((groups) => groups.slice());
-    const groups = this.inner.listGroups(slo);
-    this.groups.set(slo, groups);
-    groups.catch(() => {
-      if (this.groups.get(slo) === groups) this.groups.delete(slo);
-    });
-    return groups.then((list) => list.slice());
+    // A copy for each caller: the list is shared.
+    return remembered(this.groups, slo, () => this.inner.listGroups(slo)).then((groups) => groups.slice());
   }
 
   sumWindow(seriesId: number, startMs: number, endMs: number, withHistogram: boolean): Promise<BucketSums> {
@@ -85,7 +79,7 @@ export class WindowSumsMemo implements BucketReader {
 }
 
 /** `map`'s promise for `key`, made by `read` when there is none; a read that fails is not kept. */
-function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+function remembered<K, T>(map: { get(key: K): Promise<T> | undefined; set(key: K, value: Promise<T>): unknown; delete(key: K): unknown }, key: K, read: () => Promise<T>): Promise<T> {
   const known = map.get(key);
   if (known !== undefined) return known;
   const value = read();

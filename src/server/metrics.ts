@@ -307,12 +307,15 @@ export class ServiceMetrics {
 
   /** The text of the metrics with a sample per SLO, written once per sync. */
   private perSloMetrics(): Promise<Buffer> {
-    // Read when asked for: a sync that ends while it is written drops it, and the next scrape writes it again.
-    const text = (this.perSloText ??= this.perSloRegistry.metrics().then((t) => Buffer.from(t, 'utf8')));
-    text.catch(() => {
-      if (this.perSloText === text) this.perSloText = undefined;
-    });
-    return text;
+    if (this.perSloText === undefined) {
+      // Read when asked for: a sync that ends while it is written drops it, and the next scrape writes it again.
+      const text = this.perSloRegistry.metrics().then((t) => Buffer.from(t, 'utf8'));
+      text.catch(() => {
+        if (this.perSloText === text) this.perSloText = undefined;
+      });
+      this.perSloText = text;
+    }
+    return this.perSloText;
   }
 
   /**
