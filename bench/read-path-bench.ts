@@ -303,6 +303,14 @@ interface LoopStats {
   gcMs: number;
 }
 
+/** A mixed load: heavy answers, failures and how long it took (its last requests still answered after the 10 s), and /healthz meanwhile. */
+interface MixedLoad {
+  answers: number;
+  failures: number;
+  seconds: number;
+  healthz: HealthzStats;
+}
+
 /** /healthz as the probe saw it over a phase, and the server's event loop meanwhile. */
 interface HealthzStats {
   max: number;
@@ -317,9 +325,8 @@ interface VariantResult {
   duringStartTick: HealthzStats;
   routes: Array<{ name: string; first: Timed; warm: number[]; bytes: number; afterChange: Timed }>;
   metricsLoad: { perSecond: number; p50: number; p99: number; failures: number; loop: LoopStats };
-  /** Heavy answers, failures and how long the load took (its last requests still answered after the 10 s). */
-  mixedLoad: { answers: number; failures: number; seconds: number; healthz: HealthzStats };
-  uncachedLoad: { answers: number; failures: number; seconds: number; healthz: HealthzStats };
+  mixedLoad: MixedLoad;
+  uncachedLoad: MixedLoad;
   duringRecompute: { healthz: HealthzStats; recomputeMs: number };
   /** /metrics asked {@link AHEAD_WAIT_MS} after a ledger change, the server having had the time to evaluate ahead. */
   aheadMs: number;

@@ -17,8 +17,8 @@ const BYTES_PER_TURN = 1024 * 1024;
 export class WritePacer {
   private readonly waiting: Array<() => number> = [];
   private scheduled = false;
-  /** Turns run and the most bytes one wrote, since the start: what the tests and the benchmark look at. */
-  readonly stats = { turns: 0, mostBytesInTurn: 0 };
+  /** Turns run, the most bytes one wrote and the bytes written, since the start: what the tests look at. */
+  readonly stats = { turns: 0, mostBytesInTurn: 0, bytes: 0 };
 
   constructor(private readonly bytesPerTurn = BYTES_PER_TURN) {}
 
@@ -41,6 +41,7 @@ export class WritePacer {
     while (left > 0 && this.waiting.length > 0) left -= this.waiting.shift()!();
     this.stats.turns++;
     this.stats.mostBytesInTurn = Math.max(this.stats.mostBytesInTurn, this.bytesPerTurn - left);
+    this.stats.bytes += this.bytesPerTurn - left;
     this.schedule();
   }
 }
